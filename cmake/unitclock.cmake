@@ -1,0 +1,17 @@
+# Project-wide build helpers.
+
+# Warning flags, linked PRIVATE by every target of ours (never by generated code).
+add_library(unitclock_warnings INTERFACE)
+target_compile_options(unitclock_warnings INTERFACE -Wall -Wextra -Werror)
+
+# unitclock_add_test(NAME <name> SOURCES <files...> DEPS <targets...>)
+# Builds one GoogleTest binary and registers every test in it with ctest.
+function(unitclock_add_test)
+  cmake_parse_arguments(ARG "" "NAME" "SOURCES;DEPS" ${ARGN})
+  add_executable(${ARG_NAME} ${ARG_SOURCES})
+  target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest_main unitclock_warnings)
+  target_include_directories(${ARG_NAME} PRIVATE ${PROJECT_SOURCE_DIR})
+  gtest_discover_tests(${ARG_NAME} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 120)
+endfunction()
+
+include(GoogleTest)

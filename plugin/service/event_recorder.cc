@@ -1,0 +1,86 @@
+#include "plugin/service/event_recorder.h"
+
+#include <spdlog/spdlog.h>
+
+#include <optional>
+#include <utility>
+
+#include "core/event_validation.h"
+#include "plugin/common/log.h"
+#include "plugin/service/proto_convert.h"
+
+namespace unitclock::service {
+namespace {
+
+v1::EventAcknowledgement Rejected(const std::string& event_id, const absl::Status& status) {
+  v1::EventAcknowledgement ack;
+  ack.set_event_id(event_id);
+  ack.set_outcome(v1::EventAcknowledgement::OUTCOME_REJECTED);
+  ack.set_error_code(static_cast<int>(status.code()));
+  ack.set_error_message(std::string(status.message()));
+  // Ids are opaque and messages name fields, never patient references.
+  spdlog::warn("msg={} event_id={} error={}", common::Quote("event rejected"),
+               common::Quote(event_id.substr(0, core::kMaxIdLength)),
+               common::Quote(std::string(status.message())));
+  return ack;
+}
+
+// Converts and validates one event into what the store keeps.
+absl::StatusOr<store::StoredEvent> Prepare(const v1::Event& proto) {
+  absl::StatusOr<core::Event> event = EventFromProto(proto);
+  if (!event.ok()) return event.status();
+  if (absl::Status st = core::ValidateEvent(*event); !st.ok()) return st;
+  store::StoredEvent stored;
+  stored.event_id = event->event_id;
+  stored.session_id = event->session_id;
+  stored.occurred_at = event->occurred_at;
+  stored.payload = EncodeEvent(*event);
+  if (const auto* started = std::get_if<core::SessionStarted>(&event->payload)) {
+    stored.started = store::SessionIndexFacts{started->platform, started->patient_ref};
+  }
+  return stored;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<v1::EventAcknowledgement>> EventRecorder::Record(
+    std::span<const v1::Event* const> events) {
+  std::vector<v1::EventAcknowledgement> acks(events.size());
+  std::vector<store::StoredEvent> valid;
+  std::vector<std::size_t> valid_index;  // position in `events` of each valid event
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    absl::StatusOr<store::StoredEvent> stored = Prepare(*events[i]);
+    if (!stored.ok()) {
+      acks[i] = Rejected(events[i]->event_id(), stored.status());
+      continue;
+    }
+    valid.push_back(*std::move(stored));
+    valid_index.push_back(i);
+  }
+  if (valid.empty()) return acks;
+
+  auto results = store_.Append(valid);
+  if (!results.ok()) {
+    spdlog::error("msg={} error={}", common::Quote("event store append failed"),
+                  common::Quote(std::string(results.status().message())));
+    return results.status();
+  }
+  for (std::size_t k = 0; k < valid.size(); ++k) {
+    const std::size_t i = valid_index[k];
+    const absl::StatusOr<store::AppendOutcome>& r = (*results)[k];
+    if (!r.ok()) {
+      acks[i] = Rejected(valid[k].event_id, r.status());
+      continue;
+    }
+    acks[i].set_event_id(valid[k].event_id);
+    acks[i].set_outcome(*r == store::AppendOutcome::kRecorded
+                            ? v1::EventAcknowledgement::OUTCOME_RECORDED
+                            : v1::EventAcknowledgement::OUTCOME_ALREADY_RECORDED);
+    spdlog::debug("msg={} event_id={} session_id={} outcome={}", common::Quote("event recorded"),
+                  common::Quote(valid[k].event_id), common::Quote(valid[k].session_id),
+                  *r == store::AppendOutcome::kRecorded ? "recorded" : "already_recorded");
+  }
+  return acks;
+}
+
+}  // namespace unitclock::service

@@ -1,0 +1,247 @@
+#include "plugin/service/proto_convert.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/util/time_util.h>
+
+#include <string>
+#include <type_traits>
+
+#include "absl/status/status.h"
+
+namespace unitclock::service {
+namespace {
+
+using google::protobuf::Timestamp;
+using google::protobuf::util::TimeUtil;
+
+absl::Status Invalid(const std::string& field, const std::string& reason) {
+  return absl::InvalidArgumentError(field + ": " + reason);
+}
+
+// Core and API enums list the same values in the same order, starting with
+// "unspecified" at 0 (checked by proto_convert_test). A value the API does
+// not define is an error, not a silent "unspecified".
+template <typename CoreEnum, typename IsValid>
+absl::StatusOr<CoreEnum> EnumFromProto(int value, IsValid is_valid, const std::string& field) {
+  if (!is_valid(value)) return Invalid(field, "unknown value " + std::to_string(value));
+  return static_cast<CoreEnum>(value);
+}
+
+template <typename ProtoEnum, typename CoreEnum>
+ProtoEnum EnumToProto(CoreEnum value) {
+  return static_cast<ProtoEnum>(static_cast<std::underlying_type_t<CoreEnum>>(value));
+}
+
+Timestamp TimeToProto(core::TimePoint t) {
+  return TimeUtil::MillisecondsToTimestamp(t.time_since_epoch().count());
+}
+
+// Expands to the conversion of one enum field, returning early on error.
+#define UNITCLOCK_ENUM_FIELD(out, in, CoreT, ProtoT, path)                          \
+  do {                                                                               \
+    auto converted = EnumFromProto<CoreT>((in), v1::ProtoT##_IsValid, (path));       \
+    if (!converted.ok()) return converted.status();                                  \
+    (out) = *converted;                                                              \
+  } while (false)
+
+absl::StatusOr<core::EventPayload> PayloadFromProto(const v1::Event& e) {
+  switch (e.payload_case()) {
+    case v1::Event::kSessionStarted: {
+      const v1::SessionStarted& p = e.session_started();
+      core::SessionStarted s;
+      s.platform = p.platform();
+      s.patient_ref = p.patient_ref();
+      s.provider_ref = p.provider_ref();
+      s.payer_id = p.payer_id();
+      s.clinic_time_zone = p.clinic_time_zone();
+      const std::string f = "event.session_started.";
+      UNITCLOCK_ENUM_FIELD(s.provider_role, p.provider_role(), core::ProviderRole, ProviderRole,
+                           f + "provider_role");
+      UNITCLOCK_ENUM_FIELD(s.discipline, p.discipline(), core::Discipline, Discipline,
+                           f + "discipline");
+      UNITCLOCK_ENUM_FIELD(s.patient_location, p.patient_location(), core::PatientLocation,
+                           PatientLocation, f + "patient_location");
+      UNITCLOCK_ENUM_FIELD(s.planned_modality, p.planned_modality(), core::Modality, Modality,
+                           f + "planned_modality");
+      return s;
+    }
+    case v1::Event::kParticipantJoined: {
+      core::ParticipantJoined j;
+      j.assistant_ref = e.participant_joined().assistant_ref();
+      UNITCLOCK_ENUM_FIELD(j.participant, e.participant_joined().participant(), core::Participant,
+                           Participant, "event.participant_joined.participant");
+      return j;
+    }
+    case v1::Event::kParticipantLeft: {
+      core::ParticipantLeft l;
+      l.assistant_ref = e.participant_left().assistant_ref();
+      UNITCLOCK_ENUM_FIELD(l.participant, e.participant_left().participant(), core::Participant,
+                           Participant, "event.participant_left.participant");
+      return l;
+    }
+    case v1::Event::kMediaChanged: {
+      core::MediaChanged m;
+      UNITCLOCK_ENUM_FIELD(m.modality, e.media_changed().modality(), core::Modality, Modality,
+                           "event.media_changed.modality");
+      return m;
+    }
+    case v1::Event::kActivityStarted: {
+      const v1::ActivityStarted& p = e.activity_started();
+      core::ActivityStarted a;
+      a.activity_id = p.activity_id();
+      a.cpt_code = p.cpt_code();
+      UNITCLOCK_ENUM_FIELD(a.kind, p.kind(), core::ActivityKind, ActivityKind,
+                           "event.activity_started.kind");
+      UNITCLOCK_ENUM_FIELD(a.performed_by, p.performed_by(), core::Participant, Participant,
+                           "event.activity_started.performed_by");
+      return a;
+    }
+    case v1::Event::kActivityEnded:
+      return core::ActivityEnded{e.activity_ended().activity_id()};
+    case v1::Event::kLivenessSignal:
+      return core::LivenessSignal{e.liveness_signal().activity_id(), e.liveness_signal().signal()};
+    case v1::Event::kSessionStopped: {
+      core::SessionStopped s;
+      UNITCLOCK_ENUM_FIELD(s.reason, e.session_stopped().reason(), core::StopReason, StopReason,
+                           "event.session_stopped.reason");
+      return s;
+    }
+    case v1::Event::PAYLOAD_NOT_SET:
+      return core::EventPayload{};
+  }
+  return core::EventPayload{};
+}
+
+#undef UNITCLOCK_ENUM_FIELD
+
+void SessionStartedToProto(const core::SessionStarted& s, v1::SessionStarted& p) {
+  p.set_platform(s.platform);
+  p.set_patient_ref(s.patient_ref);
+  p.set_provider_ref(s.provider_ref);
+  p.set_provider_role(EnumToProto<v1::ProviderRole>(s.provider_role));
+  p.set_discipline(EnumToProto<v1::Discipline>(s.discipline));
+  p.set_payer_id(s.payer_id);
+  p.set_clinic_time_zone(s.clinic_time_zone);
+  p.set_patient_location(EnumToProto<v1::PatientLocation>(s.patient_location));
+  p.set_planned_modality(EnumToProto<v1::Modality>(s.planned_modality));
+}
+
+struct PayloadToProto {
+  v1::Event& out;
+  void operator()(const std::monostate&) const {}
+  void operator()(const core::SessionStarted& s) const {
+    SessionStartedToProto(s, *out.mutable_session_started());
+  }
+  void operator()(const core::ParticipantJoined& j) const {
+    out.mutable_participant_joined()->set_participant(EnumToProto<v1::Participant>(j.participant));
+    out.mutable_participant_joined()->set_assistant_ref(j.assistant_ref);
+  }
+  void operator()(const core::ParticipantLeft& l) const {
+    out.mutable_participant_left()->set_participant(EnumToProto<v1::Participant>(l.participant));
+    out.mutable_participant_left()->set_assistant_ref(l.assistant_ref);
+  }
+  void operator()(const core::MediaChanged& m) const {
+    out.mutable_media_changed()->set_modality(EnumToProto<v1::Modality>(m.modality));
+  }
+  void operator()(const core::ActivityStarted& a) const {
+    v1::ActivityStarted& p = *out.mutable_activity_started();
+    p.set_activity_id(a.activity_id);
+    p.set_kind(EnumToProto<v1::ActivityKind>(a.kind));
+    p.set_cpt_code(a.cpt_code);
+    p.set_performed_by(EnumToProto<v1::Participant>(a.performed_by));
+  }
+  void operator()(const core::ActivityEnded& a) const {
+    out.mutable_activity_ended()->set_activity_id(a.activity_id);
+  }
+  void operator()(const core::LivenessSignal& l) const {
+    out.mutable_liveness_signal()->set_activity_id(l.activity_id);
+    out.mutable_liveness_signal()->set_signal(l.signal);
+  }
+  void operator()(const core::SessionStopped& s) const {
+    out.mutable_session_stopped()->set_reason(EnumToProto<v1::StopReason>(s.reason));
+  }
+};
+
+}  // namespace
+
+absl::StatusOr<core::TimePoint> TimeFromProto(const google::protobuf::Timestamp& t, const std::string& field) {
+  if (t.seconds() < TimeUtil::kTimestampMinSeconds ||
+      t.seconds() > TimeUtil::kTimestampMaxSeconds || t.nanos() < 0 || t.nanos() > 999999999) {
+    return Invalid(field, "not a valid timestamp");
+  }
+  // Sub-millisecond digits are dropped: the core works in milliseconds.
+  return core::TimePoint(core::Duration(t.seconds() * 1000 + t.nanos() / 1000000));
+}
+
+absl::StatusOr<core::Event> EventFromProto(const v1::Event& event) {
+  core::Event out;
+  out.event_id = event.event_id();
+  out.session_id = event.session_id();
+  out.sequence_number = event.sequence_number();
+  if (event.has_occurred_at()) {
+    absl::StatusOr<core::TimePoint> t = TimeFromProto(event.occurred_at(), "event.occurred_at");
+    if (!t.ok()) return t.status();
+    out.occurred_at = *t;
+  }
+  absl::StatusOr<core::EventPayload> payload = PayloadFromProto(event);
+  if (!payload.ok()) return payload.status();
+  out.payload = *std::move(payload);
+  return out;
+}
+
+v1::Event EventToProto(const core::Event& event) {
+  v1::Event out;
+  out.set_event_id(event.event_id);
+  out.set_session_id(event.session_id);
+  *out.mutable_occurred_at() = TimeToProto(event.occurred_at);
+  out.set_sequence_number(event.sequence_number);
+  std::visit(PayloadToProto{out}, event.payload);
+  return out;
+}
+
+std::string EncodeEvent(const core::Event& event) {
+  const v1::Event proto = EventToProto(event);
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream raw(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&raw);
+    coded.SetSerializationDeterministic(true);
+    proto.SerializeToCodedStream(&coded);
+  }
+  return bytes;
+}
+
+absl::StatusOr<core::Event> DecodeEvent(std::string_view bytes) {
+  v1::Event proto;
+  if (!proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::InternalError("event store: a stored event cannot be decoded");
+  }
+  absl::StatusOr<core::Event> event = EventFromProto(proto);
+  if (!event.ok()) {
+    return absl::InternalError("event store: a stored event is invalid: " +
+                               std::string(event.status().message()));
+  }
+  return event;
+}
+
+void SummaryToProto(const core::SessionSummary& summary, v1::Session& session) {
+  session.set_name("sessions/" + summary.session_id);
+  session.set_session_id(summary.session_id);
+  session.set_state(summary.stopped() ? v1::Session::STATE_STOPPED : v1::Session::STATE_ACTIVE);
+  if (summary.started) SessionStartedToProto(*summary.started, *session.mutable_started());
+  if (summary.start_time) *session.mutable_start_time() = TimeToProto(*summary.start_time);
+  if (summary.stop_time) {
+    *session.mutable_stop_time() = TimeToProto(*summary.stop_time);
+    session.set_stop_reason(EnumToProto<v1::StopReason>(summary.stop_reason));
+  }
+  session.set_event_count(static_cast<std::int64_t>(summary.event_count));
+  if (summary.first_event_time) {
+    *session.mutable_first_event_time() = TimeToProto(*summary.first_event_time);
+  }
+  if (summary.last_event_time) {
+    *session.mutable_last_event_time() = TimeToProto(*summary.last_event_time);
+  }
+}
+
+}  // namespace unitclock::service

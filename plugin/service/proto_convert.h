@@ -1,0 +1,40 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "core/event.h"
+#include "core/session_summary.h"
+#include "unitclock/v1/event.pb.h"
+#include "unitclock/v1/session_service.pb.h"
+
+// The one place where the public API's messages and the core's values meet.
+namespace unitclock::service {
+
+// Converts an API event to a core event. INVALID_ARGUMENT naming the field
+// for what cannot be represented (an invalid timestamp, an unknown enum
+// value). Does not validate the rest: see core::ValidateEvent.
+absl::StatusOr<core::Event> EventFromProto(const v1::Event& event);
+
+// Converts an API timestamp to a core time point, dropping sub-millisecond
+// digits. INVALID_ARGUMENT "<field>: not a valid timestamp" outside the
+// range 0001-01-01 to 9999-12-31 or with nanos outside 0..999999999.
+absl::StatusOr<core::TimePoint> TimeFromProto(const google::protobuf::Timestamp& t,
+                                              const std::string& field);
+
+// Converts a core event back to the API.
+v1::Event EventToProto(const core::Event& event);
+
+// The canonical encoding of an event, as stored: the deterministic
+// serialization of EventToProto(event). Two events have the same encoding
+// exactly when they are equal as core values.
+std::string EncodeEvent(const core::Event& event);
+
+// Decodes what EncodeEvent wrote. INTERNAL if the bytes are not an event.
+absl::StatusOr<core::Event> DecodeEvent(std::string_view bytes);
+
+// Writes a session's summary into `session` (name, facts, times, count).
+void SummaryToProto(const core::SessionSummary& summary, v1::Session& session);
+
+}  // namespace unitclock::service

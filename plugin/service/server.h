@@ -1,0 +1,52 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "plugin/store/sqlite_event_store.h"
+
+namespace grpc {
+class Server;
+}
+
+namespace unitclock::service {
+
+class SessionServiceImpl;
+
+// A running unitclock gRPC server: the SessionService, the standard health
+// checking service (grpc.health.v1.Health) and server reflection.
+//
+// Thread-safe: Shutdown may be called from any thread, once.
+class Server {
+ public:
+  // Starts serving on `listen_address` ("127.0.0.1:50051"; port 0 picks a
+  // free port). `store` must outlive the server. UNAVAILABLE if the address
+  // cannot be bound.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(const std::string& listen_address,
+                                                       store::SqliteEventStore& store);
+
+  ~Server();  // Shuts down with no grace period if Shutdown was not called.
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // The port actually bound.
+  int port() const { return port_; }
+
+  // Stops accepting calls, lets open streams acknowledge the event they hold
+  // and end, and waits up to `grace` for calls in flight before cancelling
+  // the rest. Every event acknowledged before this returns is durable.
+  void Shutdown(std::chrono::milliseconds grace);
+
+ private:
+  Server(std::unique_ptr<SessionServiceImpl> service, std::unique_ptr<grpc::Server> server,
+         int port);
+
+  std::unique_ptr<SessionServiceImpl> service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_;
+  bool shut_down_ = false;
+};
+
+}  // namespace unitclock::service

@@ -1,0 +1,164 @@
+#include "plugin/service/session_service.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "core/session_summary.h"
+#include "plugin/service/proto_convert.h"
+
+namespace unitclock::service {
+namespace {
+
+constexpr int kMaxBatchEvents = 1000;
+constexpr int kDefaultPageSize = 100;
+constexpr int kMaxPageSize = 1000;
+
+// The one mapping of status values to gRPC at the edge. absl and gRPC share
+// their codes.
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+}
+
+grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context, const absl::Status& st) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(st));
+  return reactor;
+}
+
+// Loads one session and writes it into `out`. NOT_FOUND if it has no event.
+absl::Status ReadSession(store::SqliteEventStore& store, const std::string& session_id,
+                         v1::SessionView view, v1::Session& out) {
+  absl::StatusOr<std::vector<store::StoredEvent>> stored = store.LoadSession(session_id);
+  if (!stored.ok()) return stored.status();
+  if (stored->empty()) return absl::NotFoundError("name: no session \"" + session_id + "\"");
+  std::vector<core::Event> events;
+  events.reserve(stored->size());
+  for (const store::StoredEvent& s : *stored) {
+    absl::StatusOr<core::Event> e = DecodeEvent(s.payload);
+    if (!e.ok()) return e.status();
+    events.push_back(*std::move(e));
+  }
+  SummaryToProto(core::SummarizeSession(session_id, events), out);
+  if (view == v1::SESSION_VIEW_FULL) {
+    for (const core::Event& e : events) *out.add_events() = EventToProto(e);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> SessionIdFromName(const std::string& name) {
+  constexpr std::string_view kPrefix = "sessions/";
+  if (name.rfind(kPrefix, 0) != 0 || name.size() == kPrefix.size()) {
+    return absl::InvalidArgumentError("name: must be \"sessions/{session_id}\"");
+  }
+  return name.substr(kPrefix.size());
+}
+
+}  // namespace
+
+// One PublishEvents stream: reads an event, records it, writes its
+// acknowledgement, reads the next. Holds transport state only.
+class SessionServiceImpl::PublishReactor final
+    : public grpc::ServerBidiReactor<v1::PublishEventsRequest, v1::PublishEventsResponse> {
+ public:
+  explicit PublishReactor(SessionServiceImpl& service) : service_(service) { StartRead(&request_); }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {  // the client closed its side, or the call was cancelled
+      Finish(grpc::Status::OK);
+      return;
+    }
+    const v1::Event* event = &request_.event();
+    absl::StatusOr<std::vector<v1::EventAcknowledgement>> acks =
+        service_.recorder_.Record(std::span<const v1::Event* const>(&event, 1));
+    if (!acks.ok()) {
+      Finish(ToGrpcStatus(acks.status()));
+      return;
+    }
+    *response_.mutable_acknowledgement() = std::move(acks->front());
+    StartWrite(&response_);
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "acknowledgement could not be sent"));
+      return;
+    }
+    if (service_.draining_.load()) {
+      Finish(grpc::Status::OK);
+      return;
+    }
+    StartRead(&request_);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  SessionServiceImpl& service_;
+  v1::PublishEventsRequest request_;
+  v1::PublishEventsResponse response_;
+};
+
+grpc::ServerBidiReactor<v1::PublishEventsRequest, v1::PublishEventsResponse>*
+SessionServiceImpl::PublishEvents(grpc::CallbackServerContext* /*context*/) {
+  return new PublishReactor(*this);
+}
+
+grpc::ServerUnaryReactor* SessionServiceImpl::RecordEvents(grpc::CallbackServerContext* context,
+                                                           const v1::RecordEventsRequest* request,
+                                                           v1::RecordEventsResponse* response) {
+  if (request->events_size() == 0 || request->events_size() > kMaxBatchEvents) {
+    return Finish(context, absl::InvalidArgumentError("events: must hold 1 to 1000 events"));
+  }
+  std::vector<const v1::Event*> events(request->events().pointer_begin(),
+                                       request->events().pointer_end());
+  absl::StatusOr<std::vector<v1::EventAcknowledgement>> acks = recorder_.Record(events);
+  if (!acks.ok()) return Finish(context, acks.status());
+  for (v1::EventAcknowledgement& ack : *acks) *response->add_acknowledgements() = std::move(ack);
+  return Finish(context, absl::OkStatus());
+}
+
+grpc::ServerUnaryReactor* SessionServiceImpl::GetSession(grpc::CallbackServerContext* context,
+                                                         const v1::GetSessionRequest* request,
+                                                         v1::Session* response) {
+  absl::StatusOr<std::string> id = SessionIdFromName(request->name());
+  if (!id.ok()) return Finish(context, id.status());
+  const v1::SessionView view =
+      request->view() == v1::SESSION_VIEW_BASIC ? v1::SESSION_VIEW_BASIC : v1::SESSION_VIEW_FULL;
+  return Finish(context, ReadSession(store_, *id, view, *response));
+}
+
+grpc::ServerUnaryReactor* SessionServiceImpl::ListSessions(grpc::CallbackServerContext* context,
+                                                           const v1::ListSessionsRequest* request,
+                                                           v1::ListSessionsResponse* response) {
+  if (request->page_size() < 0) {
+    return Finish(context, absl::InvalidArgumentError("page_size: must not be negative"));
+  }
+  store::SessionQuery query;
+  query.patient_ref = request->patient_ref();
+  query.page_size = request->page_size() == 0 ? kDefaultPageSize
+                                               : std::min(request->page_size(), kMaxPageSize);
+  query.page_token = request->page_token();
+  if (request->has_start_time_min()) {
+    auto t = TimeFromProto(request->start_time_min(), "start_time_min");
+    if (!t.ok()) return Finish(context, t.status());
+    query.start_time_min = *t;
+  }
+  if (request->has_start_time_max()) {
+    auto t = TimeFromProto(request->start_time_max(), "start_time_max");
+    if (!t.ok()) return Finish(context, t.status());
+    query.start_time_max = *t;
+  }
+  absl::StatusOr<store::SessionPage> page = store_.ListSessions(query);
+  if (!page.ok()) return Finish(context, page.status());
+  const v1::SessionView view =
+      request->view() == v1::SESSION_VIEW_FULL ? v1::SESSION_VIEW_FULL : v1::SESSION_VIEW_BASIC;
+  for (const std::string& id : page->session_ids) {
+    absl::Status st = ReadSession(store_, id, view, *response->add_sessions());
+    if (!st.ok()) return Finish(context, st);
+  }
+  response->set_next_page_token(page->next_page_token);
+  return Finish(context, absl::OkStatus());
+}
+
+}  // namespace unitclock::service

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <atomic>
+
+#include "plugin/service/event_recorder.h"
+#include "plugin/store/sqlite_event_store.h"
+#include "unitclock/v1/session_service.grpc.pb.h"
+
+namespace unitclock::service {
+
+// The gRPC handlers of unitclock.v1.SessionService. Each handler converts,
+// calls the recorder or the store, and converts back; no rule lives here.
+//
+// Thread-safe: gRPC calls the handlers from its own threads.
+class SessionServiceImpl final : public v1::SessionService::CallbackService {
+ public:
+  // `store` must outlive the service.
+  explicit SessionServiceImpl(store::SqliteEventStore& store) : store_(store), recorder_(store) {}
+
+  // After this, open PublishEvents streams end (with OK) after acknowledging
+  // the event they are working on, instead of reading another.
+  void StartDraining() { draining_.store(true); }
+
+  grpc::ServerBidiReactor<v1::PublishEventsRequest, v1::PublishEventsResponse>* PublishEvents(
+      grpc::CallbackServerContext* context) override;
+  grpc::ServerUnaryReactor* RecordEvents(grpc::CallbackServerContext* context,
+                                         const v1::RecordEventsRequest* request,
+                                         v1::RecordEventsResponse* response) override;
+  grpc::ServerUnaryReactor* GetSession(grpc::CallbackServerContext* context,
+                                       const v1::GetSessionRequest* request,
+                                       v1::Session* response) override;
+  grpc::ServerUnaryReactor* ListSessions(grpc::CallbackServerContext* context,
+                                         const v1::ListSessionsRequest* request,
+                                         v1::ListSessionsResponse* response) override;
+
+ private:
+  class PublishReactor;
+
+  store::SqliteEventStore& store_;
+  EventRecorder recorder_;
+  std::atomic<bool> draining_{false};
+};
+
+}  // namespace unitclock::service

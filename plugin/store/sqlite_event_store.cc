@@ -1,0 +1,306 @@
+#include "plugin/store/sqlite_event_store.h"
+
+#include <sqlite3.h>
+
+#include <charconv>
+#include <limits>
+#include <utility>
+
+#include "absl/status/status.h"
+
+namespace unitclock::store {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+// The schema. `events` is the log; `sessions` indexes sessions for listing
+// and is maintained in the same transaction as the events.
+constexpr const char* kSchema = R"sql(
+CREATE TABLE events (
+  event_id       TEXT PRIMARY KEY,
+  session_id     TEXT NOT NULL,
+  occurred_at_ms INTEGER NOT NULL,
+  payload        BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX events_by_session ON events (session_id, occurred_at_ms, event_id);
+CREATE TABLE sessions (
+  session_id  TEXT PRIMARY KEY,
+  platform    TEXT,
+  patient_ref TEXT,
+  start_ms    INTEGER
+) WITHOUT ROWID;
+CREATE INDEX sessions_by_patient ON sessions (patient_ref, start_ms, session_id);
+CREATE INDEX sessions_by_start ON sessions (start_ms, session_id);
+PRAGMA user_version = 1;
+)sql";
+
+// Sessions without a SessionStarted event sort first in listings.
+constexpr std::int64_t kNoStart = std::numeric_limits<std::int64_t>::min();
+
+absl::Status SqliteError(sqlite3* db, std::string_view what) {
+  return absl::UnavailableError(std::string("event store: ") + std::string(what) + ": " +
+                                sqlite3_errmsg(db));
+}
+
+// A prepared statement, finalized on destruction.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    status_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  bool ok() const { return status_ == SQLITE_OK; }
+  void Bind(int i, std::string_view text) {
+    sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  }
+  void BindBlob(int i, std::string_view blob) {
+    sqlite3_bind_blob(stmt_, i, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
+  }
+  void Bind(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
+  void BindNull(int i) { sqlite3_bind_null(stmt_, i); }
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int Step() { return sqlite3_step(stmt_); }
+  std::string Text(int col) const {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    return p == nullptr ? std::string() : std::string(p, sqlite3_column_bytes(stmt_, col));
+  }
+  std::string Blob(int col) const {
+    const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
+    return p == nullptr ? std::string() : std::string(p, sqlite3_column_bytes(stmt_, col));
+  }
+  std::int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  absl::Status Error(std::string_view what) const { return SqliteError(db_, what); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int status_;
+};
+
+absl::Status Exec(sqlite3* db, const char* sql) {
+  if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) return SqliteError(db, sql);
+  return absl::OkStatus();
+}
+
+std::int64_t ToMillis(core::TimePoint t) { return t.time_since_epoch().count(); }
+
+// Page tokens are "<start_ms>/<session_id>" of the last session returned.
+// Clients treat them as opaque.
+std::string MakePageToken(std::int64_t start_ms, const std::string& session_id) {
+  return std::to_string(start_ms) + "/" + session_id;
+}
+
+bool ParsePageToken(const std::string& token, std::int64_t& start_ms, std::string& session_id) {
+  const auto slash = token.find('/');
+  if (slash == std::string::npos || slash + 1 >= token.size()) return false;
+  const auto [ptr, ec] = std::from_chars(token.data(), token.data() + slash, start_ms);
+  if (ec != std::errc() || ptr != token.data() + slash) return false;
+  session_id = token.substr(slash + 1);
+  return true;
+}
+
+// Appends one event inside an open transaction.
+absl::StatusOr<AppendOutcome> AppendOne(sqlite3* db, const StoredEvent& e) {
+  Statement existing(db, "SELECT session_id, occurred_at_ms, payload FROM events WHERE event_id = ?");
+  if (!existing.ok()) return existing.Error("prepare");
+  existing.Bind(1, e.event_id);
+  const int rc = existing.Step();
+  if (rc == SQLITE_ROW) {
+    const bool same = existing.Text(0) == e.session_id &&
+                      existing.Int(1) == ToMillis(e.occurred_at) && existing.Blob(2) == e.payload;
+    if (same) return AppendOutcome::kAlreadyRecorded;
+    return absl::AlreadyExistsError(
+        "event.event_id: an event with this id was already recorded with different content; "
+        "use a new event_id for a new event");
+  }
+  if (rc != SQLITE_DONE) return existing.Error("read event");
+
+  Statement insert(db,
+                   "INSERT INTO events (event_id, session_id, occurred_at_ms, payload) "
+                   "VALUES (?, ?, ?, ?)");
+  if (!insert.ok()) return insert.Error("prepare");
+  insert.Bind(1, e.event_id);
+  insert.Bind(2, e.session_id);
+  insert.Bind(3, ToMillis(e.occurred_at));
+  insert.BindBlob(4, e.payload);
+  if (insert.Step() != SQLITE_DONE) return insert.Error("insert event");
+
+  Statement session(db, "INSERT OR IGNORE INTO sessions (session_id) VALUES (?)");
+  if (!session.ok()) return session.Error("prepare");
+  session.Bind(1, e.session_id);
+  if (session.Step() != SQLITE_DONE) return session.Error("insert session");
+
+  if (e.started) {
+    // The earliest SessionStarted wins, as in core::SummarizeSession.
+    Statement facts(db,
+                    "UPDATE sessions SET platform = ?, patient_ref = ?, start_ms = ? "
+                    "WHERE session_id = ? AND (start_ms IS NULL OR start_ms > ?)");
+    if (!facts.ok()) return facts.Error("prepare");
+    facts.Bind(1, e.started->platform);
+    facts.Bind(2, e.started->patient_ref);
+    facts.Bind(3, ToMillis(e.occurred_at));
+    facts.Bind(4, e.session_id);
+    facts.Bind(5, ToMillis(e.occurred_at));
+    if (facts.Step() != SQLITE_DONE) return facts.Error("update session");
+  }
+  return AppendOutcome::kRecorded;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(const std::string& path) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    absl::Status st = absl::UnavailableError("event store: cannot open \"" + path +
+                                             "\": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+    sqlite3_close(db);
+    return st;
+  }
+  std::unique_ptr<SqliteEventStore> store(new SqliteEventStore(db));
+  absl::Status st = Exec(db, "PRAGMA journal_mode = WAL");
+  // In WAL mode, synchronous=FULL syncs the log at every commit: a commit
+  // that returned survives power loss, which an acknowledgement promises.
+  if (st.ok()) st = Exec(db, "PRAGMA synchronous = FULL");
+  if (st.ok()) st = Exec(db, "PRAGMA foreign_keys = ON");
+  if (!st.ok()) return st;
+  sqlite3_busy_timeout(db, 5000);
+
+  Statement version(db, "PRAGMA user_version");
+  if (!version.ok() || version.Step() != SQLITE_ROW) return version.Error("read schema version");
+  const std::int64_t v = version.Int(0);
+  if (v > kSchemaVersion) {
+    return absl::FailedPreconditionError("event store: \"" + path + "\" has schema version " +
+                                         std::to_string(v) + ", newer than this unitclockd (" +
+                                         std::to_string(kSchemaVersion) + ")");
+  }
+  if (v == 0) {
+    st = Exec(db, "BEGIN IMMEDIATE");
+    if (st.ok()) st = Exec(db, kSchema);
+    if (st.ok()) st = Exec(db, "COMMIT");
+    if (!st.ok()) return st;
+  }
+  return store;
+}
+
+SqliteEventStore::SqliteEventStore(sqlite3* db) : db_(db) {}
+
+SqliteEventStore::~SqliteEventStore() {
+  absl::MutexLock lock(&mu_);
+  sqlite3_close(db_);
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<AppendOutcome>>> SqliteEventStore::Append(
+    std::span<const StoredEvent> events) {
+  absl::MutexLock lock(&mu_);
+  absl::Status st = Exec(db_, "BEGIN IMMEDIATE");
+  if (!st.ok()) return st;
+  std::vector<absl::StatusOr<AppendOutcome>> results;
+  results.reserve(events.size());
+  for (const StoredEvent& e : events) {
+    // A savepoint per event keeps a half-applied event out of the commit.
+    st = Exec(db_, "SAVEPOINT one_event");
+    if (!st.ok()) break;
+    absl::StatusOr<AppendOutcome> r = AppendOne(db_, e);
+    if (!r.ok() && r.status().code() != absl::StatusCode::kAlreadyExists) {
+      st = r.status();
+      break;
+    }
+    st = Exec(db_, r.ok() ? "RELEASE one_event" : "ROLLBACK TO one_event; RELEASE one_event");
+    if (!st.ok()) break;
+    results.push_back(std::move(r));
+  }
+  if (st.ok()) st = Exec(db_, "COMMIT");
+  if (!st.ok()) {
+    (void)Exec(db_, "ROLLBACK");
+    return st;
+  }
+  return results;
+}
+
+absl::StatusOr<std::vector<StoredEvent>> SqliteEventStore::LoadSession(
+    std::string_view session_id) {
+  absl::MutexLock lock(&mu_);
+  Statement q(db_,
+              "SELECT event_id, occurred_at_ms, payload FROM events WHERE session_id = ? "
+              "ORDER BY occurred_at_ms, event_id");
+  if (!q.ok()) return q.Error("prepare");
+  q.Bind(1, session_id);
+  std::vector<StoredEvent> out;
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    StoredEvent e;
+    e.event_id = q.Text(0);
+    e.session_id = std::string(session_id);
+    e.occurred_at = core::TimePoint(core::Duration(q.Int(1)));
+    e.payload = q.Blob(2);
+    out.push_back(std::move(e));
+  }
+  if (rc != SQLITE_DONE) return q.Error("load session");
+  return out;
+}
+
+absl::StatusOr<SessionPage> SqliteEventStore::ListSessions(const SessionQuery& query) {
+  if (query.page_size < 1 || query.page_size > 1000) {
+    return absl::InvalidArgumentError("page_size: must be between 1 and 1000");
+  }
+  std::int64_t after_start = kNoStart;
+  std::string after_id;
+  const bool has_cursor = !query.page_token.empty();
+  if (has_cursor && !ParsePageToken(query.page_token, after_start, after_id)) {
+    return absl::InvalidArgumentError("page_token: not a token returned by ListSessions");
+  }
+
+  absl::MutexLock lock(&mu_);
+  Statement q(db_,
+              "SELECT session_id, COALESCE(start_ms, ?1) AS s FROM sessions "
+              "WHERE (?2 = '' OR patient_ref = ?2) "
+              "AND (?3 IS NULL OR start_ms >= ?3) AND (?4 IS NULL OR start_ms < ?4) "
+              "AND (?5 = 0 OR (COALESCE(start_ms, ?1), session_id) > (?6, ?7)) "
+              "ORDER BY s, session_id LIMIT ?8");
+  if (!q.ok()) return q.Error("prepare");
+  q.Bind(1, kNoStart);
+  q.Bind(2, query.patient_ref);
+  if (query.start_time_min) {
+    q.Bind(3, ToMillis(*query.start_time_min));
+  } else {
+    q.BindNull(3);
+  }
+  if (query.start_time_max) {
+    q.Bind(4, ToMillis(*query.start_time_max));
+  } else {
+    q.BindNull(4);
+  }
+  q.Bind(5, std::int64_t{has_cursor ? 1 : 0});
+  q.Bind(6, after_start);
+  q.Bind(7, after_id);
+  q.Bind(8, std::int64_t{query.page_size} + 1);
+
+  SessionPage page;
+  std::int64_t last_start = kNoStart;
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    if (static_cast<int>(page.session_ids.size()) == query.page_size) {
+      page.next_page_token = MakePageToken(last_start, page.session_ids.back());
+      break;
+    }
+    page.session_ids.push_back(q.Text(0));
+    last_start = q.Int(1);
+  }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return q.Error("list sessions");
+  return page;
+}
+
+absl::StatusOr<std::int64_t> SqliteEventStore::CountEvents() {
+  absl::MutexLock lock(&mu_);
+  Statement q(db_, "SELECT COUNT(*) FROM events");
+  if (!q.ok() || q.Step() != SQLITE_ROW) return q.Error("count events");
+  return q.Int(0);
+}
+
+}  // namespace unitclock::store
