@@ -70,7 +70,8 @@ struct PayloadValidator {
     if (st.ok()) st = CheckText(f + "patient_ref", s.patient_ref, kMaxIdLength, true);
     if (st.ok()) st = CheckText(f + "provider_ref", s.provider_ref, kMaxIdLength, true);
     if (!st.ok()) return st;
-    if (s.provider_role == ProviderRole::kUnspecified) return Invalid(f + "provider_role", "required");
+    if (s.provider_role == ProviderRole::kUnspecified)
+      return Invalid(f + "provider_role", "required");
     if (s.discipline == Discipline::kUnspecified) return Invalid(f + "discipline", "required");
     st = CheckText(f + "payer_id", s.payer_id, kMaxShortTextLength, true);
     if (!st.ok()) return st;
@@ -106,15 +107,16 @@ struct PayloadValidator {
     absl::Status st = CheckId("event.activity_started.activity_id", a.activity_id);
     if (!st.ok()) return st;
     if (!a.cpt_code.empty()) {
-      const bool five_digits = a.cpt_code.size() == 5 &&
-                               std::all_of(a.cpt_code.begin(), a.cpt_code.end(),
-                                           [](char c) { return c >= '0' && c <= '9'; });
+      const bool five_digits =
+          a.cpt_code.size() == 5 && std::all_of(a.cpt_code.begin(), a.cpt_code.end(),
+                                                [](char c) { return c >= '0' && c <= '9'; });
       if (!five_digits) return Invalid("event.activity_started.cpt_code", "not a five-digit code");
     } else if (a.kind == ActivityKind::kUnspecified) {
       return Invalid("event.activity_started.kind", "required when cpt_code is not set");
     }
     if (a.performed_by != Participant::kProvider && a.performed_by != Participant::kAssistant) {
-      return Invalid("event.activity_started.performed_by", "must be the provider or the assistant");
+      return Invalid("event.activity_started.performed_by",
+                     "must be the provider or the assistant");
     }
     return absl::OkStatus();
   }

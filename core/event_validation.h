@@ -13,7 +13,8 @@ inline constexpr std::size_t kMaxShortTextLength = 64;  // payer_id, signal
 // other events of the session is the timeline's business, not this one's).
 //
 // Returns OK, or INVALID_ARGUMENT with a message that names the field and the
-// reason, e.g. "event.session_started.clinic_time_zone: not an IANA time zone".
+// reason, e.g. "event.session_started.clinic_time_zone: not an IANA time zone such as
+// \"America/Chicago\"".
 // Messages never repeat the value of a patient or provider reference.
 // Thread-safe. Reads the system time zone database the first time a zone is
 // checked.

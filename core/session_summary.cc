@@ -29,7 +29,8 @@ SessionSummary SummarizeSession(std::string session_id, std::span<const Event> e
   }
   if (first_stop != nullptr) {
     summary.stop_time = first_stop->occurred_at;
-    summary.stop_reason = std::get<SessionStopped>(first_stop->payload).reason;
+    const StopReason reason = std::get<SessionStopped>(first_stop->payload).reason;
+    summary.stop_reason = reason == StopReason::kUnspecified ? StopReason::kEnded : reason;
   }
   return summary;
 }

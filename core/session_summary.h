@@ -16,7 +16,8 @@ struct SessionSummary {
   // The earliest SessionStarted event's facts and time; empty until it arrives.
   std::optional<SessionStarted> started;
   std::optional<TimePoint> start_time;
-  // The earliest SessionStopped event's time and reason; empty while active.
+  // The earliest SessionStopped event's time and reason (kEnded when the
+  // event gave none); empty and kUnspecified while active.
   std::optional<TimePoint> stop_time;
   StopReason stop_reason = StopReason::kUnspecified;
   std::size_t event_count = 0;

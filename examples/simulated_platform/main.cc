@@ -8,10 +8,10 @@
 //
 // Exit status: 0 when every event was recorded (or already recorded), 1 when
 // an event was rejected, 2 when a call failed.
-#include <CLI/CLI.hpp>
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <string>
 
@@ -23,19 +23,16 @@ namespace {
 using unitclock::v1::EventAcknowledgement;
 
 void Report(const EventAcknowledgement& ack, bool& any_rejected) {
-  std::cout << "ack " << ack.event_id() << " "
-            << EventAcknowledgement::Outcome_Name(ack.outcome());
+  std::cout << "ack " << ack.event_id() << " " << EventAcknowledgement::Outcome_Name(ack.outcome());
   if (ack.outcome() == EventAcknowledgement::OUTCOME_REJECTED) {
     any_rejected = true;
     std::cout << " code=" << ack.error_code() << " " << ack.error_message();
   }
   std::cout << "\n";
-
 }
 
 int CallFailed(const std::string& what, const grpc::Status& status) {
-  std::cerr << what << " failed: " << status.error_code() << " " << status.error_message()
-            << "\n";
+  std::cerr << what << " failed: " << status.error_code() << " " << status.error_message() << "\n";
   return 2;
 }
 

@@ -1,11 +1,11 @@
 // unitclockd: flags and wiring only. Everything else lives in the libraries.
-#include <CLI/CLI.hpp>
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
-#include <pthread.h>
 #include <string>
 
 #include "plugin/common/log.h"
@@ -57,8 +57,9 @@ int main(int argc, char** argv) {
   unitclock::common::InitLogging(log_level);
 
   if (!IsLoopback(listen)) {
-    return Fail("--listen: plaintext gRPC is allowed on loopback addresses only (TLS is not "
-                "configurable yet)");
+    return Fail(
+        "--listen: plaintext gRPC is allowed on loopback addresses only (TLS is not "
+        "configurable yet)");
   }
   std::error_code ec;
   if (!std::filesystem::is_directory(policy_dir, ec)) {

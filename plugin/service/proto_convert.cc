@@ -38,11 +38,11 @@ Timestamp TimeToProto(core::TimePoint t) {
 }
 
 // Expands to the conversion of one enum field, returning early on error.
-#define UNITCLOCK_ENUM_FIELD(out, in, CoreT, ProtoT, path)                          \
-  do {                                                                               \
-    auto converted = EnumFromProto<CoreT>((in), v1::ProtoT##_IsValid, (path));       \
-    if (!converted.ok()) return converted.status();                                  \
-    (out) = *converted;                                                              \
+#define UNITCLOCK_ENUM_FIELD(out, in, CoreT, ProtoT, path)                     \
+  do {                                                                         \
+    auto converted = EnumFromProto<CoreT>((in), v1::ProtoT##_IsValid, (path)); \
+    if (!converted.ok()) return converted.status();                            \
+    (out) = *converted;                                                        \
   } while (false)
 
 absl::StatusOr<core::EventPayload> PayloadFromProto(const v1::Event& e) {
@@ -165,7 +165,8 @@ struct PayloadToProto {
 
 }  // namespace
 
-absl::StatusOr<core::TimePoint> TimeFromProto(const google::protobuf::Timestamp& t, const std::string& field) {
+absl::StatusOr<core::TimePoint> TimeFromProto(const google::protobuf::Timestamp& t,
+                                              const std::string& field) {
   if (t.seconds() < TimeUtil::kTimestampMinSeconds ||
       t.seconds() > TimeUtil::kTimestampMaxSeconds || t.nanos() < 0 || t.nanos() > 999999999) {
     return Invalid(field, "not a valid timestamp");

@@ -136,8 +136,8 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ListSessions(grpc::CallbackServerC
   }
   store::SessionQuery query;
   query.patient_ref = request->patient_ref();
-  query.page_size = request->page_size() == 0 ? kDefaultPageSize
-                                               : std::min(request->page_size(), kMaxPageSize);
+  query.page_size =
+      request->page_size() == 0 ? kDefaultPageSize : std::min(request->page_size(), kMaxPageSize);
   query.page_token = request->page_token();
   if (request->has_start_time_min()) {
     auto t = TimeFromProto(request->start_time_min(), "start_time_min");

@@ -104,7 +104,8 @@ bool ParsePageToken(const std::string& token, std::int64_t& start_ms, std::strin
 
 // Appends one event inside an open transaction.
 absl::StatusOr<AppendOutcome> AppendOne(sqlite3* db, const StoredEvent& e) {
-  Statement existing(db, "SELECT session_id, occurred_at_ms, payload FROM events WHERE event_id = ?");
+  Statement existing(db,
+                     "SELECT session_id, occurred_at_ms, payload FROM events WHERE event_id = ?");
   if (!existing.ok()) return existing.Error("prepare");
   existing.Bind(1, e.event_id);
   const int rc = existing.Step();
@@ -153,9 +154,8 @@ absl::StatusOr<AppendOutcome> AppendOne(sqlite3* db, const StoredEvent& e) {
 
 absl::StatusOr<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(const std::string& path) {
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     absl::Status st = absl::UnavailableError("event store: cannot open \"" + path +
                                              "\": " + (db ? sqlite3_errmsg(db) : "out of memory"));

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# unitclock's one setup script. On a fresh Debian 12 machine it installs what
+# is missing (Debian packages only), builds, and then serves or tests.
+#
+#   ./setup.sh serve            install, build (Release), run unitclockd on 127.0.0.1:50051
+#                               with its SQLite file under ./var/ (extra args go to unitclockd)
+#   ./setup.sh test             install, build (Debug), run every test through ctest
+#   ./setup.sh test --sanitize  the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   ./setup.sh deps             only install what is missing
+#
+# Idempotent: a second run installs nothing and rebuilds only what changed.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+PACKAGES=(
+  build-essential cmake pkg-config ca-certificates tzdata
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
+  libboost-dev libsqlite3-dev libhowardhinnant-date-dev libspdlog-dev nlohmann-json3-dev
+  libcli11-dev libgtest-dev libgmock-dev
+  clang-format
+)
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+install_deps() {
+  local missing=() p
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if ((${#missing[@]} == 0)); then
+    log "all ${#PACKAGES[@]} Debian packages present"
+    return
+  fi
+  log "installing: ${missing[*]}"
+  local sudo=()
+  [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+}
+
+# build <dir> <build type> [cmake args...]
+build() {
+  local dir=$1 type=$2
+  shift 2
+  if [[ ! -f $dir/CMakeCache.txt ]]; then
+    cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE="$type" "$@" >/dev/null
+  fi
+  cmake --build "$dir" -j "$(nproc)"
+}
+
+cmd=${1:-}
+shift || true
+case $cmd in
+  deps)
+    install_deps
+    ;;
+  serve)
+    install_deps
+    build build/release Release
+    mkdir -p var
+    log "starting unitclockd on 127.0.0.1:50051 (database var/unitclock.db); Ctrl-C stops it"
+    exec build/release/plugin/server/unitclockd --listen 127.0.0.1:50051 --db var/unitclock.db \
+      --policy-dir core/policies "$@"
+    ;;
+  test)
+    install_deps
+    if [[ ${1:-} == --sanitize ]]; then
+      dir=build/asan
+      build "$dir" Debug -DUNITCLOCK_SANITIZE=ON
+    else
+      dir=build/test
+      build "$dir" Debug
+    fi
+    ctest --test-dir "$dir" --output-on-failure -j "$(nproc)"
+    ;;
+  *)
+    sed -n '2,12p' "$0" >&2
+    exit 2
+    ;;
+esac

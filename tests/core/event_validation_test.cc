@@ -1,0 +1,147 @@
+#include "core/event_validation.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/testing/events.h"
+
+namespace unitclock::core {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::MakeEvent;
+using testing::StartedEvent;
+
+// Expects INVALID_ARGUMENT whose message starts with `field` and contains `reason`.
+void ExpectInvalid(const Event& e, const std::string& field, const std::string& reason) {
+  const absl::Status st = ValidateEvent(e);
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << st;
+  EXPECT_THAT(std::string(st.message()), ::testing::StartsWith(field + ": ")) << st;
+  EXPECT_THAT(std::string(st.message()), HasSubstr(reason)) << st;
+}
+
+TEST(ValidateEvent, AcceptsACompleteSessionStarted) {
+  EXPECT_TRUE(ValidateEvent(StartedEvent("e1", "s1")).ok());
+}
+
+TEST(ValidateEvent, AcceptsEveryOtherPayloadKind) {
+  const EventPayload payloads[] = {
+      ParticipantJoined{Participant::kPatient, ""},
+      ParticipantLeft{Participant::kAssistant, "pta-1"},
+      MediaChanged{Modality::kAudioOnly},
+      ActivityStarted{"a1", ActivityKind::kTherapeuticExercise, "", Participant::kProvider},
+      ActivityStarted{"a2", ActivityKind::kUnspecified, "97112", Participant::kAssistant},
+      ActivityEnded{"a1"},
+      LivenessSignal{"a1", "repetition"},
+      SessionStopped{StopReason::kEnded},
+  };
+  for (const EventPayload& p : payloads) {
+    const Event e = MakeEvent("e1", "s1", 10, p);
+    EXPECT_TRUE(ValidateEvent(e).ok()) << ValidateEvent(e) << " payload index " << p.index();
+  }
+}
+
+TEST(ValidateEvent, EnvelopeFieldsAreRequiredAndBounded) {
+  Event e = StartedEvent("", "s1");
+  ExpectInvalid(e, "event.event_id", "required");
+  e.event_id = std::string(129, 'a');
+  ExpectInvalid(e, "event.event_id", "longer than 128");
+  e.event_id = "has space";
+  ExpectInvalid(e, "event.event_id", "only letters, digits");
+  e.event_id = "e1";
+  e.session_id = "";
+  ExpectInvalid(e, "event.session_id", "required");
+  e.session_id = "s1";
+  e.occurred_at = TimePoint{};
+  ExpectInvalid(e, "event.occurred_at", "required");
+}
+
+TEST(ValidateEvent, PayloadIsRequired) {
+  ExpectInvalid(MakeEvent("e1", "s1", 0, std::monostate{}), "event.payload", "required");
+}
+
+TEST(ValidateEvent, SessionStartedNamesEachMissingField) {
+  struct Case {
+    void (*clear)(SessionStarted&);
+    std::string field;
+  };
+  const Case cases[] = {
+      {[](SessionStarted& s) { s.platform.clear(); }, "platform"},
+      {[](SessionStarted& s) { s.patient_ref.clear(); }, "patient_ref"},
+      {[](SessionStarted& s) { s.provider_ref.clear(); }, "provider_ref"},
+      {[](SessionStarted& s) { s.provider_role = ProviderRole::kUnspecified; }, "provider_role"},
+      {[](SessionStarted& s) { s.discipline = Discipline::kUnspecified; }, "discipline"},
+      {[](SessionStarted& s) { s.payer_id.clear(); }, "payer_id"},
+      {[](SessionStarted& s) { s.clinic_time_zone.clear(); }, "clinic_time_zone"},
+      {[](SessionStarted& s) { s.patient_location = PatientLocation::kUnspecified; },
+       "patient_location"},
+      {[](SessionStarted& s) { s.planned_modality = Modality::kUnspecified; }, "planned_modality"},
+  };
+  for (const Case& c : cases) {
+    Event e = StartedEvent("e1", "s1");
+    c.clear(std::get<SessionStarted>(e.payload));
+    ExpectInvalid(e, "event.session_started." + c.field, "required");
+  }
+}
+
+TEST(ValidateEvent, ClinicTimeZoneMustBeIana) {
+  Event e = StartedEvent("e1", "s1");
+  std::get<SessionStarted>(e.payload).clinic_time_zone = "Mars/Olympus_Mons";
+  ExpectInvalid(e, "event.session_started.clinic_time_zone", "not an IANA time zone");
+  std::get<SessionStarted>(e.payload).clinic_time_zone = "Europe/Berlin";
+  EXPECT_TRUE(ValidateEvent(e).ok());
+}
+
+TEST(ValidateEvent, ReferencesAreBoundedPrintableText) {
+  Event e = StartedEvent("e1", "s1");
+  std::get<SessionStarted>(e.payload).patient_ref = "pt\n1";
+  ExpectInvalid(e, "event.session_started.patient_ref", "printable ASCII");
+  std::get<SessionStarted>(e.payload).patient_ref = std::string(200, 'x');
+  ExpectInvalid(e, "event.session_started.patient_ref", "longer than 128");
+}
+
+TEST(ValidateEvent, ErrorsNeverRepeatAPatientReference) {
+  Event e = StartedEvent("e1", "s1", 0, std::string(129, 'N'));
+  const absl::Status st = ValidateEvent(e);
+  ASSERT_FALSE(st.ok());
+  EXPECT_THAT(std::string(st.message()), ::testing::Not(HasSubstr("NNNN")));
+}
+
+TEST(ValidateEvent, AssistantNeedsItsReferenceAndOnlyTheAssistantHasOne) {
+  ExpectInvalid(MakeEvent("e1", "s1", 0, ParticipantJoined{Participant::kAssistant, ""}),
+                "event.participant_joined.assistant_ref", "required");
+  ExpectInvalid(MakeEvent("e1", "s1", 0, ParticipantLeft{Participant::kPatient, "pta-1"}),
+                "event.participant_left.assistant_ref", "only when participant is the assistant");
+  ExpectInvalid(MakeEvent("e1", "s1", 0, ParticipantJoined{}),
+                "event.participant_joined.participant", "required");
+}
+
+TEST(ValidateEvent, ActivityNeedsKindOrFiveDigitCodeAndAPerformer) {
+  ExpectInvalid(
+      MakeEvent("e1", "s1", 0,
+                ActivityStarted{"a1", ActivityKind::kUnspecified, "", Participant::kProvider}),
+      "event.activity_started.kind", "required when cpt_code is not set");
+  ExpectInvalid(
+      MakeEvent("e1", "s1", 0,
+                ActivityStarted{"a1", ActivityKind::kMassage, "9712", Participant::kProvider}),
+      "event.activity_started.cpt_code", "five-digit");
+  ExpectInvalid(MakeEvent("e1", "s1", 0,
+                          ActivityStarted{"a1", ActivityKind::kMassage, "", Participant::kPatient}),
+                "event.activity_started.performed_by", "provider or the assistant");
+  ExpectInvalid(MakeEvent("e1", "s1", 0,
+                          ActivityStarted{"", ActivityKind::kMassage, "", Participant::kProvider}),
+                "event.activity_started.activity_id", "required");
+}
+
+TEST(ValidateEvent, MediaChangedNeedsAModality) {
+  ExpectInvalid(MakeEvent("e1", "s1", 0, MediaChanged{}), "event.media_changed.modality",
+                "required");
+}
+
+TEST(ValidateEvent, LivenessSignalNameIsBounded) {
+  ExpectInvalid(MakeEvent("e1", "s1", 0, LivenessSignal{"a1", std::string(65, 'r')}),
+                "event.liveness_signal.signal", "longer than 64");
+}
+
+}  // namespace
+}  // namespace unitclock::core

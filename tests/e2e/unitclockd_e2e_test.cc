@@ -1,0 +1,209 @@
+// End-to-end tests of the unitclockd binary: the real daemon on an ephemeral
+// loopback port, driven by the real example program and a gRPC client.
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <set>
+#include <string>
+
+#include "tests/testing/process.h"
+#include "tests/testing/temp_dir.h"
+#include "unitclock/v1/session_service.grpc.pb.h"
+
+namespace unitclock {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using testing::Process;
+using testing::ReadFile;
+using testing::WaitForFileLine;
+using namespace std::chrono_literals;
+
+const std::string kScenario = std::string(UNITCLOCK_SCENARIO_DIR) + "/video_exercise_30min.json";
+
+int CountOf(const std::string& text, const std::string& needle) {
+  int n = 0;
+  for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1))
+    ++n;
+  return n;
+}
+
+class UnitclockdTest : public ::testing::Test {
+ protected:
+  // Starts the daemon on a fresh port with the test's database.
+  void StartDaemon(std::vector<std::string> extra = {}) {
+    std::filesystem::remove(dir_.File("port"));
+    std::vector<std::string> argv = {UNITCLOCKD_PATH,
+                                     "--listen=127.0.0.1:0",
+                                     "--db=" + dir_.File("var/unitclock.db"),
+                                     "--policy-dir=" + std::string(UNITCLOCK_POLICY_DIR),
+                                     "--port-file=" + dir_.File("port"),
+                                     "--log-level=debug"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    daemon_ = std::make_unique<Process>(argv, dir_.File("daemon.log"));
+    const std::string port = WaitForFileLine(dir_.File("port"), 20s);
+    ASSERT_FALSE(port.empty()) << ReadFile(dir_.File("daemon.log"));
+    target_ = "127.0.0.1:" + port;
+  }
+
+  // SIGTERM, then expects a clean exit.
+  void StopDaemon() {
+    daemon_->Signal(SIGTERM);
+    EXPECT_EQ(daemon_->Wait(20s), 0) << ReadFile(dir_.File("daemon.log"));
+    daemon_.reset();
+  }
+
+  // Runs the simulated platform on the example scenario; returns its output.
+  std::string RunExample(int expected_exit = 0) {
+    const std::string out = dir_.File("example.out");
+    std::filesystem::remove(out);
+    Process example({SIMULATED_PLATFORM_PATH, "--target", target_, "--scenario", kScenario}, out);
+    EXPECT_EQ(example.Wait(60s), expected_exit) << ReadFile(out);
+    return ReadFile(out);
+  }
+
+  std::unique_ptr<v1::SessionService::Stub> Stub() {
+    return v1::SessionService::NewStub(
+        grpc::CreateChannel(target_, grpc::InsecureChannelCredentials()));
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Process> daemon_;
+  std::string target_;
+};
+
+TEST_F(UnitclockdTest, TheExampleStreamsItsScenarioAndReadsItBackAcrossRestarts) {
+  StartDaemon();
+  std::string out = RunExample();
+  EXPECT_EQ(CountOf(out, "OUTCOME_RECORDED"), 21) << out;
+  EXPECT_THAT(out, HasSubstr("\"state\": \"STATE_STOPPED\""));
+  EXPECT_THAT(out, HasSubstr("\"eventCount\": \"21\""));
+
+  out = RunExample();
+  EXPECT_EQ(CountOf(out, "OUTCOME_ALREADY_RECORDED"), 21) << out;
+
+  StopDaemon();
+  StartDaemon();
+  out = RunExample();
+  EXPECT_EQ(CountOf(out, "OUTCOME_ALREADY_RECORDED"), 21) << out;
+  EXPECT_THAT(out, HasSubstr("\"eventCount\": \"21\""));
+  StopDaemon();
+
+  // Structured logs, and no patient or provider reference in them.
+  const std::string log = ReadFile(dir_.File("daemon.log"));
+  EXPECT_THAT(log, HasSubstr("level=info msg=\"unitclockd serving\""));
+  EXPECT_THAT(log, HasSubstr("msg=\"stopped\""));
+  EXPECT_THAT(log, HasSubstr("stored_events=21"));
+  EXPECT_THAT(log, Not(HasSubstr("pt-4f9c2a")));
+  EXPECT_THAT(log, Not(HasSubstr("prov-17b3")));
+}
+
+// Events for one session: a start and `n` liveness signals.
+std::vector<v1::Event> ManyEvents(int n) {
+  std::vector<v1::Event> events;
+  for (int i = 0; i < n; ++i) {
+    v1::Event e;
+    e.set_event_id("evt-" + std::to_string(i));
+    e.set_session_id("drain-session");
+    e.mutable_occurred_at()->set_seconds(1796050800 + i);
+    e.mutable_liveness_signal()->set_activity_id("ex-1");
+    events.push_back(e);
+  }
+  return events;
+}
+
+TEST_F(UnitclockdTest, SigtermFinishesInFlightAcknowledgementsAndLosesNone) {
+  StartDaemon();
+  const std::vector<v1::Event> events = ManyEvents(300);
+  std::set<std::string> acked;
+  {
+    auto stub = Stub();
+    grpc::ClientContext ctx;
+    auto stream = stub->PublishEvents(&ctx);
+    for (const v1::Event& e : events) {  // pipelined: all sent before any ack is read
+      v1::PublishEventsRequest req;
+      *req.mutable_event() = e;
+      ASSERT_TRUE(stream->Write(req));
+    }
+    v1::PublishEventsResponse resp;
+    ASSERT_TRUE(stream->Read(&resp));
+    acked.insert(resp.acknowledgement().event_id());
+    daemon_->Signal(SIGTERM);
+    while (stream->Read(&resp)) {
+      EXPECT_EQ(resp.acknowledgement().outcome(), v1::EventAcknowledgement::OUTCOME_RECORDED);
+      acked.insert(resp.acknowledgement().event_id());
+    }
+    stream->Finish();
+  }
+  EXPECT_EQ(daemon_->Wait(20s), 0);
+  daemon_.reset();
+
+  // Every acknowledged event is there after a restart; sending everything
+  // again stores the rest exactly once.
+  StartDaemon();
+  auto stub = Stub();
+  grpc::ClientContext ctx;
+  v1::RecordEventsRequest req;
+  for (const v1::Event& e : events) *req.add_events() = e;
+  v1::RecordEventsResponse resp;
+  ASSERT_TRUE(stub->RecordEvents(&ctx, req, &resp).ok());
+  int already = 0;
+  for (const auto& ack : resp.acknowledgements()) {
+    const bool was_acked = acked.count(ack.event_id()) > 0;
+    EXPECT_EQ(ack.outcome(), was_acked ? v1::EventAcknowledgement::OUTCOME_ALREADY_RECORDED
+                                       : v1::EventAcknowledgement::OUTCOME_RECORDED)
+        << ack.event_id();
+    already += ack.outcome() == v1::EventAcknowledgement::OUTCOME_ALREADY_RECORDED;
+  }
+  EXPECT_GE(already, static_cast<int>(acked.size()));
+  grpc::ClientContext get_ctx;
+  v1::GetSessionRequest get;
+  get.set_name("sessions/drain-session");
+  get.set_view(v1::SESSION_VIEW_BASIC);
+  v1::Session session;
+  ASSERT_TRUE(stub->GetSession(&get_ctx, get, &session).ok());
+  EXPECT_EQ(session.event_count(), 300);
+  StopDaemon();
+}
+
+TEST_F(UnitclockdTest, ReadsItsOptionsFromAConfigFile) {
+  // Flags given on the command line win over the file, so the file sets one
+  // that StartDaemon does not pass.
+  std::ofstream(dir_.File("unitclockd.ini")) << "shutdown-grace-ms = 1234\n";
+  StartDaemon({"--config=" + dir_.File("unitclockd.ini")});
+  EXPECT_THAT(RunExample(), HasSubstr("STATE_STOPPED"));
+  StopDaemon();
+  EXPECT_THAT(ReadFile(dir_.File("daemon.log")), HasSubstr("grace_ms=1234"));
+}
+
+TEST_F(UnitclockdTest, RefusesBadOptionsWithAClearMessage) {
+  struct Case {
+    std::vector<std::string> argv;
+    std::string message;
+  };
+  const Case cases[] = {
+      {{UNITCLOCKD_PATH, "--listen=0.0.0.0:0", "--policy-dir=" + std::string(UNITCLOCK_POLICY_DIR),
+        "--db=" + dir_.File("a.db")},
+       "--listen: plaintext gRPC is allowed on loopback addresses only"},
+      {{UNITCLOCKD_PATH, "--listen=127.0.0.1:0", "--policy-dir=/no/such/folder",
+        "--db=" + dir_.File("a.db")},
+       "--policy-dir: \\\"/no/such/folder\\\" is not a folder"},
+      {{UNITCLOCKD_PATH, "--log-level=loud"}, "--log-level"},
+  };
+  for (const Case& c : cases) {
+    const std::string out = dir_.File("bad.out");
+    std::filesystem::remove(out);
+    Process p(c.argv, out);
+    const auto code = p.Wait(20s);
+    ASSERT_TRUE(code.has_value());
+    EXPECT_NE(*code, 0);
+    EXPECT_THAT(ReadFile(out), HasSubstr(c.message));
+  }
+}
+
+}  // namespace
+}  // namespace unitclock

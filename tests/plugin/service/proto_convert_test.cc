@@ -1,0 +1,104 @@
+#include "plugin/service/proto_convert.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "tests/testing/events.h"
+
+namespace unitclock::service {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::MakeEvent;
+using testing::StartedEvent;
+
+std::vector<core::Event> OneOfEachKind() {
+  return {
+      StartedEvent("e1", "s1"),
+      MakeEvent("e2", "s1", 1, core::ParticipantJoined{core::Participant::kAssistant, "pta-1"}),
+      MakeEvent("e3", "s1", 2, core::ParticipantLeft{core::Participant::kProvider, ""}),
+      MakeEvent("e4", "s1", 3, core::MediaChanged{core::Modality::kNone}),
+      MakeEvent("e5", "s1", 4,
+                core::ActivityStarted{"a1", core::ActivityKind::kGroupTherapy, "97150",
+                                      core::Participant::kAssistant}),
+      MakeEvent("e6", "s1", 5, core::ActivityEnded{"a1"}),
+      MakeEvent("e7", "s1", 6, core::LivenessSignal{"a1", "repetition"}),
+      MakeEvent("e8", "s1", 7, core::SessionStopped{core::StopReason::kTimedOut}),
+  };
+}
+
+TEST(ProtoConvert, EveryPayloadKindRoundTrips) {
+  for (core::Event e : OneOfEachKind()) {
+    e.sequence_number = 42;
+    absl::StatusOr<core::Event> back = EventFromProto(EventToProto(e));
+    ASSERT_TRUE(back.ok()) << back.status();
+    EXPECT_EQ(*back, e) << "payload index " << e.payload.index();
+    absl::StatusOr<core::Event> decoded = DecodeEvent(EncodeEvent(e));
+    ASSERT_TRUE(decoded.ok()) << decoded.status();
+    EXPECT_EQ(*decoded, e);
+  }
+}
+
+TEST(ProtoConvert, EnumsMapNameForName) {
+  // Core and API enums share their order; the last value of each proves it.
+  core::Event e = StartedEvent("e1", "s1");
+  auto& s = std::get<core::SessionStarted>(e.payload);
+  s.provider_role = core::ProviderRole::kSlp;
+  s.discipline = core::Discipline::kSpeechLanguage;
+  s.patient_location = core::PatientLocation::kOther;
+  s.planned_modality = core::Modality::kNone;
+  const v1::Event p = EventToProto(e);
+  EXPECT_EQ(p.session_started().provider_role(), v1::PROVIDER_ROLE_SLP);
+  EXPECT_EQ(p.session_started().discipline(), v1::DISCIPLINE_SPEECH_LANGUAGE_PATHOLOGY);
+  EXPECT_EQ(p.session_started().patient_location(), v1::PATIENT_LOCATION_OTHER);
+  EXPECT_EQ(p.session_started().planned_modality(), v1::MODALITY_NONE);
+  const v1::Event a = EventToProto(OneOfEachKind()[4]);
+  EXPECT_EQ(a.activity_started().kind(), v1::ACTIVITY_KIND_GROUP_THERAPY);
+  EXPECT_EQ(a.activity_started().performed_by(), v1::PARTICIPANT_ASSISTANT);
+  EXPECT_EQ(EventToProto(OneOfEachKind()[7]).session_stopped().reason(), v1::STOP_REASON_TIMED_OUT);
+  EXPECT_EQ(v1::ActivityKind_MAX, v1::ACTIVITY_KIND_GROUP_THERAPY);
+  EXPECT_EQ(v1::ProviderRole_MAX, v1::PROVIDER_ROLE_SLP);
+}
+
+TEST(ProtoConvert, UnknownEnumValueIsRejectedWithItsField) {
+  v1::Event p = EventToProto(StartedEvent("e1", "s1"));
+  p.mutable_session_started()->set_discipline(static_cast<v1::Discipline>(42));
+  absl::StatusOr<core::Event> e = EventFromProto(p);
+  ASSERT_EQ(e.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(e.status().message(), "event.session_started.discipline: unknown value 42");
+}
+
+TEST(ProtoConvert, InvalidTimestampIsRejected) {
+  v1::Event p = EventToProto(StartedEvent("e1", "s1"));
+  p.mutable_occurred_at()->set_nanos(-1);
+  EXPECT_THAT(std::string(EventFromProto(p).status().message()),
+              HasSubstr("event.occurred_at: not a valid timestamp"));
+  p.mutable_occurred_at()->set_nanos(0);
+  p.mutable_occurred_at()->set_seconds(400000000000LL);  // past year 9999
+  EXPECT_EQ(EventFromProto(p).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ProtoConvert, SubMillisecondDigitsAreDropped) {
+  v1::Event p = EventToProto(StartedEvent("e1", "s1"));
+  p.mutable_occurred_at()->set_nanos(123456789);
+  absl::StatusOr<core::Event> e = EventFromProto(p);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->occurred_at, testing::At(0) + std::chrono::milliseconds(123));
+}
+
+TEST(ProtoConvert, EncodingTellsEqualFromDifferentEvents) {
+  const core::Event a = StartedEvent("e1", "s1");
+  core::Event b = a;
+  EXPECT_EQ(EncodeEvent(a), EncodeEvent(b));
+  std::get<core::SessionStarted>(b.payload).payer_id = "aetna";
+  EXPECT_NE(EncodeEvent(a), EncodeEvent(b));
+}
+
+TEST(ProtoConvert, GarbageBytesAreNotAnEvent) {
+  EXPECT_EQ(DecodeEvent("\xff\xff\xff").status().code(), absl::StatusCode::kInternal);
+}
+
+}  // namespace
+}  // namespace unitclock::service

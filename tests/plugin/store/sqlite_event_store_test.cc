@@ -1,0 +1,215 @@
+#include "plugin/store/sqlite_event_store.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <string>
+#include <vector>
+
+#include "tests/testing/events.h"
+#include "tests/testing/temp_dir.h"
+
+namespace unitclock::store {
+namespace {
+
+using testing::At;
+
+StoredEvent Ev(const std::string& id, const std::string& session, int seconds,
+               const std::string& payload = "payload") {
+  StoredEvent e;
+  e.event_id = id;
+  e.session_id = session;
+  e.occurred_at = At(seconds);
+  e.payload = payload + ":" + id;
+  return e;
+}
+
+StoredEvent Started(const std::string& id, const std::string& session, int seconds,
+                    const std::string& patient) {
+  StoredEvent e = Ev(id, session, seconds);
+  e.started = SessionIndexFacts{"platform-a", patient};
+  return e;
+}
+
+SessionQuery Query(std::string patient_ref = "", std::optional<core::TimePoint> min = {},
+                   std::optional<core::TimePoint> max = {}) {
+  SessionQuery q;
+  q.patient_ref = std::move(patient_ref);
+  q.start_time_min = min;
+  q.start_time_max = max;
+  return q;
+}
+
+class SqliteEventStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+
+  void Reopen() {
+    store_.reset();
+    auto s = SqliteEventStore::Open(dir_.File("events.db"));
+    ASSERT_TRUE(s.ok()) << s.status();
+    store_ = *std::move(s);
+  }
+
+  std::vector<absl::StatusOr<AppendOutcome>> Append(std::vector<StoredEvent> events) {
+    auto r = store_->Append(events);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? *r : std::vector<absl::StatusOr<AppendOutcome>>{};
+  }
+
+  std::vector<std::string> Ids(const std::string& session) {
+    auto loaded = store_->LoadSession(session);
+    EXPECT_TRUE(loaded.ok()) << loaded.status();
+    std::vector<std::string> ids;
+    for (const StoredEvent& e : *loaded) ids.push_back(e.event_id);
+    return ids;
+  }
+
+  std::vector<std::string> List(SessionQuery q) {
+    auto page = store_->ListSessions(q);
+    EXPECT_TRUE(page.ok()) << page.status();
+    return page.ok() ? page->session_ids : std::vector<std::string>{};
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<SqliteEventStore> store_;
+};
+
+TEST_F(SqliteEventStoreTest, RecordsNewEventsAndLoadsThemInTimeOrder) {
+  auto r = Append({Ev("e2", "s1", 60), Ev("e1", "s1", 0), Ev("x1", "s2", 0)});
+  ASSERT_EQ(r.size(), 3u);
+  for (const auto& one : r) EXPECT_EQ(*one, AppendOutcome::kRecorded);
+  EXPECT_THAT(Ids("s1"), ::testing::ElementsAre("e1", "e2"));
+  auto loaded = store_->LoadSession("s1");
+  EXPECT_EQ((*loaded)[1].payload, "payload:e2");
+  EXPECT_EQ((*loaded)[1].occurred_at, At(60));
+  EXPECT_TRUE(Ids("nobody").empty());
+}
+
+TEST_F(SqliteEventStoreTest, SameEventAgainIsAcknowledgedAndStoredOnce) {
+  Append({Ev("e1", "s1", 0)});
+  auto r = Append({Ev("e1", "s1", 0), Ev("e1", "s1", 0)});
+  EXPECT_EQ(*r[0], AppendOutcome::kAlreadyRecorded);
+  EXPECT_EQ(*r[1], AppendOutcome::kAlreadyRecorded);
+  EXPECT_EQ(*store_->CountEvents(), 1);
+}
+
+TEST_F(SqliteEventStoreTest, DuplicateWithinOneBatchIsStoredOnce) {
+  auto r = Append({Ev("e1", "s1", 0), Ev("e1", "s1", 0)});
+  EXPECT_EQ(*r[0], AppendOutcome::kRecorded);
+  EXPECT_EQ(*r[1], AppendOutcome::kAlreadyRecorded);
+  EXPECT_EQ(*store_->CountEvents(), 1);
+}
+
+TEST_F(SqliteEventStoreTest, SameIdWithDifferentContentIsRejectedAndChangesNothing) {
+  Append({Ev("e1", "s1", 0)});
+  StoredEvent other_payload = Ev("e1", "s1", 0, "changed");
+  StoredEvent other_time = Ev("e1", "s1", 5);
+  StoredEvent other_session = Ev("e1", "s9", 0);
+  auto r = Append({other_payload, Ev("e2", "s1", 10), other_time, other_session});
+  for (int i : {0, 2, 3}) {
+    ASSERT_FALSE(r[i].ok()) << i;
+    EXPECT_EQ(r[i].status().code(), absl::StatusCode::kAlreadyExists);
+    EXPECT_THAT(std::string(r[i].status().message()), ::testing::StartsWith("event.event_id: "));
+  }
+  EXPECT_EQ(*r[1], AppendOutcome::kRecorded);  // its neighbours' rejection does not touch it
+  auto loaded = store_->LoadSession("s1");
+  ASSERT_EQ(loaded->size(), 2u);
+  EXPECT_EQ((*loaded)[0].payload, "payload:e1");
+  EXPECT_TRUE(Ids("s9").empty());
+}
+
+TEST_F(SqliteEventStoreTest, EventsSurviveCloseAndReopen) {
+  Append({Started("e1", "s1", 0, "pt-1"), Ev("e2", "s1", 60)});
+  Reopen();
+  EXPECT_THAT(Ids("s1"), ::testing::ElementsAre("e1", "e2"));
+  EXPECT_EQ(*Append({Ev("e2", "s1", 60)})[0], AppendOutcome::kAlreadyRecorded);
+  EXPECT_THAT(List(Query("pt-1")), ::testing::ElementsAre("s1"));
+}
+
+TEST_F(SqliteEventStoreTest, UsesWriteAheadLogging) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.File("events.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, nullptr);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+TEST_F(SqliteEventStoreTest, ListsSessionsByPatientAndStartTime) {
+  Append({Started("a", "s-morning", 0, "pt-1"), Started("b", "s-noon", 3 * 3600, "pt-1"),
+          Started("c", "s-other", 3600, "pt-2"), Ev("d", "s-nostart", 100)});
+  EXPECT_THAT(List(Query("pt-1")), ::testing::ElementsAre("s-morning", "s-noon"));
+  EXPECT_THAT(List(Query("", At(1), At(3 * 3600))), ::testing::ElementsAre("s-other"));
+  EXPECT_THAT(List(Query("pt-1", At(3 * 3600))), ::testing::ElementsAre("s-noon"));
+  // Without filters every session is listed; those without a start come first.
+  EXPECT_THAT(List(Query()), ::testing::ElementsAre("s-nostart", "s-morning", "s-other", "s-noon"));
+}
+
+TEST_F(SqliteEventStoreTest, EarliestSessionStartedIndexesTheSession) {
+  Append({Started("late", "s1", 600, "pt-late")});
+  Append({Started("early", "s1", 0, "pt-early")});
+  Append({Started("later", "s1", 900, "pt-later")});
+  EXPECT_THAT(List(Query("pt-early")), ::testing::ElementsAre("s1"));
+  EXPECT_TRUE(List(Query("pt-late")).empty());
+}
+
+TEST_F(SqliteEventStoreTest, PagesThroughSessionsWithTokens) {
+  std::vector<StoredEvent> events;
+  for (int i = 0; i < 7; ++i) {
+    events.push_back(Started("e" + std::to_string(i), "s" + std::to_string(i), i * 60, "pt-1"));
+  }
+  events.push_back(Ev("n1", "nostart-1", 0));
+  events.push_back(Ev("n2", "nostart-2", 0));
+  Append(events);
+  std::vector<std::string> seen;
+  SessionQuery q = Query();
+  q.page_size = 2;
+  int pages = 0;
+  do {
+    auto page = store_->ListSessions(q);
+    ASSERT_TRUE(page.ok()) << page.status();
+    EXPECT_LE(page->session_ids.size(), 2u);
+    seen.insert(seen.end(), page->session_ids.begin(), page->session_ids.end());
+    q.page_token = page->next_page_token;
+    ++pages;
+  } while (!q.page_token.empty() && pages < 20);
+  EXPECT_EQ(pages, 5);
+  EXPECT_THAT(seen, ::testing::ElementsAre("nostart-1", "nostart-2", "s0", "s1", "s2", "s3", "s4",
+                                           "s5", "s6"));
+}
+
+TEST_F(SqliteEventStoreTest, RejectsMalformedPageTokenAndPageSize) {
+  SessionQuery q = Query();
+  q.page_token = "garbage";
+  EXPECT_EQ(store_->ListSessions(q).status().code(), absl::StatusCode::kInvalidArgument);
+  q.page_token = "x/y";
+  EXPECT_THAT(std::string(store_->ListSessions(q).status().message()),
+              ::testing::StartsWith("page_token: "));
+  q.page_token.clear();
+  q.page_size = 0;
+  EXPECT_EQ(store_->ListSessions(q).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(SqliteEventStoreTest, RefusesADatabaseFromANewerVersion) {
+  store_.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.File("events.db").c_str(), &db), SQLITE_OK);
+  sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  auto s = SqliteEventStore::Open(dir_.File("events.db"));
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(s.status().message()), ::testing::HasSubstr("schema version 99"));
+}
+
+TEST_F(SqliteEventStoreTest, OpeningAnUnwritablePathFailsClearly) {
+  auto s = SqliteEventStore::Open(dir_.File("no/such/folder/events.db"));
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(s.status().message()), ::testing::HasSubstr("cannot open"));
+}
+
+}  // namespace
+}  // namespace unitclock::store
