@@ -10,7 +10,7 @@
 //
 //   {
 //     "session_id": "demo-0001",
-//     "start_time": "2026-11-30T15:00:00Z",
+//     "start_time": "2026-11-27T15:00:00Z",
 //     "events": [
 //       {"at": "00:00", "session_started": {"platform": "demo-rehab", ...}},
 //       {"at": "02:00", "activity_started": {"activity_id": "ex-1", ...}}

@@ -3,14 +3,22 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <sstream>
 #include <string>
 
+#include "core/timeline_policy.h"
+#include "plugin/common/clock.h"
 #include "plugin/common/log.h"
+#include "plugin/service/event_recorder.h"
 #include "plugin/service/server.h"
+#include "plugin/service/service_options.h"
 #include "plugin/store/sqlite_event_store.h"
+#include "plugin/watchdog/session_watchdog.h"
 
 namespace {
 
@@ -37,6 +45,9 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
   std::string port_file;
   int shutdown_grace_ms = 5000;
+  int future_tolerance_s = 300;
+  int session_timeout_s = 1800;
+  int watchdog_interval_s = 60;
   app.set_config("--config", "", "Read options from this INI/TOML file (keys as the long flags)");
   app.add_option("--listen", listen, "Address to serve gRPC on (port 0 picks a free port)")
       ->capture_default_str();
@@ -52,6 +63,19 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 600000))
       ->capture_default_str();
   app.add_option("--port-file", port_file, "Write the bound port to this file once serving");
+  app.add_option("--future-tolerance-s", future_tolerance_s,
+                 "Reject events that occurred more than this many seconds ahead of the server's "
+                 "clock")
+      ->check(CLI::Range(0, 86400))
+      ->capture_default_str();
+  app.add_option("--session-timeout-s", session_timeout_s,
+                 "The watchdog closes a session that has had no event for this many seconds")
+      ->check(CLI::Range(60, 86400))
+      ->capture_default_str();
+  app.add_option("--watchdog-interval-s", watchdog_interval_s,
+                 "How often, in seconds, the watchdog looks for idle sessions")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   unitclock::common::InitLogging(log_level);
@@ -65,6 +89,14 @@ int main(int argc, char** argv) {
   if (!std::filesystem::is_directory(policy_dir, ec)) {
     return Fail("--policy-dir: \"" + policy_dir + "\" is not a folder");
   }
+  const std::string timeline_file =
+      (std::filesystem::path(policy_dir) / unitclock::core::kTimelinePolicyFile).string();
+  std::ifstream timeline_in(timeline_file);
+  if (!timeline_in) return Fail("--policy-dir: cannot read \"" + timeline_file + "\"");
+  std::stringstream timeline_text;
+  timeline_text << timeline_in.rdbuf();
+  auto timeline_policy = unitclock::core::ParseTimelinePolicy(timeline_text.str(), timeline_file);
+  if (!timeline_policy.ok()) return Fail(std::string(timeline_policy.status().message()));
   const std::filesystem::path db_folder = std::filesystem::path(db_path).parent_path();
   if (!db_folder.empty()) std::filesystem::create_directories(db_folder, ec);
   if (ec) return Fail("--db: cannot create folder \"" + db_folder.string() + "\": " + ec.message());
@@ -77,15 +109,32 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+  const unitclock::common::SystemClock clock;
+  unitclock::service::ServiceOptions options;
+  options.future_tolerance = std::chrono::seconds(future_tolerance_s);
+  options.timeline = *timeline_policy;
+  unitclock::watchdog::WatchdogOptions watchdog_options;
+  watchdog_options.timeout = std::chrono::seconds(session_timeout_s);
+  watchdog_options.scan_interval = std::chrono::seconds(watchdog_interval_s);
+
   auto store = unitclock::store::SqliteEventStore::Open(db_path);
   if (!store.ok()) return Fail(std::string(store.status().message()));
-  auto server = unitclock::service::Server::Start(listen, **store);
+  auto server = unitclock::service::Server::Start(listen, **store, clock, options);
   if (!server.ok()) return Fail(std::string(server.status().message()));
+  // The watchdog's stops enter through a recorder of their own, on the same
+  // store and clock as the server's.
+  unitclock::service::EventRecorder watchdog_recorder(**store, clock, options.future_tolerance);
+  auto watchdog = std::make_unique<unitclock::watchdog::SessionWatchdog>(**store, watchdog_recorder,
+                                                                         clock, watchdog_options);
+  watchdog->Start();
 
   const auto events = (*store)->CountEvents();
-  spdlog::info("msg={} listen={} port={} db={} policy_dir={} stored_events={}",
-               Quote("unitclockd serving"), Quote(listen), (*server)->port(), Quote(db_path),
-               Quote(policy_dir), events.ok() ? *events : -1);
+  spdlog::info(
+      "msg={} listen={} port={} db={} policy_dir={} stored_events={} future_tolerance_s={} "
+      "session_timeout_s={} watchdog_interval_s={}",
+      Quote("unitclockd serving"), Quote(listen), (*server)->port(), Quote(db_path),
+      Quote(policy_dir), events.ok() ? *events : -1, future_tolerance_s, session_timeout_s,
+      watchdog_interval_s);
   if (!port_file.empty()) {
     // Written to a temporary name and renamed, so a reader never sees half a number.
     const std::string tmp = port_file + ".tmp";
@@ -98,6 +147,9 @@ int main(int argc, char** argv) {
   sigwait(&stop_signals, &signal_number);
   spdlog::info("msg={} signal={} grace_ms={}", Quote("shutting down"),
                signal_number == SIGINT ? "SIGINT" : "SIGTERM", shutdown_grace_ms);
+  // The watchdog first, so that no stop is recorded while the server drains.
+  watchdog->Stop();
+  watchdog.reset();
   (*server)->Shutdown(std::chrono::milliseconds(shutdown_grace_ms));
   server->reset();
   store->reset();

@@ -2,9 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <optional>
+#include <string>
 #include <utility>
+#include <variant>
 
+#include "absl/status/status.h"
 #include "core/event_validation.h"
 #include "plugin/common/log.h"
 #include "plugin/service/proto_convert.h"
@@ -25,11 +29,20 @@ v1::EventAcknowledgement Rejected(const std::string& event_id, const absl::Statu
   return ack;
 }
 
-// Converts and validates one event into what the store keeps.
-absl::StatusOr<store::StoredEvent> Prepare(const v1::Event& proto) {
+// Converts and validates one event into what the store keeps. Events after
+// `latest_allowed` are rejected: a clock far ahead on the platform's side
+// would otherwise put time in the log that has not happened yet.
+absl::StatusOr<store::StoredEvent> Prepare(const v1::Event& proto, core::TimePoint latest_allowed,
+                                           core::Duration future_tolerance) {
   absl::StatusOr<core::Event> event = EventFromProto(proto);
   if (!event.ok()) return event.status();
   if (absl::Status st = core::ValidateEvent(*event); !st.ok()) return st;
+  if (event->occurred_at > latest_allowed) {
+    return absl::InvalidArgumentError(
+        "event.occurred_at: more than " +
+        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(future_tolerance).count()) +
+        " seconds ahead of the server clock");
+  }
   store::StoredEvent stored;
   stored.event_id = event->event_id;
   stored.session_id = event->session_id;
@@ -38,6 +51,7 @@ absl::StatusOr<store::StoredEvent> Prepare(const v1::Event& proto) {
   if (const auto* started = std::get_if<core::SessionStarted>(&event->payload)) {
     stored.started = store::SessionIndexFacts{started->platform, started->patient_ref};
   }
+  stored.stops_session = std::holds_alternative<core::SessionStopped>(event->payload);
   return stored;
 }
 
@@ -48,8 +62,11 @@ absl::StatusOr<std::vector<v1::EventAcknowledgement>> EventRecorder::Record(
   std::vector<v1::EventAcknowledgement> acks(events.size());
   std::vector<store::StoredEvent> valid;
   std::vector<std::size_t> valid_index;  // position in `events` of each valid event
+  // One reading of the clock judges the whole batch.
+  const core::TimePoint latest_allowed = clock_.Now() + future_tolerance_;
   for (std::size_t i = 0; i < events.size(); ++i) {
-    absl::StatusOr<store::StoredEvent> stored = Prepare(*events[i]);
+    absl::StatusOr<store::StoredEvent> stored =
+        Prepare(*events[i], latest_allowed, future_tolerance_);
     if (!stored.ok()) {
       acks[i] = Rejected(events[i]->event_id(), stored.status());
       continue;

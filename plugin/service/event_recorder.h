@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "core/time.h"
+#include "plugin/common/clock.h"
 #include "plugin/store/sqlite_event_store.h"
 #include "unitclock/v1/event.pb.h"
 #include "unitclock/v1/session_service.pb.h"
@@ -14,22 +16,29 @@ namespace unitclock::service {
 // says what became of each event. The one path by which events enter
 // unitclock, shared by PublishEvents and RecordEvents.
 //
-// Thread-safe (the store serialises writes).
+// Thread-safe (the store serialises writes; the clock is thread-safe).
 class EventRecorder {
  public:
-  // `store` must outlive the recorder.
-  explicit EventRecorder(store::SqliteEventStore& store) : store_(store) {}
+  // `store` and `clock` must outlive the recorder. Events whose occurred_at
+  // is more than `future_tolerance` ahead of `clock` are rejected.
+  EventRecorder(store::SqliteEventStore& store, const common::Clock& clock,
+                core::Duration future_tolerance)
+      : store_(store), clock_(clock), future_tolerance_(future_tolerance) {}
 
-  // Returns one acknowledgement per event, in order. Invalid events and
-  // conflicting reuses of an event id are REJECTED; the others are durable
-  // before this returns. An error status (UNAVAILABLE) means the store failed
-  // and none of the batch's valid events is known to be stored: the client
-  // should send them again.
+  // Returns one acknowledgement per event, in order. Invalid events, events
+  // more than the tolerance ahead of the clock (INVALID_ARGUMENT
+  // "event.occurred_at: more than N seconds ahead of the server clock"; the
+  // clock is read once per call) and conflicting reuses of an event id are
+  // REJECTED; the others are durable before this returns. An error status (UNAVAILABLE) means the
+  // store failed and none of the batch's valid events is known to be stored: the client should send
+  // them again.
   absl::StatusOr<std::vector<v1::EventAcknowledgement>> Record(
       std::span<const v1::Event* const> events);
 
  private:
   store::SqliteEventStore& store_;
+  const common::Clock& clock_;
+  const core::Duration future_tolerance_;
 };
 
 }  // namespace unitclock::service

@@ -163,6 +163,36 @@ struct PayloadToProto {
   }
 };
 
+void IntervalToProto(const core::Interval& i, v1::TimeInterval& out) {
+  *out.mutable_start_time() = TimeToProto(i.start);
+  *out.mutable_end_time() = TimeToProto(i.end);
+}
+
+std::int64_t WholeSeconds(core::Duration d) {
+  return std::chrono::floor<std::chrono::seconds>(d).count();
+}
+
+// The API's enums have "unspecified" at 0, the core's start at their first
+// value: the same order, shifted by one (checked by proto_convert_test).
+v1::ExclusionReason ReasonToProto(core::ExclusionReason r) {
+  return static_cast<v1::ExclusionReason>(static_cast<int>(r) + 1);
+}
+
+v1::DeliveredBy DeliveredByToProto(core::DeliveredBy d) {
+  return static_cast<v1::DeliveredBy>(static_cast<int>(d) + 1);
+}
+
+void RoleSplitToProto(const core::RoleSplit& split, v1::RoleSeconds& out) {
+  out.set_therapist_seconds(WholeSeconds(split.therapist));
+  out.set_assistant_seconds(WholeSeconds(split.assistant));
+  out.set_together_seconds(WholeSeconds(split.together));
+}
+
+void ExcludedToProto(const core::ExcludedInterval& e, v1::ExcludedInterval& out) {
+  IntervalToProto(e.interval, *out.mutable_interval());
+  out.set_reason(ReasonToProto(e.reason));
+}
+
 }  // namespace
 
 absl::StatusOr<core::TimePoint> TimeFromProto(const google::protobuf::Timestamp& t,
@@ -242,6 +272,60 @@ void SummaryToProto(const core::SessionSummary& summary, v1::Session& session) {
   }
   if (summary.last_event_time) {
     *session.mutable_last_event_time() = TimeToProto(*summary.last_event_time);
+  }
+}
+
+}  // namespace unitclock::service
+
+namespace unitclock::service {
+
+void TimelineToProto(const core::Timeline& timeline, v1::Timeline& out) {
+  IntervalToProto(timeline.session, *out.mutable_session_interval());
+  out.set_session_seconds(WholeSeconds(timeline.session.length()));
+  out.set_billable_seconds(WholeSeconds(timeline.billable_total()));
+  out.set_billable_minutes(
+      std::chrono::floor<std::chrono::minutes>(timeline.billable_total()).count());
+  out.set_excluded_seconds(WholeSeconds(timeline.excluded_total()));
+  RoleSplitToProto(timeline.billable_by_role, *out.mutable_billable_by_role());
+  for (int r = static_cast<int>(core::ExclusionReason::kOutsideActivity);
+       r <= static_cast<int>(core::ExclusionReason::kAfterAutoClose); ++r) {
+    const auto reason = static_cast<core::ExclusionReason>(r);
+    const core::Duration total = timeline.excluded_for(reason);
+    if (total.count() == 0) continue;
+    v1::ExcludedTotal* t = out.add_excluded_by_reason();
+    t->set_reason(ReasonToProto(reason));
+    t->set_seconds(WholeSeconds(total));
+  }
+  for (const core::BillableInterval& b : timeline.billable) {
+    v1::BillableInterval* p = out.add_billable_intervals();
+    IntervalToProto(b.interval, *p->mutable_interval());
+    p->set_activity_id(b.activity_id);
+    p->set_delivered_by(DeliveredByToProto(b.delivered_by));
+    p->set_media(EnumToProto<v1::Modality>(b.media));
+  }
+  for (const core::ExcludedInterval& e : timeline.excluded) {
+    ExcludedToProto(e, *out.add_excluded_intervals());
+  }
+  for (const core::ActivityTimeline& a : timeline.activities) {
+    v1::ActivityTimeline* p = out.add_activities();
+    p->set_activity_id(a.activity_id);
+    p->set_kind(EnumToProto<v1::ActivityKind>(a.kind));
+    p->set_cpt_code(a.cpt_code);
+    p->set_performed_by(EnumToProto<v1::Participant>(a.performed_by));
+    IntervalToProto(a.span, *p->mutable_span());
+    p->set_ended(a.ended);
+    p->set_billable_seconds(WholeSeconds(a.billable.total()));
+    RoleSplitToProto(a.billable, *p->mutable_billable_by_role());
+    for (const core::ExcludedInterval& e : a.excluded) {
+      ExcludedToProto(e, *p->add_excluded_intervals());
+    }
+  }
+  for (const core::TimelineFlag& f : timeline.flags) {
+    v1::TimelineFlag* p = out.add_flags();
+    p->set_code(core::TimelineFlagName(f.code));
+    *p->mutable_time() = TimeToProto(f.at);
+    p->set_event_id(f.event_id);
+    p->set_message(f.message);
   }
 }
 

@@ -6,6 +6,7 @@
 #include "absl/status/statusor.h"
 #include "core/event.h"
 #include "core/session_summary.h"
+#include "core/timeline.h"
 #include "unitclock/v1/event.pb.h"
 #include "unitclock/v1/session_service.pb.h"
 
@@ -36,5 +37,9 @@ absl::StatusOr<core::Event> DecodeEvent(std::string_view bytes);
 
 // Writes a session's summary into `session` (name, facts, times, count).
 void SummaryToProto(const core::SessionSummary& summary, v1::Session& session);
+
+// Writes a session's timeline into `out`: intervals, totals in whole seconds
+// and minutes (rounded down once, from exact milliseconds), flags.
+void TimelineToProto(const core::Timeline& timeline, v1::Timeline& out);
 
 }  // namespace unitclock::service

@@ -10,10 +10,12 @@
 namespace unitclock::service {
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::string& listen_address,
-                                                      store::SqliteEventStore& store) {
+                                                      store::SqliteEventStore& store,
+                                                      const common::Clock& clock,
+                                                      const ServiceOptions& options) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  auto service = std::make_unique<SessionServiceImpl>(store);
+  auto service = std::make_unique<SessionServiceImpl>(store, clock, options);
   int port = 0;
   grpc::ServerBuilder builder;
   // TLS and authentication come with the security work; until then the

@@ -5,6 +5,8 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "plugin/common/clock.h"
+#include "plugin/service/service_options.h"
 #include "plugin/store/sqlite_event_store.h"
 
 namespace grpc {
@@ -22,10 +24,12 @@ class SessionServiceImpl;
 class Server {
  public:
   // Starts serving on `listen_address` ("127.0.0.1:50051"; port 0 picks a
-  // free port). `store` must outlive the server. UNAVAILABLE if the address
-  // cannot be bound.
+  // free port). `store` and `clock` must outlive the server; `options` is
+  // copied. UNAVAILABLE if the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<Server>> Start(const std::string& listen_address,
-                                                       store::SqliteEventStore& store);
+                                                       store::SqliteEventStore& store,
+                                                       const common::Clock& clock,
+                                                       const ServiceOptions& options);
 
   ~Server();  // Shuts down with no grace period if Shutdown was not called.
   Server(const Server&) = delete;

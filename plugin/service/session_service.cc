@@ -5,6 +5,7 @@
 
 #include "absl/status/status.h"
 #include "core/session_summary.h"
+#include "core/timeline.h"
 #include "plugin/service/proto_convert.h"
 
 namespace unitclock::service {
@@ -26,9 +27,11 @@ grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context, const abs
   return reactor;
 }
 
-// Loads one session and writes it into `out`. NOT_FOUND if it has no event.
+// Loads one session and writes it, with its timeline, into `out`. NOT_FOUND
+// if it has no event.
 absl::Status ReadSession(store::SqliteEventStore& store, const std::string& session_id,
-                         v1::SessionView view, v1::Session& out) {
+                         const core::TimelinePolicy& policy, v1::SessionView view,
+                         v1::Session& out) {
   absl::StatusOr<std::vector<store::StoredEvent>> stored = store.LoadSession(session_id);
   if (!stored.ok()) return stored.status();
   if (stored->empty()) return absl::NotFoundError("name: no session \"" + session_id + "\"");
@@ -40,6 +43,7 @@ absl::Status ReadSession(store::SqliteEventStore& store, const std::string& sess
     events.push_back(*std::move(e));
   }
   SummaryToProto(core::SummarizeSession(session_id, events), out);
+  TimelineToProto(core::BuildTimeline(events, policy), *out.mutable_timeline());
   if (view == v1::SESSION_VIEW_FULL) {
     for (const core::Event& e : events) *out.add_events() = EventToProto(e);
   }
@@ -125,7 +129,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::GetSession(grpc::CallbackServerCon
   if (!id.ok()) return Finish(context, id.status());
   const v1::SessionView view =
       request->view() == v1::SESSION_VIEW_BASIC ? v1::SESSION_VIEW_BASIC : v1::SESSION_VIEW_FULL;
-  return Finish(context, ReadSession(store_, *id, view, *response));
+  return Finish(context, ReadSession(store_, *id, options_.timeline, view, *response));
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::ListSessions(grpc::CallbackServerContext* context,
@@ -154,7 +158,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ListSessions(grpc::CallbackServerC
   const v1::SessionView view =
       request->view() == v1::SESSION_VIEW_FULL ? v1::SESSION_VIEW_FULL : v1::SESSION_VIEW_BASIC;
   for (const std::string& id : page->session_ids) {
-    absl::Status st = ReadSession(store_, id, view, *response->add_sessions());
+    absl::Status st = ReadSession(store_, id, options_.timeline, view, *response->add_sessions());
     if (!st.ok()) return Finish(context, st);
   }
   response->set_next_page_token(page->next_page_token);

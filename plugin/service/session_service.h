@@ -2,7 +2,9 @@
 
 #include <atomic>
 
+#include "plugin/common/clock.h"
 #include "plugin/service/event_recorder.h"
+#include "plugin/service/service_options.h"
 #include "plugin/store/sqlite_event_store.h"
 #include "unitclock/v1/session_service.grpc.pb.h"
 
@@ -14,8 +16,10 @@ namespace unitclock::service {
 // Thread-safe: gRPC calls the handlers from its own threads.
 class SessionServiceImpl final : public v1::SessionService::CallbackService {
  public:
-  // `store` must outlive the service.
-  explicit SessionServiceImpl(store::SqliteEventStore& store) : store_(store), recorder_(store) {}
+  // `store` and `clock` must outlive the service; `options` is copied.
+  SessionServiceImpl(store::SqliteEventStore& store, const common::Clock& clock,
+                     const ServiceOptions& options)
+      : store_(store), options_(options), recorder_(store, clock, options.future_tolerance) {}
 
   // After this, open PublishEvents streams end (with OK) after acknowledging
   // the event they are working on, instead of reading another.
@@ -37,6 +41,7 @@ class SessionServiceImpl final : public v1::SessionService::CallbackService {
   class PublishReactor;
 
   store::SqliteEventStore& store_;
+  ServiceOptions options_;
   EventRecorder recorder_;
   std::atomic<bool> draining_{false};
 };

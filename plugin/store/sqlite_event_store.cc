@@ -14,7 +14,9 @@ namespace {
 constexpr int kSchemaVersion = 1;
 
 // The schema. `events` is the log; `sessions` indexes sessions for listing
-// and is maintained in the same transaction as the events.
+// and for the watchdog, and is maintained in the same transaction as the
+// events: `last_event_ms` is the latest occurred_at of the session's events,
+// `stopped` is 1 once any SessionStopped of the session is stored.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE events (
   event_id       TEXT PRIMARY KEY,
@@ -24,13 +26,17 @@ CREATE TABLE events (
 ) WITHOUT ROWID;
 CREATE INDEX events_by_session ON events (session_id, occurred_at_ms, event_id);
 CREATE TABLE sessions (
-  session_id  TEXT PRIMARY KEY,
-  platform    TEXT,
-  patient_ref TEXT,
-  start_ms    INTEGER
+  session_id    TEXT PRIMARY KEY,
+  platform      TEXT,
+  patient_ref   TEXT,
+  start_ms      INTEGER,
+  last_event_ms INTEGER NOT NULL,
+  stopped       INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE INDEX sessions_by_patient ON sessions (patient_ref, start_ms, session_id);
 CREATE INDEX sessions_by_start ON sessions (start_ms, session_id);
+CREATE INDEX open_sessions_by_last_event ON sessions (last_event_ms, session_id)
+  WHERE stopped = 0;
 PRAGMA user_version = 1;
 )sql";
 
@@ -129,10 +135,16 @@ absl::StatusOr<AppendOutcome> AppendOne(sqlite3* db, const StoredEvent& e) {
   insert.BindBlob(4, e.payload);
   if (insert.Step() != SQLITE_DONE) return insert.Error("insert event");
 
-  Statement session(db, "INSERT OR IGNORE INTO sessions (session_id) VALUES (?)");
+  Statement session(db,
+                    "INSERT INTO sessions (session_id, last_event_ms, stopped) VALUES (?1, ?2, ?3) "
+                    "ON CONFLICT (session_id) DO UPDATE SET "
+                    "last_event_ms = max(last_event_ms, excluded.last_event_ms), "
+                    "stopped = max(stopped, excluded.stopped)");
   if (!session.ok()) return session.Error("prepare");
   session.Bind(1, e.session_id);
-  if (session.Step() != SQLITE_DONE) return session.Error("insert session");
+  session.Bind(2, ToMillis(e.occurred_at));
+  session.Bind(3, std::int64_t{e.stops_session ? 1 : 0});
+  if (session.Step() != SQLITE_DONE) return session.Error("upsert session");
 
   if (e.started) {
     // The earliest SessionStarted wins, as in core::SummarizeSession.
@@ -294,6 +306,23 @@ absl::StatusOr<SessionPage> SqliteEventStore::ListSessions(const SessionQuery& q
   }
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return q.Error("list sessions");
   return page;
+}
+
+absl::StatusOr<std::vector<OpenSession>> SqliteEventStore::ListOpenSessions(
+    core::TimePoint last_event_before) {
+  absl::MutexLock lock(&mu_);
+  Statement q(db_,
+              "SELECT session_id, last_event_ms FROM sessions "
+              "WHERE stopped = 0 AND last_event_ms < ? ORDER BY last_event_ms, session_id");
+  if (!q.ok()) return q.Error("prepare");
+  q.Bind(1, ToMillis(last_event_before));
+  std::vector<OpenSession> out;
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    out.push_back(OpenSession{q.Text(0), core::TimePoint(core::Duration(q.Int(1)))});
+  }
+  if (rc != SQLITE_DONE) return q.Error("list open sessions");
+  return out;
 }
 
 absl::StatusOr<std::int64_t> SqliteEventStore::CountEvents() {

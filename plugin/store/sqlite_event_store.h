@@ -33,6 +33,17 @@ struct StoredEvent {
   std::string payload;
   // Set on append when the event is a SessionStarted; never set by loads.
   std::optional<SessionIndexFacts> started;
+  // Set on append when the event is a SessionStopped: the session is then
+  // stopped for good (ListOpenSessions no longer lists it). Never set by loads.
+  bool stops_session = false;
+};
+
+// A session that no SessionStopped has closed yet, as ListOpenSessions
+// returns it.
+struct OpenSession {
+  std::string session_id;
+  core::TimePoint last_event_time{};  // the latest occurred_at of its events
+  friend bool operator==(const OpenSession&, const OpenSession&) = default;
 };
 
 // What became of one appended event.
@@ -88,6 +99,12 @@ class SqliteEventStore {
   // Lists session ids matching `query`. INVALID_ARGUMENT for a malformed
   // page token or a page size outside 1..1000.
   absl::StatusOr<SessionPage> ListSessions(const SessionQuery& query);
+
+  // Lists the sessions with no SessionStopped event whose latest event
+  // occurred strictly before `last_event_before`, ordered by that latest
+  // event's time, then session id. A late event of a stopped session does
+  // not reopen it. For the watchdog; uses an index of open sessions.
+  absl::StatusOr<std::vector<OpenSession>> ListOpenSessions(core::TimePoint last_event_before);
 
   // The number of distinct events stored.
   absl::StatusOr<std::int64_t> CountEvents();

@@ -13,7 +13,9 @@
 
 #include "examples/scenario/scenario.h"
 #include "plugin/service/server.h"
+#include "plugin/service/service_options.h"
 #include "plugin/store/sqlite_event_store.h"
+#include "tests/testing/fake_clock.h"
 #include "tests/testing/temp_dir.h"
 #include "unitclock/v1/session_service.grpc.pb.h"
 
@@ -32,7 +34,7 @@ class SessionServiceE2eTest : public ::testing::Test {
     auto store = store::SqliteEventStore::Open(dir_.File("unitclock.db"));
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
-    auto server = service::Server::Start("127.0.0.1:0", *store_);
+    auto server = service::Server::Start("127.0.0.1:0", *store_, clock_, Options());
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
@@ -45,6 +47,8 @@ class SessionServiceE2eTest : public ::testing::Test {
     server_.reset();
     store_.reset();
   }
+
+  static service::ServiceOptions Options() { return service::ServiceOptions(); }
 
   examples::Scenario Scenario() {
     auto s =
@@ -95,6 +99,10 @@ class SessionServiceE2eTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  // The server's clock stands at 2026-12-02T00:00:00Z, after every event the
+  // tests send (the example scenario is dated 2026-11-27T15:00Z), whatever
+  // the real date.
+  testing::FakeClock clock_{core::TimePoint(std::chrono::seconds(1796169600))};
   std::unique_ptr<store::SqliteEventStore> store_;
   std::unique_ptr<service::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
@@ -112,12 +120,12 @@ TEST_F(SessionServiceE2eTest, StreamsTheExampleScenarioAndReadsTheSessionBack) {
 
   v1::Session session;
   ASSERT_TRUE(Get("sessions/" + scenario.session_id, session).ok());
-  EXPECT_EQ(session.name(), "sessions/demo-20261130-0001");
+  EXPECT_EQ(session.name(), "sessions/demo-20261127-0001");
   EXPECT_EQ(session.state(), v1::Session::STATE_STOPPED);
   EXPECT_EQ(session.started().patient_ref(), "pt-4f9c2a");
   EXPECT_EQ(session.started().clinic_time_zone(), "America/Chicago");
-  EXPECT_EQ(session.start_time().seconds(), 1796050800);
-  EXPECT_EQ(session.stop_time().seconds(), 1796050800 + 30 * 60);
+  EXPECT_EQ(session.start_time().seconds(), 1795791600);
+  EXPECT_EQ(session.stop_time().seconds(), 1795791600 + 30 * 60);
   EXPECT_EQ(session.stop_reason(), v1::STOP_REASON_ENDED);
   EXPECT_EQ(session.event_count(), static_cast<int64_t>(scenario.events.size()));
   ASSERT_THAT(session.events(), SizeIs(scenario.events.size()));
@@ -130,6 +138,48 @@ TEST_F(SessionServiceE2eTest, StreamsTheExampleScenarioAndReadsTheSessionBack) {
   ASSERT_TRUE(Get("sessions/" + scenario.session_id, basic, v1::SESSION_VIEW_BASIC).ok());
   EXPECT_EQ(basic.events_size(), 0);
   EXPECT_EQ(basic.event_count(), session.event_count());
+}
+
+TEST_F(SessionServiceE2eTest, GetSessionReturnsTheTimelineAndALateEventRecomputesIt) {
+  const examples::Scenario scenario = Scenario();
+  Publish(scenario.events);
+  v1::Session session;
+  ASSERT_TRUE(Get("sessions/" + scenario.session_id, session, v1::SESSION_VIEW_BASIC).ok());
+  // Exercise from 02:00 to 27:00 with both connected on video; signals every
+  // two minutes leave no idle gap. The rest is outside any activity.
+  const v1::Timeline& t = session.timeline();
+  EXPECT_EQ(t.session_seconds(), 1800);
+  EXPECT_EQ(t.billable_seconds(), 1500);
+  EXPECT_EQ(t.billable_minutes(), 25);
+  EXPECT_EQ(t.excluded_seconds(), 300);
+  EXPECT_EQ(t.billable_by_role().therapist_seconds(), 1500);
+  ASSERT_EQ(t.excluded_by_reason_size(), 1);
+  EXPECT_EQ(t.excluded_by_reason(0).reason(), v1::EXCLUSION_REASON_OUTSIDE_ACTIVITY);
+  ASSERT_EQ(t.billable_intervals_size(), 1);
+  EXPECT_EQ(t.billable_intervals(0).activity_id(), "ex-1");
+  EXPECT_EQ(t.billable_intervals(0).delivered_by(), v1::DELIVERED_BY_THERAPIST);
+  EXPECT_EQ(t.billable_intervals(0).media(), v1::MODALITY_AUDIO_VIDEO);
+  EXPECT_EQ(t.billable_intervals(0).interval().start_time().seconds(), 1795791600 + 120);
+  ASSERT_EQ(t.activities_size(), 1);
+  EXPECT_EQ(t.activities(0).kind(), v1::ACTIVITY_KIND_THERAPEUTIC_EXERCISE);
+  EXPECT_TRUE(t.activities(0).ended());
+  EXPECT_EQ(t.flags_size(), 0);
+
+  // The platform reports, late, that the patient dropped from 10:00 to 12:00.
+  std::vector<v1::Event> late(2, scenario.events[2]);
+  late[0].set_event_id("late-drop");
+  late[0].clear_participant_joined();
+  late[0].mutable_participant_left()->set_participant(v1::PARTICIPANT_PATIENT);
+  late[0].mutable_occurred_at()->set_seconds(1795791600 + 600);
+  late[1].set_event_id("late-rejoin");
+  late[1].mutable_occurred_at()->set_seconds(1795791600 + 720);
+  Record(late);
+  ASSERT_TRUE(Get("sessions/" + scenario.session_id, session, v1::SESSION_VIEW_BASIC).ok());
+  EXPECT_EQ(session.timeline().billable_seconds(), 1500 - 120);
+  EXPECT_EQ(session.timeline().billable_intervals_size(), 2);
+  ASSERT_EQ(session.timeline().excluded_by_reason_size(), 2);
+  EXPECT_EQ(session.timeline().excluded_by_reason(1).reason(), v1::EXCLUSION_REASON_DISCONNECTED);
+  EXPECT_EQ(session.timeline().excluded_by_reason(1).seconds(), 120);
 }
 
 TEST_F(SessionServiceE2eTest, ResentEventsAreAcknowledgedAgainAndStoredOnce) {
@@ -191,6 +241,26 @@ TEST_F(SessionServiceE2eTest, BatchRecordsValidEventsBesideInvalidOnes) {
   EXPECT_EQ(acks[2].outcome(), EventAcknowledgement::OUTCOME_RECORDED);
 }
 
+TEST_F(SessionServiceE2eTest, EventsFarAheadOfTheServerClockAreRejected) {
+  std::vector<v1::Event> events = Scenario().events;
+  v1::Event future = events[1];
+  future.set_event_id("from-the-future");
+  future.mutable_occurred_at()->set_seconds(
+      std::chrono::duration_cast<std::chrono::seconds>(
+          (clock_.Now() + Options().future_tolerance + std::chrono::hours(1)).time_since_epoch())
+          .count());
+  grpc::Status st;
+  const auto acks = Record({events[0], future, events[1]}, &st);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_THAT(acks, SizeIs(3));
+  EXPECT_EQ(acks[0].outcome(), EventAcknowledgement::OUTCOME_RECORDED);
+  EXPECT_EQ(acks[1].outcome(), EventAcknowledgement::OUTCOME_REJECTED);
+  EXPECT_EQ(acks[1].error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(acks[1].error_message(),
+            "event.occurred_at: more than 300 seconds ahead of the server clock");
+  EXPECT_EQ(acks[2].outcome(), EventAcknowledgement::OUTCOME_RECORDED);
+}
+
 TEST_F(SessionServiceE2eTest, BatchSizeIsBounded) {
   grpc::Status st;
   Record({}, &st);
@@ -216,7 +286,7 @@ TEST_F(SessionServiceE2eTest, GetSessionNamesBadAndUnknownSessions) {
   grpc::Status st = Get("sessions/never-seen", session);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_THAT(st.error_message(), HasSubstr("name: no session"));
-  st = Get("demo-20261130-0001", session);
+  st = Get("demo-20261127-0001", session);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(st.error_message(), HasSubstr("name: must be \"sessions/{session_id}\""));
 }
@@ -227,7 +297,7 @@ TEST_F(SessionServiceE2eTest, ListsSessionsByPatientAndDateRange) {
   std::vector<v1::Event> other = {scenario.events[0]};
   other[0].set_event_id("other-1");
   other[0].set_session_id("other-session");
-  other[0].mutable_occurred_at()->set_seconds(1796050800 + 86400);
+  other[0].mutable_occurred_at()->set_seconds(1795791600 + 86400);
   other[0].mutable_session_started()->set_patient_ref("pt-other");
   Publish(scenario.events);
   Publish(other);
@@ -250,8 +320,8 @@ TEST_F(SessionServiceE2eTest, ListsSessionsByPatientAndDateRange) {
   };
   EXPECT_THAT(list("pt-4f9c2a", 0, 0), ::testing::ElementsAre(scenario.session_id));
   EXPECT_THAT(list("", 0, 0), ::testing::ElementsAre(scenario.session_id, "other-session"));
-  EXPECT_THAT(list("", 1796050800 + 3600, 0), ::testing::ElementsAre("other-session"));
-  EXPECT_THAT(list("", 1796050800, 1796050800 + 3600), ::testing::ElementsAre(scenario.session_id));
+  EXPECT_THAT(list("", 1795791600 + 3600, 0), ::testing::ElementsAre("other-session"));
+  EXPECT_THAT(list("", 1795791600, 1795791600 + 3600), ::testing::ElementsAre(scenario.session_id));
   EXPECT_THAT(list("pt-nobody", 0, 0), ::testing::IsEmpty());
 }
 

@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <chrono>
 #include <fstream>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "tests/testing/process.h"
 #include "tests/testing/temp_dir.h"
@@ -25,6 +27,13 @@ using namespace std::chrono_literals;
 
 const std::string kScenario = std::string(UNITCLOCK_SCENARIO_DIR) + "/video_exercise_30min.json";
 
+// Seconds since the epoch on the real clock, which the daemon reads too.
+std::int64_t NowSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 int CountOf(const std::string& text, const std::string& needle) {
   int n = 0;
   for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1))
@@ -34,7 +43,8 @@ int CountOf(const std::string& text, const std::string& needle) {
 
 class UnitclockdTest : public ::testing::Test {
  protected:
-  // Starts the daemon on a fresh port with the test's database.
+  // Starts the daemon on a fresh port with the test's database, on the real
+  // clock (the example scenario is dated 2026-11-27T15:00Z, in the past).
   void StartDaemon(std::vector<std::string> extra = {}) {
     std::filesystem::remove(dir_.File("port"));
     std::vector<std::string> argv = {UNITCLOCKD_PATH,
@@ -102,14 +112,16 @@ TEST_F(UnitclockdTest, TheExampleStreamsItsScenarioAndReadsItBackAcrossRestarts)
   EXPECT_THAT(log, Not(HasSubstr("prov-17b3")));
 }
 
-// Events for one session: a start and `n` liveness signals.
+// `n` liveness signals of one open session, one a second from ten minutes
+// ago: recent enough that the daemon's watchdog leaves the session open.
 std::vector<v1::Event> ManyEvents(int n) {
+  const std::int64_t start = NowSeconds() - 600;
   std::vector<v1::Event> events;
   for (int i = 0; i < n; ++i) {
     v1::Event e;
     e.set_event_id("evt-" + std::to_string(i));
     e.set_session_id("drain-session");
-    e.mutable_occurred_at()->set_seconds(1796050800 + i);
+    e.mutable_occurred_at()->set_seconds(start + i);
     e.mutable_liveness_signal()->set_activity_id("ex-1");
     events.push_back(e);
   }
@@ -170,6 +182,46 @@ TEST_F(UnitclockdTest, SigtermFinishesInFlightAcknowledgementsAndLosesNone) {
   StopDaemon();
 }
 
+TEST_F(UnitclockdTest, TheWatchdogClosesASessionWhoseEventsStopped) {
+  StartDaemon({"--session-timeout-s=60", "--watchdog-interval-s=1"});
+  v1::RecordEventsRequest req;
+  v1::Event* e = req.add_events();
+  e->set_event_id("quiet-1");
+  e->set_session_id("quiet-session");
+  e->mutable_occurred_at()->set_seconds(NowSeconds() - 120);
+  e->mutable_participant_joined()->set_participant(v1::PARTICIPANT_PATIENT);
+  auto stub = Stub();
+  {
+    grpc::ClientContext ctx;
+    v1::RecordEventsResponse resp;
+    ASSERT_TRUE(stub->RecordEvents(&ctx, req, &resp).ok());
+    ASSERT_EQ(resp.acknowledgements(0).outcome(), v1::EventAcknowledgement::OUTCOME_RECORDED);
+  }
+  // Polled, not slept: the watchdog scans every second.
+  v1::Session session;
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    grpc::ClientContext ctx;
+    v1::GetSessionRequest get;
+    get.set_name("sessions/quiet-session");
+    get.set_view(v1::SESSION_VIEW_BASIC);
+    ASSERT_TRUE(stub->GetSession(&ctx, get, &session).ok());
+    if (session.event_count() == 2) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(session.event_count(), 2);
+  EXPECT_EQ(session.state(), v1::Session::STATE_STOPPED);
+  EXPECT_EQ(session.stop_reason(), v1::STOP_REASON_TIMED_OUT);
+  EXPECT_EQ(session.stop_time().seconds(), e->occurred_at().seconds());
+  std::vector<std::string> flags;
+  for (const v1::TimelineFlag& f : session.timeline().flags()) flags.push_back(f.code());
+  EXPECT_THAT(flags, ::testing::UnorderedElementsAre("missing_session_started", "closed_by_timeout",
+                                                     "media_never_reported"));
+  StopDaemon();
+  EXPECT_THAT(ReadFile(dir_.File("daemon.log")),
+              HasSubstr("msg=\"session closed by watchdog\" session_id=\"quiet-session\""));
+}
+
 TEST_F(UnitclockdTest, ReadsItsOptionsFromAConfigFile) {
   // Flags given on the command line win over the file, so the file sets one
   // that StartDaemon does not pass.
@@ -193,6 +245,12 @@ TEST_F(UnitclockdTest, RefusesBadOptionsWithAClearMessage) {
         "--db=" + dir_.File("a.db")},
        "--policy-dir: \\\"/no/such/folder\\\" is not a folder"},
       {{UNITCLOCKD_PATH, "--log-level=loud"}, "--log-level"},
+      {{UNITCLOCKD_PATH, "--listen=127.0.0.1:0", "--policy-dir=" + dir_.path().string(),
+        "--db=" + dir_.File("a.db")},
+       "--policy-dir: cannot read"},
+      {{UNITCLOCKD_PATH, "--future-tolerance-s=-1"}, "--future-tolerance-s"},
+      {{UNITCLOCKD_PATH, "--session-timeout-s=0"}, "--session-timeout-s"},
+      {{UNITCLOCKD_PATH, "--watchdog-interval-s=0"}, "--watchdog-interval-s"},
   };
   for (const Case& c : cases) {
     const std::string out = dir_.File("bad.out");

@@ -96,6 +96,49 @@ TEST(ProtoConvert, EncodingTellsEqualFromDifferentEvents) {
   EXPECT_NE(EncodeEvent(a), EncodeEvent(b));
 }
 
+TEST(ProtoConvert, TimelineEnumsMapNameForName) {
+  core::Timeline t;
+  t.session = {testing::At(0), testing::At(600)};
+  t.excluded = {{{testing::At(0), testing::At(60)}, core::ExclusionReason::kOutsideActivity, ""},
+                {{testing::At(60), testing::At(600)}, core::ExclusionReason::kAfterAutoClose, ""}};
+  t.billable = {{{testing::At(0), testing::At(0)},
+                 "a1",
+                 core::DeliveredBy::kTogether,
+                 core::Modality::kAudioOnly},
+                {{testing::At(0), testing::At(0)},
+                 "a1",
+                 core::DeliveredBy::kTherapist,
+                 core::Modality::kAudioVideo}};
+  v1::Timeline p;
+  TimelineToProto(t, p);
+  EXPECT_EQ(p.excluded_intervals(0).reason(), v1::EXCLUSION_REASON_OUTSIDE_ACTIVITY);
+  EXPECT_EQ(p.excluded_intervals(1).reason(), v1::EXCLUSION_REASON_AFTER_AUTO_CLOSE);
+  EXPECT_EQ(v1::ExclusionReason_MAX, v1::EXCLUSION_REASON_AFTER_AUTO_CLOSE);
+  EXPECT_EQ(p.billable_intervals(0).delivered_by(), v1::DELIVERED_BY_TOGETHER);
+  EXPECT_EQ(p.billable_intervals(0).media(), v1::MODALITY_AUDIO_ONLY);
+  EXPECT_EQ(p.billable_intervals(1).delivered_by(), v1::DELIVERED_BY_THERAPIST);
+  EXPECT_EQ(v1::DeliveredBy_MAX, v1::DELIVERED_BY_TOGETHER);
+}
+
+TEST(ProtoConvert, TimelineTotalsAreRoundedDownOnceFromMilliseconds) {
+  core::Timeline t;
+  t.session = {testing::At(0), testing::At(1799) + std::chrono::milliseconds(999)};
+  t.billable_by_role.therapist = std::chrono::milliseconds(14 * 60 * 1000 + 59999);  // 14:59.999
+  t.billable_by_role.assistant = std::chrono::milliseconds(500);
+  t.excluded = {{{testing::At(0), testing::At(900)}, core::ExclusionReason::kIdle, ""},
+                {{testing::At(900), testing::At(1200)}, core::ExclusionReason::kIdle, ""}};
+  v1::Timeline p;
+  TimelineToProto(t, p);
+  EXPECT_EQ(p.session_seconds(), 1799);
+  EXPECT_EQ(p.billable_seconds(), 900);  // 15:00.499 in all
+  EXPECT_EQ(p.billable_minutes(), 15);
+  EXPECT_EQ(p.billable_by_role().therapist_seconds(), 899);
+  EXPECT_EQ(p.billable_by_role().assistant_seconds(), 0);
+  ASSERT_EQ(p.excluded_by_reason_size(), 1);
+  EXPECT_EQ(p.excluded_by_reason(0).reason(), v1::EXCLUSION_REASON_IDLE);
+  EXPECT_EQ(p.excluded_by_reason(0).seconds(), 1200);
+}
+
 TEST(ProtoConvert, GarbageBytesAreNotAnEvent) {
   EXPECT_EQ(DecodeEvent("\xff\xff\xff").status().code(), absl::StatusCode::kInternal);
 }

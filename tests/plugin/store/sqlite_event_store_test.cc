@@ -211,5 +211,68 @@ TEST_F(SqliteEventStoreTest, OpeningAnUnwritablePathFailsClearly) {
   EXPECT_THAT(std::string(s.status().message()), ::testing::HasSubstr("cannot open"));
 }
 
+StoredEvent Stopped(const std::string& id, const std::string& session, int seconds) {
+  StoredEvent e = Ev(id, session, seconds);
+  e.stops_session = true;
+  return e;
+}
+
+std::vector<std::string> SessionIds(const std::vector<OpenSession>& open) {
+  std::vector<std::string> ids;
+  for (const OpenSession& s : open) ids.push_back(s.session_id);
+  return ids;
+}
+
+TEST_F(SqliteEventStoreTest, ListsOpenSessionsByTheirLastEvent) {
+  // Events arrive out of order: the latest occurred_at counts, not the last stored.
+  Append({Ev("a2", "s-a", 300), Ev("a1", "s-a", 100), Ev("b1", "s-b", 200), Ev("c1", "s-c", 50),
+          Started("d1", "s-d", 10, "pt-1")});
+  auto open = store_->ListOpenSessions(At(1000));
+  ASSERT_TRUE(open.ok()) << open.status();
+  EXPECT_THAT(*open,
+              ::testing::ElementsAre(OpenSession{"s-d", At(10)}, OpenSession{"s-c", At(50)},
+                                     OpenSession{"s-b", At(200)}, OpenSession{"s-a", At(300)}));
+}
+
+TEST_F(SqliteEventStoreTest, OpenSessionsWithTheSameLastEventAreOrderedById) {
+  Append({Ev("2", "s-2", 100), Ev("1", "s-1", 100), Ev("3", "s-3", 100)});
+  EXPECT_THAT(SessionIds(*store_->ListOpenSessions(At(101))),
+              ::testing::ElementsAre("s-1", "s-2", "s-3"));
+}
+
+TEST_F(SqliteEventStoreTest, OpenSessionsCutoffIsExclusive) {
+  Append({Ev("a1", "s-a", 100), Ev("b1", "s-b", 200)});
+  EXPECT_THAT(SessionIds(*store_->ListOpenSessions(At(200))), ::testing::ElementsAre("s-a"));
+  EXPECT_THAT(SessionIds(*store_->ListOpenSessions(At(100))), ::testing::IsEmpty());
+  EXPECT_THAT(SessionIds(*store_->ListOpenSessions(At(200) + core::Duration(1))),
+              ::testing::ElementsAre("s-a", "s-b"));
+}
+
+TEST_F(SqliteEventStoreTest, AStoppedSessionIsNotOpenEvenAfterALateEvent) {
+  Append({Ev("a1", "s-a", 100), Stopped("a2", "s-a", 200), Ev("b1", "s-b", 100)});
+  EXPECT_THAT(SessionIds(*store_->ListOpenSessions(At(1000))), ::testing::ElementsAre("s-b"));
+  Append({Ev("a3", "s-a", 150), Ev("a4", "s-a", 500)});
+  EXPECT_THAT(SessionIds(*store_->ListOpenSessions(At(1000))), ::testing::ElementsAre("s-b"));
+}
+
+TEST_F(SqliteEventStoreTest, RejectedAndRepeatedEventsDoNotChangeOpenSessions) {
+  Append({Ev("a1", "s-a", 100)});
+  // A conflicting reuse of a1's id, later and stopping: rejected, so it neither
+  // moves the last event nor stops the session.
+  StoredEvent conflicting = Stopped("a1", "s-a", 900);
+  auto r = Append({conflicting, Ev("a1", "s-a", 100)});
+  EXPECT_EQ(r[0].status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(*r[1], AppendOutcome::kAlreadyRecorded);
+  EXPECT_THAT(*store_->ListOpenSessions(At(1000)),
+              ::testing::ElementsAre(OpenSession{"s-a", At(100)}));
+}
+
+TEST_F(SqliteEventStoreTest, OpenSessionsSurviveCloseAndReopen) {
+  Append({Ev("a1", "s-a", 100), Ev("b1", "s-b", 100), Stopped("b2", "s-b", 200)});
+  Reopen();
+  EXPECT_THAT(*store_->ListOpenSessions(At(1000)),
+              ::testing::ElementsAre(OpenSession{"s-a", At(100)}));
+}
+
 }  // namespace
 }  // namespace unitclock::store
