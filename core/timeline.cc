@@ -72,8 +72,9 @@ struct Instance {
 
 class Builder {
  public:
-  Builder(std::span<const Event> events, const TimelinePolicy& policy)
-      : policy_(policy), events_(DistinctInApplyOrder(events)) {}
+  Builder(std::span<const Event> events, const TimelinePolicy& policy,
+          std::optional<TimePoint> live_until)
+      : policy_(policy), live_until_(live_until), events_(DistinctInApplyOrder(events)) {}
 
   Timeline Build() {
     if (events_.empty()) return std::move(timeline_);
@@ -133,8 +134,11 @@ class Builder {
       }
     } else {
       close_ = std::max(last, begin);
+      if (live_until_ && *live_until_ > close_) close_ = *live_until_;
       Flag(TimelineFlagCode::kSessionOpen, close_, "",
-           "The session has not stopped yet; time is counted up to its latest event.");
+           live_until_ ? "The session has not stopped yet; time is counted up to now."
+                       : "The session has not stopped yet; time is counted up to its latest "
+                         "event.");
     }
     TimePoint end = close_;
     for (const Event* e : events_) {
@@ -472,6 +476,7 @@ class Builder {
   }
 
   const TimelinePolicy& policy_;
+  const std::optional<TimePoint> live_until_;
   const std::vector<const Event*> events_;
   Timeline timeline_;
   TimePoint close_{};        // the earliest stop, or the last event of an open session
@@ -504,8 +509,9 @@ bool Timeline::has_flag(TimelineFlagCode code) const {
                      [code](const TimelineFlag& f) { return f.code == code; });
 }
 
-Timeline BuildTimeline(std::span<const Event> events, const TimelinePolicy& policy) {
-  return Builder(events, policy).Build();
+Timeline BuildTimeline(std::span<const Event> events, const TimelinePolicy& policy,
+                       std::optional<TimePoint> live_until) {
+  return Builder(events, policy, live_until).Build();
 }
 
 const char* ExclusionReasonName(ExclusionReason reason) {

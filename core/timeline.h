@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -141,7 +142,11 @@ struct Timeline {
 // guarantees). Events of other sessions must not be passed.
 // Inconsistent input is handled and flagged, never fatal. Pure; thread-safe.
 // Runs in O(n log n) for n events.
-Timeline BuildTimeline(std::span<const Event> events, const TimelinePolicy& policy);
+//
+// A session that has not stopped ends at its latest event; with `live_until`
+// set (the caller's "now", for a live view), at that instant if later.
+Timeline BuildTimeline(std::span<const Event> events, const TimelinePolicy& policy,
+                       std::optional<TimePoint> live_until = std::nullopt);
 
 // Stable lower_snake names, as the API and the logs spell them.
 const char* ExclusionReasonName(ExclusionReason reason);

@@ -1,7 +1,10 @@
 // simulated_platform: plays the part of a telehealth platform. It reads a
 // scenario file, streams its events to unitclockd over PublishEvents (or
 // sends them in one RecordEvents batch), prints every acknowledgement, then
-// reads the session back and prints it.
+// reads the session back and prints it with its timeline totals, and last
+// asks for the suggested CPT lines and prints them, e.g.
+//
+//   97110 x2 GP 95, POS 10  (25 min)
 //
 //   simulated_platform --target 127.0.0.1:50051
 //       --scenario examples/scenarios/video_exercise_30min.json
@@ -16,6 +19,7 @@
 #include <string>
 
 #include "examples/scenario/scenario.h"
+#include "unitclock/v1/coding.grpc.pb.h"
 #include "unitclock/v1/session_service.grpc.pb.h"
 
 namespace {
@@ -90,10 +94,42 @@ int main(int argc, char** argv) {
   unitclock::v1::Session session;
   const grpc::Status status = stub->GetSession(&context, get, &session);
   if (!status.ok()) return CallFailed("GetSession", status);
+  // The timeline is printed as totals, not interval by interval.
+  const unitclock::v1::Timeline t = session.timeline();
+  session.clear_timeline();
   std::string json;
   google::protobuf::util::JsonPrintOptions options;
   options.add_whitespace = true;
   (void)google::protobuf::util::MessageToJsonString(session, &json, options);
   std::cout << json;
+  std::cout << "timeline: " << t.billable_minutes() << " billable minutes of "
+            << t.session_seconds() / 60 << "; excluded:";
+  for (const auto& e : t.excluded_by_reason()) {
+    std::cout << " " << unitclock::v1::ExclusionReason_Name(e.reason()) << "=" << e.seconds()
+              << "s";
+  }
+  std::cout << "\n";
+
+  auto coding = unitclock::v1::CodingService::NewStub(channel);
+  grpc::ClientContext suggest_context;
+  unitclock::v1::SuggestCodesRequest suggest;
+  suggest.set_session("sessions/" + scenario->session_id);
+  unitclock::v1::SuggestCodesResponse suggestions;
+  const grpc::Status suggest_status = coding->SuggestCodes(&suggest_context, suggest, &suggestions);
+  if (!suggest_status.ok()) return CallFailed("SuggestCodes", suggest_status);
+  for (const auto& s : suggestions.suggestions()) {
+    std::cout << "suggestion for " << s.date_of_service() << " (" << s.payer_id() << ", "
+              << unitclock::v1::UnitMethod_Name(s.method_used()) << "):\n";
+    for (const auto& line : s.lines()) {
+      std::cout << "  " << line.code() << " x" << line.units();
+      for (const std::string& m : line.modifiers()) std::cout << " " << m;
+      std::cout << ", POS " << line.place_of_service() << "  (" << line.minutes() << " min"
+                << (line.blocking() ? ", BLOCKED until a therapist overrides" : "") << ")\n";
+    }
+    for (const auto& w : s.warnings()) {
+      std::cout << "  warning " << w.code() << " (" << unitclock::v1::Severity_Name(w.severity())
+                << "): " << w.message() << "\n";
+    }
+  }
   return any_rejected ? 1 : 0;
 }

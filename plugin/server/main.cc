@@ -8,12 +8,13 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 
-#include "core/timeline_policy.h"
+#include "absl/status/status.h"
+#include "core/policy.h"
 #include "plugin/common/clock.h"
 #include "plugin/common/log.h"
+#include "plugin/common/policy_files.h"
 #include "plugin/service/event_recorder.h"
 #include "plugin/service/server.h"
 #include "plugin/service/service_options.h"
@@ -85,18 +86,18 @@ int main(int argc, char** argv) {
         "--listen: plaintext gRPC is allowed on loopback addresses only (TLS is not "
         "configurable yet)");
   }
-  std::error_code ec;
-  if (!std::filesystem::is_directory(policy_dir, ec)) {
-    return Fail("--policy-dir: \"" + policy_dir + "\" is not a folder");
+  // A missing folder or file is the flag's problem; a bad file names itself.
+  auto loaded = unitclock::common::LoadPolicyFolder(policy_dir);
+  if (!loaded.ok()) {
+    const bool names_a_file = loaded.status().code() == absl::StatusCode::kInvalidArgument;
+    return Fail((names_a_file ? "" : "--policy-dir: ") + std::string(loaded.status().message()));
   }
-  const std::string timeline_file =
-      (std::filesystem::path(policy_dir) / unitclock::core::kTimelinePolicyFile).string();
-  std::ifstream timeline_in(timeline_file);
-  if (!timeline_in) return Fail("--policy-dir: cannot read \"" + timeline_file + "\"");
-  std::stringstream timeline_text;
-  timeline_text << timeline_in.rdbuf();
-  auto timeline_policy = unitclock::core::ParseTimelinePolicy(timeline_text.str(), timeline_file);
-  if (!timeline_policy.ok()) return Fail(std::string(timeline_policy.status().message()));
+  unitclock::core::PolicySet policies = *std::move(loaded);
+  std::string payer_ids;  // sorted: policies.payers is a map
+  for (const auto& [payer_id, payer] : policies.payers) {
+    payer_ids += (payer_ids.empty() ? "" : ",") + payer_id;
+  }
+  std::error_code ec;
   const std::filesystem::path db_folder = std::filesystem::path(db_path).parent_path();
   if (!db_folder.empty()) std::filesystem::create_directories(db_folder, ec);
   if (ec) return Fail("--db: cannot create folder \"" + db_folder.string() + "\": " + ec.message());
@@ -112,7 +113,7 @@ int main(int argc, char** argv) {
   const unitclock::common::SystemClock clock;
   unitclock::service::ServiceOptions options;
   options.future_tolerance = std::chrono::seconds(future_tolerance_s);
-  options.timeline = *timeline_policy;
+  options.policies = policies;
   unitclock::watchdog::WatchdogOptions watchdog_options;
   watchdog_options.timeout = std::chrono::seconds(session_timeout_s);
   watchdog_options.scan_interval = std::chrono::seconds(watchdog_interval_s);
@@ -130,11 +131,11 @@ int main(int argc, char** argv) {
 
   const auto events = (*store)->CountEvents();
   spdlog::info(
-      "msg={} listen={} port={} db={} policy_dir={} stored_events={} future_tolerance_s={} "
-      "session_timeout_s={} watchdog_interval_s={}",
+      "msg={} listen={} port={} db={} policy_dir={} payers={} stored_events={} "
+      "future_tolerance_s={} session_timeout_s={} watchdog_interval_s={}",
       Quote("unitclockd serving"), Quote(listen), (*server)->port(), Quote(db_path),
-      Quote(policy_dir), events.ok() ? *events : -1, future_tolerance_s, session_timeout_s,
-      watchdog_interval_s);
+      Quote(policy_dir), Quote(payer_ids), events.ok() ? *events : -1, future_tolerance_s,
+      session_timeout_s, watchdog_interval_s);
   if (!port_file.empty()) {
     // Written to a temporary name and renamed, so a reader never sees half a number.
     const std::string tmp = port_file + ".tmp";

@@ -330,3 +330,73 @@ void TimelineToProto(const core::Timeline& timeline, v1::Timeline& out) {
 }
 
 }  // namespace unitclock::service
+
+namespace unitclock::service {
+namespace {
+
+v1::UnitMethod UnitMethodToProto(core::UnitMethod m) {
+  return m == core::UnitMethod::kMedicarePooled ? v1::UNIT_METHOD_MEDICARE_POOLED
+                                                : v1::UNIT_METHOD_CPT_MIDPOINT;
+}
+
+void MethodResultToProto(const core::MethodResult& r, v1::MethodResult& out) {
+  out.set_method(UnitMethodToProto(r.method));
+  for (const auto& [code, units] : r.units) (*out.mutable_units_by_code())[code] = units;
+  out.set_total_units(r.total_units);
+  for (const std::string& code : r.tied_codes) out.add_tied_codes(code);
+}
+
+}  // namespace
+
+void SuggestionToProto(const core::Suggestion& s, v1::Suggestion& out) {
+  out.set_patient_ref(s.patient_ref);
+  out.set_date_of_service(core::FormatDay(s.date_of_service));
+  out.set_payer_id(s.payer_id);
+  out.set_discipline(static_cast<v1::Discipline>(static_cast<int>(s.discipline)));
+  for (const std::string& id : s.session_ids) out.add_session_ids(id);
+  out.set_method_used(UnitMethodToProto(s.method_used));
+  MethodResultToProto(s.medicare_pooled, *out.mutable_medicare_pooled());
+  MethodResultToProto(s.cpt_midpoint, *out.mutable_cpt_midpoint());
+  for (const core::SuggestedLine& l : s.lines) {
+    v1::SuggestedLine* p = out.add_lines();
+    p->set_code(l.code);
+    p->set_description(l.description);
+    p->set_units(l.units);
+    for (const std::string& m : l.modifiers) p->add_modifiers(m);
+    p->set_place_of_service(l.place_of_service);
+    p->set_minutes(l.minutes);
+    p->set_assistant_minutes(l.assistant_minutes);
+    for (const core::UnitProvenance& u : l.provenance) {
+      v1::UnitProvenance* pu = p->add_unit_provenance();
+      pu->set_unit_number(u.unit_number);
+      for (const core::Interval& i : u.intervals) IntervalToProto(i, *pu->add_intervals());
+    }
+    for (const std::string& w : l.warning_codes) p->add_warning_codes(w);
+    p->set_blocking(l.blocking);
+  }
+  for (const core::CodingWarning& w : s.warnings) {
+    v1::CodingWarning* p = out.add_warnings();
+    p->set_code(w.code);
+    p->set_severity(static_cast<v1::Severity>(static_cast<int>(w.severity) + 1));
+    p->set_message(w.message);
+    p->set_cpt_code(w.cpt_code);
+  }
+  v1::Documentation* d = out.mutable_documentation();
+  d->set_total_timed_minutes(s.documentation.total_timed_minutes);
+  d->set_total_treatment_minutes(s.documentation.total_treatment_minutes);
+  for (const auto& [code, minutes] : s.documentation.minutes_by_code) {
+    (*d->mutable_minutes_by_code())[code] = minutes;
+  }
+}
+
+void ProgressToProto(const core::LiveProgress& p, bool stopped, v1::SessionProgress& out) {
+  out.set_state(stopped ? v1::Session::STATE_STOPPED : v1::Session::STATE_ACTIVE);
+  out.set_billable_seconds(WholeSeconds(p.billable));
+  out.set_billable_minutes(p.billable_minutes);
+  out.set_units(p.units);
+  out.set_minutes_to_next_unit(p.minutes_to_next_unit);
+  out.set_current_code(p.current_code);
+  out.set_method(UnitMethodToProto(p.method));
+}
+
+}  // namespace unitclock::service

@@ -4,9 +4,11 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "core/coding.h"
 #include "core/event.h"
 #include "core/session_summary.h"
 #include "core/timeline.h"
+#include "unitclock/v1/coding.pb.h"
 #include "unitclock/v1/event.pb.h"
 #include "unitclock/v1/session_service.pb.h"
 
@@ -41,5 +43,11 @@ void SummaryToProto(const core::SessionSummary& summary, v1::Session& session);
 // Writes a session's timeline into `out`: intervals, totals in whole seconds
 // and minutes (rounded down once, from exact milliseconds), flags.
 void TimelineToProto(const core::Timeline& timeline, v1::Timeline& out);
+
+// Writes a coding suggestion into `out`.
+void SuggestionToProto(const core::Suggestion& suggestion, v1::Suggestion& out);
+
+// Writes a live session's running totals into `out`.
+void ProgressToProto(const core::LiveProgress& progress, bool stopped, v1::SessionProgress& out);
 
 }  // namespace unitclock::service

@@ -5,6 +5,7 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include "absl/status/status.h"
+#include "plugin/service/coding_service.h"
 #include "plugin/service/session_service.h"
 
 namespace unitclock::service {
@@ -16,22 +17,29 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::string& listen_
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   auto service = std::make_unique<SessionServiceImpl>(store, clock, options);
+  auto coding = std::make_unique<CodingServiceImpl>(store, clock, options);
   int port = 0;
   grpc::ServerBuilder builder;
   // TLS and authentication come with the security work; until then the
   // daemon refuses non-loopback addresses (see plugin/server/main.cc).
   builder.AddListeningPort(listen_address, grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(service.get());
+  builder.RegisterService(coding.get());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     return absl::UnavailableError("listen_address: cannot listen on \"" + listen_address + "\"");
   }
-  return std::unique_ptr<Server>(new Server(std::move(service), std::move(server), port));
+  return std::unique_ptr<Server>(
+      new Server(std::move(service), std::move(coding), std::move(server), port));
 }
 
-Server::Server(std::unique_ptr<SessionServiceImpl> service, std::unique_ptr<grpc::Server> server,
+Server::Server(std::unique_ptr<SessionServiceImpl> service,
+               std::unique_ptr<CodingServiceImpl> coding, std::unique_ptr<grpc::Server> server,
                int port)
-    : service_(std::move(service)), server_(std::move(server)), port_(port) {}
+    : service_(std::move(service)),
+      coding_(std::move(coding)),
+      server_(std::move(server)),
+      port_(port) {}
 
 Server::~Server() {
   if (!shut_down_) Shutdown(std::chrono::milliseconds(0));

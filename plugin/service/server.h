@@ -16,9 +16,11 @@ class Server;
 namespace unitclock::service {
 
 class SessionServiceImpl;
+class CodingServiceImpl;
 
-// A running unitclock gRPC server: the SessionService, the standard health
-// checking service (grpc.health.v1.Health) and server reflection.
+// A running unitclock gRPC server: the SessionService, the CodingService, the
+// standard health checking service (grpc.health.v1.Health) and server
+// reflection.
 //
 // Thread-safe: Shutdown may be called from any thread, once.
 class Server {
@@ -44,10 +46,11 @@ class Server {
   void Shutdown(std::chrono::milliseconds grace);
 
  private:
-  Server(std::unique_ptr<SessionServiceImpl> service, std::unique_ptr<grpc::Server> server,
-         int port);
+  Server(std::unique_ptr<SessionServiceImpl> service, std::unique_ptr<CodingServiceImpl> coding,
+         std::unique_ptr<grpc::Server> server, int port);
 
   std::unique_ptr<SessionServiceImpl> service_;
+  std::unique_ptr<CodingServiceImpl> coding_;
   std::unique_ptr<grpc::Server> server_;
   int port_;
   bool shut_down_ = false;

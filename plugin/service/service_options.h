@@ -2,8 +2,8 @@
 
 #include <chrono>
 
+#include "core/policy.h"
 #include "core/time.h"
-#include "core/timeline.h"
 
 namespace unitclock::service {
 
@@ -12,8 +12,11 @@ namespace unitclock::service {
 struct ServiceOptions {
   // Events more than this far ahead of the server's clock are rejected.
   core::Duration future_tolerance = std::chrono::minutes(5);
-  // How session timelines are derived (idle threshold, audio-only rule).
-  core::TimelinePolicy timeline;
+  // Everything under the policy folder: how timelines are derived, the code
+  // catalogue and the payer policies.
+  core::PolicySet policies;
+  // How often WatchSession recomputes a live session's totals.
+  core::Duration watch_interval = std::chrono::seconds(5);
 };
 
 }  // namespace unitclock::service

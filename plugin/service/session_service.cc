@@ -7,6 +7,8 @@
 #include "core/session_summary.h"
 #include "core/timeline.h"
 #include "plugin/service/proto_convert.h"
+#include "plugin/service/rpc_status.h"
+#include "plugin/service/session_loader.h"
 
 namespace unitclock::service {
 namespace {
@@ -15,47 +17,19 @@ constexpr int kMaxBatchEvents = 1000;
 constexpr int kDefaultPageSize = 100;
 constexpr int kMaxPageSize = 1000;
 
-// The one mapping of status values to gRPC at the edge. absl and gRPC share
-// their codes.
-grpc::Status ToGrpcStatus(const absl::Status& status) {
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
-}
-
-grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context, const absl::Status& st) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(st));
-  return reactor;
-}
-
 // Loads one session and writes it, with its timeline, into `out`. NOT_FOUND
 // if it has no event.
 absl::Status ReadSession(store::SqliteEventStore& store, const std::string& session_id,
                          const core::TimelinePolicy& policy, v1::SessionView view,
                          v1::Session& out) {
-  absl::StatusOr<std::vector<store::StoredEvent>> stored = store.LoadSession(session_id);
-  if (!stored.ok()) return stored.status();
-  if (stored->empty()) return absl::NotFoundError("name: no session \"" + session_id + "\"");
-  std::vector<core::Event> events;
-  events.reserve(stored->size());
-  for (const store::StoredEvent& s : *stored) {
-    absl::StatusOr<core::Event> e = DecodeEvent(s.payload);
-    if (!e.ok()) return e.status();
-    events.push_back(*std::move(e));
-  }
-  SummaryToProto(core::SummarizeSession(session_id, events), out);
-  TimelineToProto(core::BuildTimeline(events, policy), *out.mutable_timeline());
+  absl::StatusOr<LoadedSession> session = LoadSession(store, session_id, policy);
+  if (!session.ok()) return session.status();
+  SummaryToProto(session->summary, out);
+  TimelineToProto(session->timeline, *out.mutable_timeline());
   if (view == v1::SESSION_VIEW_FULL) {
-    for (const core::Event& e : events) *out.add_events() = EventToProto(e);
+    for (const core::Event& e : session->events) *out.add_events() = EventToProto(e);
   }
   return absl::OkStatus();
-}
-
-absl::StatusOr<std::string> SessionIdFromName(const std::string& name) {
-  constexpr std::string_view kPrefix = "sessions/";
-  if (name.rfind(kPrefix, 0) != 0 || name.size() == kPrefix.size()) {
-    return absl::InvalidArgumentError("name: must be \"sessions/{session_id}\"");
-  }
-  return name.substr(kPrefix.size());
 }
 
 }  // namespace
@@ -112,31 +86,32 @@ grpc::ServerUnaryReactor* SessionServiceImpl::RecordEvents(grpc::CallbackServerC
                                                            const v1::RecordEventsRequest* request,
                                                            v1::RecordEventsResponse* response) {
   if (request->events_size() == 0 || request->events_size() > kMaxBatchEvents) {
-    return Finish(context, absl::InvalidArgumentError("events: must hold 1 to 1000 events"));
+    return FinishUnary(context, absl::InvalidArgumentError("events: must hold 1 to 1000 events"));
   }
   std::vector<const v1::Event*> events(request->events().pointer_begin(),
                                        request->events().pointer_end());
   absl::StatusOr<std::vector<v1::EventAcknowledgement>> acks = recorder_.Record(events);
-  if (!acks.ok()) return Finish(context, acks.status());
+  if (!acks.ok()) return FinishUnary(context, acks.status());
   for (v1::EventAcknowledgement& ack : *acks) *response->add_acknowledgements() = std::move(ack);
-  return Finish(context, absl::OkStatus());
+  return FinishUnary(context, absl::OkStatus());
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::GetSession(grpc::CallbackServerContext* context,
                                                          const v1::GetSessionRequest* request,
                                                          v1::Session* response) {
-  absl::StatusOr<std::string> id = SessionIdFromName(request->name());
-  if (!id.ok()) return Finish(context, id.status());
+  absl::StatusOr<std::string> id = SessionIdFromName(request->name(), "name");
+  if (!id.ok()) return FinishUnary(context, id.status());
   const v1::SessionView view =
       request->view() == v1::SESSION_VIEW_BASIC ? v1::SESSION_VIEW_BASIC : v1::SESSION_VIEW_FULL;
-  return Finish(context, ReadSession(store_, *id, options_.timeline, view, *response));
+  return FinishUnary(context,
+                     ReadSession(store_, *id, options_.policies.timeline, view, *response));
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::ListSessions(grpc::CallbackServerContext* context,
                                                            const v1::ListSessionsRequest* request,
                                                            v1::ListSessionsResponse* response) {
   if (request->page_size() < 0) {
-    return Finish(context, absl::InvalidArgumentError("page_size: must not be negative"));
+    return FinishUnary(context, absl::InvalidArgumentError("page_size: must not be negative"));
   }
   store::SessionQuery query;
   query.patient_ref = request->patient_ref();
@@ -145,24 +120,25 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ListSessions(grpc::CallbackServerC
   query.page_token = request->page_token();
   if (request->has_start_time_min()) {
     auto t = TimeFromProto(request->start_time_min(), "start_time_min");
-    if (!t.ok()) return Finish(context, t.status());
+    if (!t.ok()) return FinishUnary(context, t.status());
     query.start_time_min = *t;
   }
   if (request->has_start_time_max()) {
     auto t = TimeFromProto(request->start_time_max(), "start_time_max");
-    if (!t.ok()) return Finish(context, t.status());
+    if (!t.ok()) return FinishUnary(context, t.status());
     query.start_time_max = *t;
   }
   absl::StatusOr<store::SessionPage> page = store_.ListSessions(query);
-  if (!page.ok()) return Finish(context, page.status());
+  if (!page.ok()) return FinishUnary(context, page.status());
   const v1::SessionView view =
       request->view() == v1::SESSION_VIEW_FULL ? v1::SESSION_VIEW_FULL : v1::SESSION_VIEW_BASIC;
   for (const std::string& id : page->session_ids) {
-    absl::Status st = ReadSession(store_, id, options_.timeline, view, *response->add_sessions());
-    if (!st.ok()) return Finish(context, st);
+    absl::Status st =
+        ReadSession(store_, id, options_.policies.timeline, view, *response->add_sessions());
+    if (!st.ok()) return FinishUnary(context, st);
   }
   response->set_next_page_token(page->next_page_token);
-  return Finish(context, absl::OkStatus());
+  return FinishUnary(context, absl::OkStatus());
 }
 
 }  // namespace unitclock::service

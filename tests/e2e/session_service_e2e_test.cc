@@ -12,11 +12,13 @@
 #include <string>
 
 #include "examples/scenario/scenario.h"
+#include "plugin/common/policy_files.h"
 #include "plugin/service/server.h"
 #include "plugin/service/service_options.h"
 #include "plugin/store/sqlite_event_store.h"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/temp_dir.h"
+#include "unitclock/v1/coding.grpc.pb.h"
 #include "unitclock/v1/session_service.grpc.pb.h"
 
 namespace unitclock {
@@ -48,7 +50,15 @@ class SessionServiceE2eTest : public ::testing::Test {
     store_.reset();
   }
 
-  static service::ServiceOptions Options() { return service::ServiceOptions(); }
+  // The shipped policy folder, and a fast WatchSession tick.
+  static service::ServiceOptions Options() {
+    service::ServiceOptions options;
+    auto policies = common::LoadPolicyFolder(UNITCLOCK_POLICY_DIR);
+    EXPECT_TRUE(policies.ok()) << policies.status();
+    if (policies.ok()) options.policies = *std::move(policies);
+    options.watch_interval = std::chrono::milliseconds(20);
+    return options;
+  }
 
   examples::Scenario Scenario() {
     auto s =
@@ -353,6 +363,219 @@ TEST_F(SessionServiceE2eTest, HealthCheckReportsServing) {
     bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
   // HealthCheckResponse{status: SERVING(1)}: field 1, varint 1.
   EXPECT_EQ(bytes, std::string("\x08\x01", 2));
+}
+
+// The CodingService on the same real server.
+class CodingServiceE2eTest : public SessionServiceE2eTest {
+ protected:
+  void SetUp() override {
+    SessionServiceE2eTest::SetUp();
+    coding_ = v1::CodingService::NewStub(channel_);
+  }
+
+  grpc::Status Suggest(const v1::SuggestCodesRequest& request, v1::SuggestCodesResponse& out) {
+    grpc::ClientContext ctx;
+    return coding_->SuggestCodes(&ctx, request, &out);
+  }
+
+  v1::SuggestCodesRequest ForSession(const std::string& session_id) {
+    v1::SuggestCodesRequest r;
+    r.set_session("sessions/" + session_id);
+    return r;
+  }
+
+  // A copy of the example scenario as another session of the same patient,
+  // `minutes` of exercise from 16:00Z on the same day.
+  std::vector<v1::Event> SecondSession(int minutes) {
+    const examples::Scenario scenario = Scenario();
+    std::vector<v1::Event> events;
+    const int64_t start = 1795791600 + 3600;
+    auto add = [&](const v1::Event& model, int64_t at) {
+      v1::Event e = model;
+      e.set_session_id("second-session");
+      e.set_event_id("second-" + std::to_string(events.size()));
+      e.mutable_occurred_at()->set_seconds(at);
+      events.push_back(e);
+    };
+    add(scenario.events[0], start);                        // started
+    add(scenario.events[1], start);                        // provider joined
+    add(scenario.events[2], start);                        // patient joined
+    add(scenario.events[4], start + 60);                   // exercise started
+    add(scenario.events[17], start + 60 + minutes * 60);   // exercise ended
+    add(scenario.events[20], start + 120 + minutes * 60);  // stopped
+    return events;
+  }
+
+  std::unique_ptr<v1::CodingService::Stub> coding_;
+};
+
+TEST_F(CodingServiceE2eTest, TheExampleScenarioSuggests97110TwiceWithGpAnd95AtHome) {
+  const examples::Scenario scenario = Scenario();
+  Publish(scenario.events);
+  v1::SuggestCodesResponse response;
+  ASSERT_TRUE(Suggest(ForSession(scenario.session_id), response).ok());
+  ASSERT_EQ(response.suggestions_size(), 1);
+  const v1::Suggestion& s = response.suggestions(0);
+  EXPECT_EQ(s.date_of_service(), "2026-11-27");
+  EXPECT_EQ(s.payer_id(), "medicare");
+  EXPECT_EQ(s.method_used(), v1::UNIT_METHOD_MEDICARE_POOLED);
+  ASSERT_EQ(s.lines_size(), 1);
+  const v1::SuggestedLine& line = s.lines(0);
+  EXPECT_EQ(line.code(), "97110");
+  EXPECT_EQ(line.units(), 2);
+  EXPECT_THAT(line.modifiers(), ::testing::ElementsAre("GP", "95"));
+  EXPECT_EQ(line.place_of_service(), "10");
+  EXPECT_EQ(line.minutes(), 25);
+  EXPECT_FALSE(line.blocking());
+  ASSERT_EQ(line.unit_provenance_size(), 2);
+  // Unit 1 is the exercise's first 15 minutes (02:00 to 17:00), unit 2 the rest.
+  EXPECT_EQ(line.unit_provenance(0).intervals(0).start_time().seconds(), 1795791600 + 120);
+  EXPECT_EQ(line.unit_provenance(0).intervals(0).end_time().seconds(), 1795791600 + 1020);
+  EXPECT_EQ(line.unit_provenance(1).intervals(0).end_time().seconds(), 1795791600 + 1620);
+  EXPECT_EQ(s.medicare_pooled().units_by_code().at("97110"), 2);
+  EXPECT_EQ(s.cpt_midpoint().units_by_code().at("97110"), 2);
+  EXPECT_EQ(s.documentation().total_timed_minutes(), 25);
+  EXPECT_EQ(s.documentation().total_treatment_minutes(), 25);
+  EXPECT_EQ(s.warnings_size(), 0);
+
+  // The same through the patient-day scope; another day has nothing.
+  v1::SuggestCodesRequest day;
+  day.mutable_patient_day()->set_platform("demo-rehab");
+  day.mutable_patient_day()->set_patient_ref("pt-4f9c2a");
+  day.mutable_patient_day()->set_date_of_service("2026-11-27");
+  v1::SuggestCodesResponse by_day;
+  ASSERT_TRUE(Suggest(day, by_day).ok());
+  ASSERT_EQ(by_day.suggestions_size(), 1);
+  EXPECT_EQ(by_day.suggestions(0).SerializeAsString(), s.SerializeAsString());
+  day.mutable_patient_day()->set_date_of_service("2026-11-28");
+  by_day.Clear();
+  ASSERT_TRUE(Suggest(day, by_day).ok());
+  EXPECT_EQ(by_day.suggestions_size(), 0);
+}
+
+TEST_F(CodingServiceE2eTest, SameDaySessionsAreSummedBeforeTheEightMinuteRule) {
+  Publish(Scenario().events);  // 25 minutes of 97110
+  Publish(SecondSession(8));   // 8 more minutes the same day
+  v1::SuggestCodesResponse second;
+  ASSERT_TRUE(Suggest(ForSession("second-session"), second).ok());
+  ASSERT_EQ(second.suggestions(0).lines_size(), 1);
+  EXPECT_EQ(second.suggestions(0).lines(0).units(), 1);  // 8 minutes alone: 1 unit
+
+  v1::SuggestCodesRequest day;
+  day.mutable_patient_day()->set_patient_ref("pt-4f9c2a");
+  day.mutable_patient_day()->set_date_of_service("2026-11-27");
+  v1::SuggestCodesResponse response;
+  ASSERT_TRUE(Suggest(day, response).ok());
+  ASSERT_EQ(response.suggestions_size(), 1);
+  const v1::Suggestion& s = response.suggestions(0);
+  EXPECT_THAT(s.session_ids(), ::testing::ElementsAre("demo-20261127-0001", "second-session"));
+  ASSERT_EQ(s.lines_size(), 1);  // one line per code per day
+  EXPECT_EQ(s.lines(0).minutes(), 33);
+  EXPECT_EQ(s.lines(0).units(), 2);  // 33 minutes: 2 units, not 2 + 1
+}
+
+TEST_F(CodingServiceE2eTest, MassageOverVideoIsSuggestedOnlyAsABlockedLine) {
+  std::vector<v1::Event> events = SecondSession(20);
+  events[3].mutable_activity_started()->set_kind(v1::ACTIVITY_KIND_MASSAGE);
+  Publish(events);
+  v1::SuggestCodesResponse response;
+  ASSERT_TRUE(Suggest(ForSession("second-session"), response).ok());
+  ASSERT_EQ(response.suggestions(0).lines_size(), 1);
+  const v1::SuggestedLine& line = response.suggestions(0).lines(0);
+  EXPECT_EQ(line.code(), "97124");
+  EXPECT_TRUE(line.blocking());
+  EXPECT_THAT(line.warning_codes(), ::testing::Contains("code_not_on_telehealth_list"));
+  bool blocking_warning = false;
+  for (const v1::CodingWarning& w : response.suggestions(0).warnings()) {
+    blocking_warning = blocking_warning || (w.code() == "code_not_on_telehealth_list" &&
+                                            w.severity() == v1::SEVERITY_BLOCKING);
+  }
+  EXPECT_TRUE(blocking_warning);
+}
+
+TEST_F(CodingServiceE2eTest, BadRequestsNameTheField) {
+  v1::SuggestCodesResponse response;
+  grpc::Status st = Suggest(v1::SuggestCodesRequest(), response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), HasSubstr("scope: one of patient_day or session is required"));
+  v1::SuggestCodesRequest day;
+  day.mutable_patient_day()->set_patient_ref("pt-1");
+  day.mutable_patient_day()->set_date_of_service("2026-02-30");
+  st = Suggest(day, response);
+  EXPECT_THAT(st.error_message(), HasSubstr("patient_day.date_of_service: must be a date"));
+  st = Suggest(ForSession("never-seen"), response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
+  v1::SuggestCodesRequest bad_name;
+  bad_name.set_session("never-seen");
+  EXPECT_THAT(Suggest(bad_name, response).error_message(), HasSubstr("session: must be"));
+  // A session whose SessionStarted has not arrived cannot be coded yet.
+  std::vector<v1::Event> events = SecondSession(10);
+  events.erase(events.begin());
+  Publish(events);
+  st = Suggest(ForSession("second-session"), response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  v1::SuggestCodesRequest negative = ForSession("demo");
+  negative.set_year_to_date_cents(-1);
+  Publish(Scenario().events);
+  negative.set_session("sessions/demo-20261127-0001");
+  EXPECT_THAT(Suggest(negative, response).error_message(),
+              HasSubstr("year_to_date_cents: must not be negative"));
+}
+
+TEST_F(CodingServiceE2eTest, WatchSessionPushesRunningMinutesUntilTheSessionStops) {
+  // A live session: started 20 minutes before the server's clock, exercise
+  // from minute 1, no stop yet.
+  std::vector<v1::Event> events = SecondSession(0);
+  const int64_t now = 1796169600;
+  for (v1::Event& e : events) e.mutable_occurred_at()->set_seconds(now - 1200);
+  events[3].mutable_occurred_at()->set_seconds(now - 1140);
+  const v1::Event stop = events[5];
+  events.resize(4);  // no end, no stop
+  Publish(events);
+
+  grpc::ClientContext ctx;
+  v1::WatchSessionRequest request;
+  request.set_name("sessions/second-session");
+  auto stream = coding_->WatchSession(&ctx, request);
+  v1::SessionProgress progress;
+  ASSERT_TRUE(stream->Read(&progress));
+  EXPECT_EQ(progress.state(), v1::Session::STATE_ACTIVE);
+  EXPECT_EQ(progress.billable_minutes(), 19);
+  EXPECT_EQ(progress.units(), 1);
+  EXPECT_EQ(progress.minutes_to_next_unit(), 4);  // 23 minutes make the second unit
+  EXPECT_EQ(progress.current_code(), "97110");
+  EXPECT_EQ(progress.method(), v1::UNIT_METHOD_MEDICARE_POOLED);
+
+  // Four minutes later the second unit is earned; then the platform stops.
+  clock_.Advance(std::chrono::minutes(4));
+  ASSERT_TRUE(stream->Read(&progress));
+  EXPECT_EQ(progress.billable_minutes(), 23);
+  EXPECT_EQ(progress.units(), 2);
+  EXPECT_EQ(progress.minutes_to_next_unit(), 15);
+  v1::Event stopped = stop;
+  stopped.mutable_occurred_at()->set_seconds(now + 240);
+  Record({stopped});
+  while (progress.state() != v1::Session::STATE_STOPPED && stream->Read(&progress)) {
+  }
+  EXPECT_EQ(progress.state(), v1::Session::STATE_STOPPED);
+  EXPECT_EQ(progress.current_code(), "");
+  EXPECT_FALSE(stream->Read(&progress));
+  EXPECT_TRUE(stream->Finish().ok());
+}
+
+TEST_F(CodingServiceE2eTest, WatchSessionOfAnUnknownSessionEndsWithNotFound) {
+  grpc::ClientContext ctx;
+  v1::WatchSessionRequest request;
+  request.set_name("sessions/nobody");
+  auto stream = coding_->WatchSession(&ctx, request);
+  v1::SessionProgress progress;
+  EXPECT_FALSE(stream->Read(&progress));
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
+  grpc::ClientContext bad_ctx;
+  request.set_name("nobody");
+  auto bad = coding_->WatchSession(&bad_ctx, request);
+  EXPECT_FALSE(bad->Read(&progress));
+  EXPECT_EQ(bad->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 }  // namespace

@@ -92,6 +92,8 @@ TEST_F(UnitclockdTest, TheExampleStreamsItsScenarioAndReadsItBackAcrossRestarts)
   EXPECT_EQ(CountOf(out, "OUTCOME_RECORDED"), 21) << out;
   EXPECT_THAT(out, HasSubstr("\"state\": \"STATE_STOPPED\""));
   EXPECT_THAT(out, HasSubstr("\"eventCount\": \"21\""));
+  EXPECT_THAT(out, HasSubstr("timeline: 25 billable minutes of 30"));
+  EXPECT_THAT(out, HasSubstr("97110 x2 GP 95, POS 10  (25 min)"));
 
   out = RunExample();
   EXPECT_EQ(CountOf(out, "OUTCOME_ALREADY_RECORDED"), 21) << out;

@@ -1,0 +1,641 @@
+#include "core/policy.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <utility>
+
+#include "absl/status/status.h"
+
+namespace unitclock::core {
+namespace {
+
+using nlohmann::json;
+
+constexpr ActivityKind kActivityKinds[] = {
+    ActivityKind::kTherapeuticExercise,
+    ActivityKind::kNeuromuscularReeducation,
+    ActivityKind::kGaitTraining,
+    ActivityKind::kMassage,
+    ActivityKind::kManualTherapy,
+    ActivityKind::kTherapeuticActivities,
+    ActivityKind::kSelfCare,
+    ActivityKind::kGroupTherapy,
+};
+constexpr Discipline kDisciplines[] = {
+    Discipline::kPhysicalTherapy, Discipline::kOccupationalTherapy, Discipline::kSpeechLanguage};
+
+std::optional<ActivityKind> ActivityKindFromName(const std::string& name) {
+  for (ActivityKind kind : kActivityKinds) {
+    if (name == ActivityKindName(kind)) return kind;
+  }
+  return std::nullopt;
+}
+
+std::optional<Discipline> DisciplineFromName(const std::string& name) {
+  for (Discipline discipline : kDisciplines) {
+    if (name == DisciplineName(discipline)) return discipline;
+  }
+  return std::nullopt;
+}
+
+std::string Quoted(const std::string& text) { return "\"" + text + "\""; }
+
+// "a" + "b" -> "a: b"; the parts of an error's location.
+std::string At(const std::string& where, const std::string& key) {
+  return where.empty() ? key : where + ": " + key;
+}
+
+bool IsDigits(const std::string& text, std::size_t size) {
+  return text.size() == size &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool IsCode(const std::string& text) { return IsDigits(text, 5); }
+
+// A claim modifier: two upper-case letters or digits (GP, 95, XU).
+bool IsModifier(const std::string& text) {
+  return text.size() == 2 && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+         });
+}
+
+// Parses strictly: a key twice in one object is an error (nlohmann would keep
+// the last one silently, so a pasted duplicate would override a value).
+json ParseStrict(std::string_view text, std::string* duplicate_key) {
+  std::vector<std::set<std::string>> open_objects;
+  json::parser_callback_t callback = [&](int /*depth*/, json::parse_event_t event, json& parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start:
+        open_objects.emplace_back();
+        break;
+      case json::parse_event_t::object_end:
+        if (!open_objects.empty()) open_objects.pop_back();
+        break;
+      case json::parse_event_t::key:
+        if (!open_objects.empty() &&
+            !open_objects.back().insert(parsed.get<std::string>()).second &&
+            duplicate_key->empty()) {
+          *duplicate_key = parsed.get<std::string>();
+        }
+        break;
+      default:
+        break;
+    }
+    return true;
+  };
+  return json::parse(text, callback, /*allow_exceptions=*/false);
+}
+
+// Validation of one file: every error names the file, then the location.
+class Checker {
+ public:
+  explicit Checker(std::string source) : source_(std::move(source)) {}
+
+  absl::Status Error(const std::string& where, const std::string& problem) const {
+    return absl::InvalidArgumentError(At(source_, At(where, problem)));
+  }
+
+  // Parses the document: a JSON object, no key twice in one object.
+  absl::StatusOr<json> Document(std::string_view text) const {
+    std::string duplicate_key;
+    json doc = ParseStrict(text, &duplicate_key);
+    if (doc.is_discarded()) return absl::InvalidArgumentError(source_ + ": not valid JSON");
+    if (!duplicate_key.empty()) return Error(duplicate_key, "appears twice in one object");
+    if (!doc.is_object()) return absl::InvalidArgumentError(source_ + ": must be a JSON object");
+    return doc;
+  }
+
+  // `object` (at `where`) must be an object with every `required` key and no
+  // key outside `required` and `optional`. Unknown keys are reported first:
+  // a typo must not read as a missing key. Keys of a nested settings object
+  // are named with dots ("modifiers.discipline.physical_therapy").
+  absl::Status Keys(const json& object, const std::string& where,
+                    std::initializer_list<const char*> required,
+                    std::initializer_list<const char*> optional, bool dotted = false) const {
+    const auto key_at = [&where, dotted](const std::string& key) {
+      return dotted ? where + "." + key : At(where, key);
+    };
+    if (!object.is_object()) return Error(where, "must be an object");
+    for (const auto& [key, value] : object.items()) {
+      const auto is_key = [&key](const char* known) { return key == known; };
+      if (std::none_of(required.begin(), required.end(), is_key) &&
+          std::none_of(optional.begin(), optional.end(), is_key)) {
+        return Error(key_at(key), "unknown key");
+      }
+    }
+    for (const char* key : required) {
+      if (!object.contains(key)) return Error(key_at(key), "required");
+    }
+    // Past the check above, a "description" is one the entry allows.
+    if (object.contains("description") && !object["description"].is_string()) {
+      return Error(key_at("description"), "must be a string");
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::string> String(const json& value, const std::string& where) const {
+    if (!value.is_string()) return Error(where, "must be a string");
+    return value.get<std::string>();
+  }
+
+  absl::StatusOr<bool> Bool(const json& value, const std::string& where) const {
+    if (!value.is_boolean()) return Error(where, "must be true or false");
+    return value.get<bool>();
+  }
+
+  absl::StatusOr<std::int64_t> Int(const json& value, const std::string& where, std::int64_t min,
+                                   std::int64_t max) const {
+    if (!value.is_number_integer()) return Error(where, "must be an integer");
+    const bool too_big = value.is_number_unsigned()
+                             ? value.get<std::uint64_t>() > static_cast<std::uint64_t>(max)
+                             : value.get<std::int64_t>() > max;
+    if (too_big || value.get<std::int64_t>() < min) {
+      if (max >= std::numeric_limits<int>::max()) {  // no upper bound worth naming
+        return Error(where, "must be at least " + std::to_string(min));
+      }
+      return Error(where, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    }
+    return value.get<std::int64_t>();
+  }
+
+  absl::Status FormatVersion(const json& doc) const {
+    if (!doc["format_version"].is_number_integer() || doc["format_version"].get<int>() != 1) {
+      return Error("format_version", "must be 1");
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::string> Modifier(const json& value, const std::string& where,
+                                       bool may_be_empty) const {
+    auto text = String(value, where);
+    if (!text.ok()) return text.status();
+    if (may_be_empty && text->empty()) return text;
+    if (!IsModifier(*text)) {
+      return Error(where, Quoted(*text) + " must be 2 upper-case letters or digits" +
+                              (may_be_empty ? " (or empty for none)" : ""));
+    }
+    return text;
+  }
+
+  absl::StatusOr<Day> DayAt(const json& value, const std::string& where) const {
+    auto text = String(value, where);
+    if (!text.ok()) return text.status();
+    const auto day = ParseDay(*text);
+    if (!day) return Error(where, Quoted(*text) + " is not a valid date (YYYY-MM-DD)");
+    return *day;
+  }
+
+  // A list of dated windows, at `key` of the entry at `where`; no two overlap.
+  absl::StatusOr<std::vector<DateWindow>> Windows(const json& value, const std::string& where,
+                                                  const std::string& key) const {
+    const std::string list_where = At(where, key);
+    if (!value.is_array()) return Error(list_where, "must be an array");
+    std::vector<DateWindow> windows;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      const std::string item = At(where, key + "[" + std::to_string(i) + "]");
+      const json& entry = value[i];
+      if (auto status = Keys(entry, item, {"from", "to", "source"}, {"description"});
+          !status.ok()) {
+        return status;
+      }
+      DateWindow window;
+      auto from = DayAt(entry["from"], At(item, "from"));
+      if (!from.ok()) return from.status();
+      window.from = *from;
+      if (!entry["to"].is_null()) {
+        auto to = DayAt(entry["to"], At(item, "to"));
+        if (!to.ok()) return to.status();
+        if (*to < *from) {
+          return Error(At(item, "to"), FormatDay(*to) + " is before from " + FormatDay(*from));
+        }
+        window.to = *to;
+      }
+      auto source = String(entry["source"], At(item, "source"));
+      if (!source.ok()) return source.status();
+      if (source->empty()) return Error(At(item, "source"), "must not be empty");
+      window.source = *source;
+      for (std::size_t j = 0; j < windows.size(); ++j) {
+        const DateWindow& other = windows[j];
+        const bool apart =
+            (window.to && *window.to < other.from) || (other.to && *other.to < window.from);
+        if (!apart) return Error(item, "overlaps " + key + "[" + std::to_string(j) + "]");
+      }
+      windows.push_back(std::move(window));
+    }
+    return windows;
+  }
+
+ private:
+  std::string source_;
+};
+
+// Unwraps a StatusOr into `target`, or returns its error from the caller.
+#define UNITCLOCK_ASSIGN(target, expr)                              \
+  do {                                                              \
+    auto unitclock_result_ = (expr);                                \
+    if (!unitclock_result_.ok()) return unitclock_result_.status(); \
+    target = *std::move(unitclock_result_);                         \
+  } while (false)
+
+#define UNITCLOCK_RETURN_IF_ERROR(expr)                    \
+  do {                                                     \
+    absl::Status unitclock_status_ = (expr);               \
+    if (!unitclock_status_.ok()) return unitclock_status_; \
+  } while (false)
+
+absl::StatusOr<CodeEntry> ParseCodeEntry(const Checker& check, const json& item,
+                                         const std::string& where) {
+  UNITCLOCK_RETURN_IF_ERROR(
+      check.Keys(item, where,
+                 {"code", "description", "timed", "activity_kinds", "disciplines", "hands_on",
+                  "needs_video", "telehealth_list"},
+                 {"note"}));
+  CodeEntry entry;
+  UNITCLOCK_ASSIGN(entry.code, check.String(item["code"], At(where, "code")));
+  if (!IsCode(entry.code)) {
+    return check.Error(At(where, "code"), Quoted(entry.code) + " must be five digits");
+  }
+  UNITCLOCK_ASSIGN(entry.description, check.String(item["description"], At(where, "description")));
+  if (entry.description.empty()) return check.Error(At(where, "description"), "must not be empty");
+  if (item.contains("note")) {
+    UNITCLOCK_RETURN_IF_ERROR(check.String(item["note"], At(where, "note")).status());
+  }
+  UNITCLOCK_ASSIGN(entry.timed, check.Bool(item["timed"], At(where, "timed")));
+  UNITCLOCK_ASSIGN(entry.hands_on, check.Bool(item["hands_on"], At(where, "hands_on")));
+  UNITCLOCK_ASSIGN(entry.needs_video, check.Bool(item["needs_video"], At(where, "needs_video")));
+
+  const std::string kinds_where = At(where, "activity_kinds");
+  if (!item["activity_kinds"].is_array()) return check.Error(kinds_where, "must be an array");
+  for (const json& name : item["activity_kinds"]) {
+    std::string text;
+    UNITCLOCK_ASSIGN(text, check.String(name, kinds_where));
+    const auto kind = ActivityKindFromName(text);
+    if (!kind) return check.Error(kinds_where, Quoted(text) + " is not an activity kind");
+    if (std::count(entry.activity_kinds.begin(), entry.activity_kinds.end(), *kind) > 0) {
+      return check.Error(kinds_where, Quoted(text) + " is listed twice");
+    }
+    entry.activity_kinds.push_back(*kind);
+  }
+
+  const std::string disciplines_where = At(where, "disciplines");
+  if (!item["disciplines"].is_array()) return check.Error(disciplines_where, "must be an array");
+  for (const json& name : item["disciplines"]) {
+    std::string text;
+    UNITCLOCK_ASSIGN(text, check.String(name, disciplines_where));
+    const auto discipline = DisciplineFromName(text);
+    if (!discipline) return check.Error(disciplines_where, Quoted(text) + " is not a discipline");
+    if (std::count(entry.disciplines.begin(), entry.disciplines.end(), *discipline) > 0) {
+      return check.Error(disciplines_where, Quoted(text) + " is listed twice");
+    }
+    entry.disciplines.push_back(*discipline);
+  }
+  if (entry.disciplines.empty()) {
+    return check.Error(disciplines_where, "must name at least one discipline");
+  }
+
+  UNITCLOCK_ASSIGN(entry.telehealth_list,
+                   check.Windows(item["telehealth_list"], where, "telehealth_list"));
+  return entry;
+}
+
+absl::StatusOr<std::string> CatalogueCode(const Checker& check, const CodeCatalogue& catalogue,
+                                          const json& value, const std::string& where) {
+  std::string code;
+  UNITCLOCK_ASSIGN(code, check.String(value, where));
+  if (catalogue.Find(code) == nullptr)
+    return check.Error(At(where, code), "not in the code catalogue");
+  return code;
+}
+
+absl::Status ParseModifiers(const Checker& check, const json& doc, PayerPolicy& policy) {
+  const json& modifiers = doc["modifiers"];
+  UNITCLOCK_RETURN_IF_ERROR(
+      check.Keys(modifiers, "modifiers",
+                 {"discipline", "telehealth_audio_video", "telehealth_audio_only", "threshold"},
+                 {"assistant", "assistant_de_minimis_percent", "description"}, /*dotted=*/true));
+
+  const json& discipline = modifiers["discipline"];
+  UNITCLOCK_RETURN_IF_ERROR(
+      check.Keys(discipline, "modifiers.discipline",
+                 {"physical_therapy", "occupational_therapy", "speech_language_pathology"}, {},
+                 /*dotted=*/true));
+  for (Discipline d : kDisciplines) {
+    const std::string name = DisciplineName(d);
+    UNITCLOCK_ASSIGN(policy.discipline_modifier[d],
+                     check.Modifier(discipline[name], "modifiers.discipline." + name,
+                                    /*may_be_empty=*/false));
+  }
+
+  UNITCLOCK_ASSIGN(policy.telehealth_audio_video_modifier,
+                   check.Modifier(modifiers["telehealth_audio_video"],
+                                  "modifiers.telehealth_audio_video", /*may_be_empty=*/true));
+  UNITCLOCK_ASSIGN(policy.telehealth_audio_only_modifier,
+                   check.Modifier(modifiers["telehealth_audio_only"],
+                                  "modifiers.telehealth_audio_only", /*may_be_empty=*/true));
+  UNITCLOCK_ASSIGN(policy.threshold_modifier,
+                   check.Modifier(modifiers["threshold"], "modifiers.threshold",
+                                  /*may_be_empty=*/true));
+
+  // CQ/CO and their de minimis share go together: one without the other is a
+  // half-edited file.
+  if (modifiers.contains("assistant")) {
+    const json& assistant = modifiers["assistant"];
+    UNITCLOCK_RETURN_IF_ERROR(check.Keys(assistant, "modifiers.assistant", {},
+                                         {"physical_therapy", "occupational_therapy"},
+                                         /*dotted=*/true));
+    for (Discipline d : {Discipline::kPhysicalTherapy, Discipline::kOccupationalTherapy}) {
+      const std::string name = DisciplineName(d);
+      if (!assistant.contains(name)) continue;
+      UNITCLOCK_ASSIGN(policy.assistant_modifier[d],
+                       check.Modifier(assistant[name], "modifiers.assistant." + name,
+                                      /*may_be_empty=*/false));
+    }
+    if (!modifiers.contains("assistant_de_minimis_percent")) {
+      return check.Error("modifiers.assistant_de_minimis_percent", "required with assistant");
+    }
+    std::int64_t percent = 0;
+    UNITCLOCK_ASSIGN(percent, check.Int(modifiers["assistant_de_minimis_percent"],
+                                        "modifiers.assistant_de_minimis_percent", 0, 100));
+    policy.assistant_de_minimis_percent = static_cast<int>(percent);
+  } else if (modifiers.contains("assistant_de_minimis_percent")) {
+    return check.Error("modifiers.assistant_de_minimis_percent", "only with assistant");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::optional<Day> ParseDay(std::string_view text) {
+  const std::string s(text);
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !IsDigits(s.substr(0, 4), 4) ||
+      !IsDigits(s.substr(5, 2), 2) || !IsDigits(s.substr(8, 2), 2)) {
+    return std::nullopt;
+  }
+  const std::chrono::year_month_day date{std::chrono::year(std::stoi(s.substr(0, 4))),
+                                         std::chrono::month(std::stoul(s.substr(5, 2))),
+                                         std::chrono::day(std::stoul(s.substr(8, 2)))};
+  if (!date.ok()) return std::nullopt;
+  return Day(date);
+}
+
+std::string FormatDay(Day day) {
+  const std::chrono::year_month_day date(day);
+  char text[32];
+  std::snprintf(text, sizeof(text), "%04d-%02u-%02u", static_cast<int>(date.year()),
+                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
+  return text;
+}
+
+bool AnyWindowContains(const std::vector<DateWindow>& windows, Day day) {
+  return std::any_of(windows.begin(), windows.end(),
+                     [day](const DateWindow& window) { return window.Contains(day); });
+}
+
+CodeCatalogue::CodeCatalogue(std::vector<CodeEntry> entries) : entries_(std::move(entries)) {
+  // The first entry wins; ParseCodeCatalogue rejects duplicates anyway.
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    by_code_.emplace(entries_[i].code, i);
+    for (ActivityKind kind : entries_[i].activity_kinds) by_kind_.emplace(kind, i);
+  }
+}
+
+const CodeEntry* CodeCatalogue::Find(std::string_view code) const {
+  const auto it = by_code_.find(code);
+  return it == by_code_.end() ? nullptr : &entries_[it->second];
+}
+
+const CodeEntry* CodeCatalogue::ForKind(ActivityKind kind) const {
+  if (kind == ActivityKind::kUnspecified) return nullptr;
+  const auto it = by_kind_.find(kind);
+  return it == by_kind_.end() ? nullptr : &entries_[it->second];
+}
+
+const ThresholdYear* PayerPolicy::ThresholdFor(int year) const {
+  for (const ThresholdYear& threshold : thresholds) {
+    if (threshold.year == year) return &threshold;
+  }
+  return nullptr;
+}
+
+const PayerPolicy* PolicySet::FindPayer(std::string_view payer_id) const {
+  const auto it = payers.find(std::string(payer_id));
+  return it == payers.end() ? nullptr : &it->second;
+}
+
+absl::StatusOr<CodeCatalogue> ParseCodeCatalogue(std::string_view json_text,
+                                                 const std::string& source) {
+  const Checker check(source);
+  json doc;
+  UNITCLOCK_ASSIGN(doc, check.Document(json_text));
+  UNITCLOCK_RETURN_IF_ERROR(check.Keys(doc, "", {"format_version", "codes"}, {"description"}));
+  UNITCLOCK_RETURN_IF_ERROR(check.FormatVersion(doc));
+  const json& codes = doc["codes"];
+  if (!codes.is_array()) return check.Error("codes", "must be an array");
+  if (codes.empty()) return check.Error("codes", "must not be empty");
+
+  std::vector<CodeEntry> entries;
+  for (std::size_t i = 0; i < codes.size(); ++i) {
+    const json& item = codes[i];
+    // Name the entry by its code once the code reads as one.
+    std::string where = "codes[" + std::to_string(i) + "]";
+    if (item.is_object() && item.contains("code") && item["code"].is_string() &&
+        IsCode(item["code"].get<std::string>())) {
+      where += " (" + item["code"].get<std::string>() + ")";
+    }
+    CodeEntry entry;
+    UNITCLOCK_ASSIGN(entry, ParseCodeEntry(check, item, where));
+    for (std::size_t j = 0; j < entries.size(); ++j) {
+      if (entries[j].code == entry.code) {
+        return check.Error(At(where, "code"),
+                           "appears twice (codes[" + std::to_string(j) + "] too)");
+      }
+      for (ActivityKind kind : entry.activity_kinds) {
+        if (std::count(entries[j].activity_kinds.begin(), entries[j].activity_kinds.end(), kind)) {
+          return check.Error(
+              At(where, "activity_kinds"),
+              Quoted(ActivityKindName(kind)) + " is already mapped to " + entries[j].code);
+        }
+      }
+    }
+    entries.push_back(std::move(entry));
+  }
+  return CodeCatalogue(std::move(entries));
+}
+
+absl::StatusOr<PayerPolicy> ParsePayerPolicy(std::string_view json_text, const std::string& source,
+                                             const CodeCatalogue& catalogue) {
+  const Checker check(source);
+  json doc;
+  UNITCLOCK_ASSIGN(doc, check.Document(json_text));
+  UNITCLOCK_RETURN_IF_ERROR(
+      check.Keys(doc, "",
+                 {"format_version", "payer_id", "name", "sample", "unit_method", "seconds_rounding",
+                  "modifiers", "place_of_service", "therapist_telehealth", "therapy_thresholds",
+                  "ncci_pairs", "mue_caps", "telehealth_list"},
+                 {"description"}));
+  UNITCLOCK_RETURN_IF_ERROR(check.FormatVersion(doc));
+
+  PayerPolicy policy;
+  UNITCLOCK_ASSIGN(policy.payer_id, check.String(doc["payer_id"], "payer_id"));
+  // The file name is the payer's id, so that an operator finds a payer's file
+  // by its id and two files cannot claim one payer.
+  const std::string stem = std::filesystem::path(source).stem().string();
+  if (policy.payer_id != stem) {
+    return check.Error("payer_id",
+                       Quoted(policy.payer_id) + " must equal the file name " + Quoted(stem));
+  }
+  UNITCLOCK_ASSIGN(policy.name, check.String(doc["name"], "name"));
+  if (policy.name.empty()) return check.Error("name", "must not be empty");
+  UNITCLOCK_ASSIGN(policy.sample, check.Bool(doc["sample"], "sample"));
+
+  std::string text;
+  UNITCLOCK_ASSIGN(text, check.String(doc["unit_method"], "unit_method"));
+  if (text == UnitMethodName(UnitMethod::kMedicarePooled)) {
+    policy.unit_method = UnitMethod::kMedicarePooled;
+  } else if (text == UnitMethodName(UnitMethod::kCptMidpoint)) {
+    policy.unit_method = UnitMethod::kCptMidpoint;
+  } else {
+    return check.Error("unit_method", Quoted(text) + " must be medicare_pooled or cpt_midpoint");
+  }
+  UNITCLOCK_ASSIGN(text, check.String(doc["seconds_rounding"], "seconds_rounding"));
+  if (text == "floor") {
+    policy.rounding = SecondsRounding::kFloor;
+  } else if (text == "nearest") {
+    policy.rounding = SecondsRounding::kNearest;
+  } else {
+    return check.Error("seconds_rounding", Quoted(text) + " must be floor or nearest");
+  }
+
+  UNITCLOCK_RETURN_IF_ERROR(ParseModifiers(check, doc, policy));
+
+  const json& pos = doc["place_of_service"];
+  UNITCLOCK_RETURN_IF_ERROR(
+      check.Keys(pos, "place_of_service", {"home", "other"}, {}, /*dotted=*/true));
+  for (auto [key, target] :
+       {std::pair{"home", &policy.pos_home}, std::pair{"other", &policy.pos_other}}) {
+    const std::string where = std::string("place_of_service.") + key;
+    UNITCLOCK_ASSIGN(*target, check.String(pos[key], where));
+    if (!IsDigits(*target, 2)) return check.Error(where, Quoted(*target) + " must be 2 digits");
+  }
+
+  UNITCLOCK_ASSIGN(policy.therapist_telehealth,
+                   check.Windows(doc["therapist_telehealth"], "", "therapist_telehealth"));
+
+  const json& thresholds = doc["therapy_thresholds"];
+  if (!thresholds.is_array()) return check.Error("therapy_thresholds", "must be an array");
+  for (std::size_t i = 0; i < thresholds.size(); ++i) {
+    const std::string where = "therapy_thresholds[" + std::to_string(i) + "]";
+    const json& item = thresholds[i];
+    UNITCLOCK_RETURN_IF_ERROR(
+        check.Keys(item, where, {"year", "pt_slp_cents", "ot_cents", "medical_review_cents"},
+                   {"description"}));
+    ThresholdYear year;
+    std::int64_t value = 0;
+    UNITCLOCK_ASSIGN(value, check.Int(item["year"], At(where, "year"), 1, 9999));
+    year.year = static_cast<int>(value);
+    if (policy.ThresholdFor(year.year) != nullptr) {
+      return check.Error(At(where, "year"), std::to_string(year.year) + " appears twice");
+    }
+    constexpr std::int64_t kAny = std::numeric_limits<std::int64_t>::max();
+    UNITCLOCK_ASSIGN(year.pt_slp_cents,
+                     check.Int(item["pt_slp_cents"], At(where, "pt_slp_cents"), 0, kAny));
+    UNITCLOCK_ASSIGN(year.ot_cents, check.Int(item["ot_cents"], At(where, "ot_cents"), 0, kAny));
+    UNITCLOCK_ASSIGN(
+        year.medical_review_cents,
+        check.Int(item["medical_review_cents"], At(where, "medical_review_cents"), 0, kAny));
+    policy.thresholds.push_back(year);
+  }
+
+  const json& pairs = doc["ncci_pairs"];
+  if (!pairs.is_array()) return check.Error("ncci_pairs", "must be an array");
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    const std::string where = "ncci_pairs[" + std::to_string(i) + "]";
+    const json& item = pairs[i];
+    UNITCLOCK_RETURN_IF_ERROR(
+        check.Keys(item, where, {"column1", "column2", "modifier"}, {"description"}));
+    NcciPair pair;
+    UNITCLOCK_ASSIGN(pair.column1,
+                     CatalogueCode(check, catalogue, item["column1"], At(where, "column1")));
+    UNITCLOCK_ASSIGN(pair.column2,
+                     CatalogueCode(check, catalogue, item["column2"], At(where, "column2")));
+    if (pair.column1 == pair.column2) {
+      return check.Error(At(At(where, "column2"), pair.column2), "same code as column1");
+    }
+    UNITCLOCK_ASSIGN(pair.modifier, check.Modifier(item["modifier"], At(where, "modifier"),
+                                                   /*may_be_empty=*/false));
+    policy.ncci_pairs.push_back(std::move(pair));
+  }
+
+  const json& caps = doc["mue_caps"];
+  if (!caps.is_object()) return check.Error("mue_caps", "must be an object");
+  for (const auto& [code, units] : caps.items()) {
+    const std::string where = At("mue_caps", code);
+    if (catalogue.Find(code) == nullptr) return check.Error(where, "not in the code catalogue");
+    std::int64_t value = 0;
+    UNITCLOCK_ASSIGN(value, check.Int(units, where, 1, std::numeric_limits<int>::max()));
+    policy.mue_caps[code] = static_cast<int>(value);
+  }
+
+  // The CMS list is dated per code in the catalogue; a payer with its own
+  // list would need a schema of its own.
+  UNITCLOCK_ASSIGN(text, check.String(doc["telehealth_list"], "telehealth_list"));
+  if (text != "cms") return check.Error("telehealth_list", Quoted(text) + " must be \"cms\"");
+  return policy;
+}
+
+const char* ActivityKindName(ActivityKind kind) {
+  switch (kind) {
+    case ActivityKind::kUnspecified:
+      return "unspecified";
+    case ActivityKind::kTherapeuticExercise:
+      return "therapeutic_exercise";
+    case ActivityKind::kNeuromuscularReeducation:
+      return "neuromuscular_reeducation";
+    case ActivityKind::kGaitTraining:
+      return "gait_training";
+    case ActivityKind::kMassage:
+      return "massage";
+    case ActivityKind::kManualTherapy:
+      return "manual_therapy";
+    case ActivityKind::kTherapeuticActivities:
+      return "therapeutic_activities";
+    case ActivityKind::kSelfCare:
+      return "self_care";
+    case ActivityKind::kGroupTherapy:
+      return "group_therapy";
+  }
+  return "unspecified";
+}
+
+const char* DisciplineName(Discipline discipline) {
+  switch (discipline) {
+    case Discipline::kUnspecified:
+      return "unspecified";
+    case Discipline::kPhysicalTherapy:
+      return "physical_therapy";
+    case Discipline::kOccupationalTherapy:
+      return "occupational_therapy";
+    case Discipline::kSpeechLanguage:
+      return "speech_language_pathology";
+  }
+  return "unspecified";
+}
+
+const char* UnitMethodName(UnitMethod method) {
+  switch (method) {
+    case UnitMethod::kMedicarePooled:
+      return "medicare_pooled";
+    case UnitMethod::kCptMidpoint:
+      return "cpt_midpoint";
+  }
+  return "medicare_pooled";
+}
+
+}  // namespace unitclock::core
+
+#undef UNITCLOCK_ASSIGN
+#undef UNITCLOCK_RETURN_IF_ERROR

@@ -1,0 +1,155 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/event.h"
+#include "core/timeline.h"
+
+// Rules as data: the code catalogue and the payer policies, parsed and
+// validated from the files under core/policies/. Every value that depends on
+// a date is looked up by the date of service, never by today's date.
+namespace unitclock::core {
+
+// A calendar day (a date of service, in the clinic's time zone).
+using Day = std::chrono::sys_days;
+
+// Parses "YYYY-MM-DD" (a valid calendar date); nullopt otherwise.
+std::optional<Day> ParseDay(std::string_view text);
+// Formats a day as "YYYY-MM-DD".
+std::string FormatDay(Day day);
+
+// A dated window [from, to], both days included; `to` empty = open-ended.
+struct DateWindow {
+  Day from;
+  std::optional<Day> to;
+  std::string source;  // where the rule comes from, for the reviewer
+  bool Contains(Day day) const { return from <= day && (!to || day <= *to); }
+  friend bool operator==(const DateWindow&, const DateWindow&) = default;
+};
+
+// True if one of `windows` contains `day`.
+bool AnyWindowContains(const std::vector<DateWindow>& windows, Day day);
+
+// One CPT code of the catalogue.
+struct CodeEntry {
+  std::string code;                          // five digits, e.g. "97110"
+  std::string description;                   // e.g. "Therapeutic exercise"
+  bool timed = true;                         // timed (15-minute units) or untimed (1 unit a day)
+  std::vector<ActivityKind> activity_kinds;  // kinds that map to this code
+  std::vector<Discipline> disciplines;       // disciplines that may bill it
+  bool hands_on = false;    // needs the clinician's hands (massage, manual therapy)
+  bool needs_video = true;  // makes little clinical sense audio-only
+  // When the code is on the CMS telehealth list (dated membership).
+  std::vector<DateWindow> telehealth_list;
+};
+
+// The code catalogue (core/policies/codes.json).
+class CodeCatalogue {
+ public:
+  CodeCatalogue() = default;
+  explicit CodeCatalogue(std::vector<CodeEntry> entries);
+
+  // The entry of `code`, or nullptr.
+  const CodeEntry* Find(std::string_view code) const;
+  // The code an activity kind maps to, or nullptr (kUnspecified maps to none).
+  const CodeEntry* ForKind(ActivityKind kind) const;
+  const std::vector<CodeEntry>& entries() const { return entries_; }
+
+ private:
+  std::vector<CodeEntry> entries_;
+  // Indexes into entries_ (positions, so that a copy stays valid).
+  std::map<std::string, std::size_t, std::less<>> by_code_;
+  std::map<ActivityKind, std::size_t> by_kind_;
+};
+
+// How a payer turns minutes into units.
+enum class UnitMethod {
+  kMedicarePooled,  // CMS 8-minute rule, minutes pooled over the day's timed codes
+  kCptMidpoint,     // CPT midpoint rule, per code without pooling
+};
+
+// How a code's day total of seconds becomes whole minutes.
+enum class SecondsRounding {
+  kFloor,    // whole minutes down (the default: nothing over-billed)
+  kNearest,  // to the nearest minute, 30 seconds up
+};
+
+// A year's therapy threshold amounts (KX modifier), in cents.
+struct ThresholdYear {
+  int year = 0;
+  std::int64_t pt_slp_cents = 0;          // PT and SLP together
+  std::int64_t ot_cents = 0;              // OT apart
+  std::int64_t medical_review_cents = 0;  // targeted medical review above this
+  friend bool operator==(const ThresholdYear&, const ThresholdYear&) = default;
+};
+
+// An NCCI procedure-to-procedure pair: when both are billed the same day in
+// separate blocks, `column2` carries `modifier` (59 or an X modifier).
+struct NcciPair {
+  std::string column1;
+  std::string column2;
+  std::string modifier;
+  friend bool operator==(const NcciPair&, const NcciPair&) = default;
+};
+
+// One payer's policy (core/policies/payers/<payer_id>.json).
+struct PayerPolicy {
+  std::string payer_id;  // equals the file name without ".json"
+  std::string name;
+  bool sample = false;  // sample data, not a real payer's contract
+  UnitMethod unit_method = UnitMethod::kMedicarePooled;
+  SecondsRounding rounding = SecondsRounding::kFloor;
+  std::map<Discipline, std::string> discipline_modifier;  // GP, GO, GN
+  std::string telehealth_audio_video_modifier;            // "95", "GT", or empty for none
+  std::string telehealth_audio_only_modifier;             // "93", or empty for none
+  std::map<Discipline, std::string> assistant_modifier;   // CQ, CO; absent = not used
+  int assistant_de_minimis_percent = 10;                  // a unit carries CQ/CO above this share
+  std::string threshold_modifier;                         // "KX", or empty for none
+  std::string pos_home;   // place of service, patient at home ("10")
+  std::string pos_other;  // place of service, elsewhere ("02")
+  // When therapists may bill telehealth to this payer (dated windows).
+  std::vector<DateWindow> therapist_telehealth;
+  std::vector<ThresholdYear> thresholds;
+  std::vector<NcciPair> ncci_pairs;     // sample data
+  std::map<std::string, int> mue_caps;  // code -> most units a day; sample data
+
+  // The thresholds of `year`, or nullptr.
+  const ThresholdYear* ThresholdFor(int year) const;
+};
+
+// Everything under the policy folder.
+struct PolicySet {
+  TimelinePolicy timeline;
+  CodeCatalogue catalogue;
+  std::map<std::string, PayerPolicy> payers;  // by payer_id
+
+  // The policy of `payer_id`, or nullptr.
+  const PayerPolicy* FindPayer(std::string_view payer_id) const;
+};
+
+// Parses the code catalogue file. Errors are INVALID_ARGUMENT naming
+// `source`, the entry and the problem, e.g.
+// "codes.json: codes[2] (97116): activity_kinds: \"gait_training\" is already mapped to 97110".
+absl::StatusOr<CodeCatalogue> ParseCodeCatalogue(std::string_view json_text,
+                                                 const std::string& source);
+
+// Parses one payer policy file; codes it names (NCCI pairs, MUE caps) must be
+// in `catalogue`. Errors as above, e.g.
+// "payers/medicare.json: mue_caps: 97999: not in the code catalogue".
+absl::StatusOr<PayerPolicy> ParsePayerPolicy(std::string_view json_text, const std::string& source,
+                                             const CodeCatalogue& catalogue);
+
+// Stable lower_snake names used in the files and the API.
+const char* ActivityKindName(ActivityKind kind);    // e.g. "therapeutic_exercise"
+const char* DisciplineName(Discipline discipline);  // e.g. "physical_therapy"
+const char* UnitMethodName(UnitMethod method);      // "medicare_pooled", "cpt_midpoint"
+
+}  // namespace unitclock::core

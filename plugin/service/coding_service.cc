@@ -1,0 +1,187 @@
+#include "plugin/service/coding_service.h"
+
+#include <grpcpp/alarm.h>
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "core/coding.h"
+#include "core/date_of_service.h"
+#include "plugin/service/proto_convert.h"
+#include "plugin/service/rpc_status.h"
+#include "plugin/service/session_loader.h"
+
+namespace unitclock::service {
+namespace {
+
+// Sessions of a patient that may have minutes on `day`: started from two
+// days before (a long session from the day before crosses midnight) to the
+// day after (zones west of UTC), then kept by their local date.
+absl::StatusOr<std::vector<core::SessionForCoding>> SessionsOfPatientDay(
+    store::SqliteEventStore& store, const v1::PatientDay& request, core::Day day,
+    const core::TimelinePolicy& policy) {
+  store::SessionQuery query;
+  query.patient_ref = request.patient_ref();
+  query.start_time_min = core::TimePoint(day - std::chrono::days(2));
+  query.start_time_max = core::TimePoint(day + std::chrono::days(2));
+  query.page_size = 1000;
+  std::vector<core::SessionForCoding> out;
+  do {
+    absl::StatusOr<store::SessionPage> page = store.ListSessions(query);
+    if (!page.ok()) return page.status();
+    for (const std::string& id : page->session_ids) {
+      absl::StatusOr<LoadedSession> session = LoadSession(store, id, policy);
+      if (!session.ok()) return session.status();
+      absl::StatusOr<core::SessionForCoding> coding = ForCoding(*session);
+      if (!coding.ok()) continue;  // listed sessions have a start; be safe
+      if (!request.platform().empty() && coding->facts.platform != request.platform()) continue;
+      out.push_back(*std::move(coding));
+    }
+    query.page_token = page->next_page_token;
+  } while (!query.page_token.empty());
+  return out;
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* CodingServiceImpl::SuggestCodes(grpc::CallbackServerContext* context,
+                                                          const v1::SuggestCodesRequest* request,
+                                                          v1::SuggestCodesResponse* response) {
+  std::vector<core::SessionForCoding> sessions;
+  std::optional<core::Day> only_day;
+  if (request->has_patient_day()) {
+    const v1::PatientDay& pd = request->patient_day();
+    if (pd.patient_ref().empty()) {
+      return FinishUnary(context, absl::InvalidArgumentError("patient_day.patient_ref: required"));
+    }
+    only_day = core::ParseDay(pd.date_of_service());
+    if (!only_day) {
+      return FinishUnary(
+          context,
+          absl::InvalidArgumentError("patient_day.date_of_service: must be a date \"YYYY-MM-DD\""));
+    }
+    auto found = SessionsOfPatientDay(store_, pd, *only_day, options_.policies.timeline);
+    if (!found.ok()) return FinishUnary(context, found.status());
+    sessions = *std::move(found);
+  } else if (request->has_session()) {
+    absl::StatusOr<std::string> id = SessionIdFromName(request->session(), "session");
+    if (!id.ok()) return FinishUnary(context, id.status());
+    absl::StatusOr<LoadedSession> session = LoadSession(store_, *id, options_.policies.timeline);
+    if (!session.ok()) return FinishUnary(context, session.status());
+    absl::StatusOr<core::SessionForCoding> coding = ForCoding(*session);
+    if (!coding.ok()) return FinishUnary(context, coding.status());
+    sessions.push_back(*std::move(coding));
+  } else {
+    return FinishUnary(
+        context, absl::InvalidArgumentError("scope: one of patient_day or session is required"));
+  }
+  core::CodingContext coding_context;
+  if (request->has_year_to_date_cents()) {
+    if (request->year_to_date_cents() < 0) {
+      return FinishUnary(context,
+                         absl::InvalidArgumentError("year_to_date_cents: must not be negative"));
+    }
+    coding_context.year_to_date_cents = request->year_to_date_cents();
+  }
+  for (const core::Suggestion& s :
+       core::SuggestCodes(sessions, options_.policies, coding_context)) {
+    if (only_day && s.date_of_service != *only_day) continue;
+    SuggestionToProto(s, *response->add_suggestions());
+  }
+  return FinishUnary(context, absl::OkStatus());
+}
+
+// One WatchSession stream: on a timer, recomputes the session's running
+// totals as of now and writes them when they changed; ends when the session
+// has stopped. Holds transport state only; the totals come from the core.
+class CodingServiceImpl::WatchReactor final : public grpc::ServerWriteReactor<v1::SessionProgress> {
+ public:
+  // Starts watching, or finishes at once if `session_id` is an error.
+  WatchReactor(CodingServiceImpl& service, absl::StatusOr<std::string> session_id)
+      : service_(service), session_id_(session_id.ok() ? *session_id : std::string()) {
+    if (!session_id.ok()) {
+      Finish(ToGrpcStatus(session_id.status()));
+      return;
+    }
+    Tick();
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "progress could not be sent"));
+      return;
+    }
+    if (stopped_) {
+      Finish(grpc::Status::OK);
+      return;
+    }
+    ScheduleTick();
+  }
+
+  void OnCancel() override {
+    cancelled_.store(true);
+    absl::MutexLock lock(&alarm_mu_);
+    alarm_.Cancel();
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  // Computes the totals now; writes them if they changed, else waits again.
+  void Tick() {
+    absl::StatusOr<LoadedSession> session = LoadSession(
+        service_.store_, session_id_, service_.options_.policies.timeline, service_.clock_.Now());
+    if (!session.ok()) {
+      Finish(ToGrpcStatus(session.status()));
+      return;
+    }
+    absl::StatusOr<core::SessionForCoding> coding = ForCoding(*session);
+    if (!coding.ok()) {
+      Finish(ToGrpcStatus(coding.status()));
+      return;
+    }
+    stopped_ = session->summary.stopped();
+    v1::SessionProgress next;
+    ProgressToProto(core::ComputeLiveProgress(*coding, service_.options_.policies), stopped_, next);
+    if (sent_any_ && next.SerializeAsString() == progress_.SerializeAsString() && !stopped_) {
+      ScheduleTick();
+      return;
+    }
+    progress_ = std::move(next);
+    sent_any_ = true;
+    StartWrite(&progress_);
+  }
+
+  void ScheduleTick() {
+    absl::MutexLock lock(&alarm_mu_);
+    alarm_.Set(std::chrono::system_clock::now() + service_.options_.watch_interval,
+               [this](bool ok) {
+                 // Not ok: cancelled, because the client went away or the
+                 // server stops; a cancellation may also land between ticks.
+                 if (!ok || cancelled_.load()) {
+                   Finish(grpc::Status(grpc::StatusCode::CANCELLED, "watch cancelled"));
+                   return;
+                 }
+                 Tick();
+               });
+  }
+
+  CodingServiceImpl& service_;
+  const std::string session_id_;
+  std::atomic<bool> cancelled_{false};
+  absl::Mutex alarm_mu_;  // Set and Cancel come from different threads
+  grpc::Alarm alarm_ ABSL_GUARDED_BY(alarm_mu_);
+  v1::SessionProgress progress_;
+  bool sent_any_ = false;
+  bool stopped_ = false;
+};
+
+grpc::ServerWriteReactor<v1::SessionProgress>* CodingServiceImpl::WatchSession(
+    grpc::CallbackServerContext* /*context*/, const v1::WatchSessionRequest* request) {
+  return new WatchReactor(*this, SessionIdFromName(request->name(), "name"));
+}
+
+}  // namespace unitclock::service

@@ -1,0 +1,35 @@
+#pragma once
+
+#include "plugin/common/clock.h"
+#include "plugin/service/service_options.h"
+#include "plugin/store/sqlite_event_store.h"
+#include "unitclock/v1/coding.grpc.pb.h"
+
+namespace unitclock::service {
+
+// The gRPC handlers of unitclock.v1.CodingService: load sessions, call the
+// coding engine (core/coding.h), convert. No billing rule lives here.
+//
+// Thread-safe: gRPC calls the handlers from its own threads.
+class CodingServiceImpl final : public v1::CodingService::CallbackService {
+ public:
+  // `store` and `clock` must outlive the service; `options` is copied.
+  CodingServiceImpl(store::SqliteEventStore& store, const common::Clock& clock,
+                    const ServiceOptions& options)
+      : store_(store), clock_(clock), options_(options) {}
+
+  grpc::ServerUnaryReactor* SuggestCodes(grpc::CallbackServerContext* context,
+                                         const v1::SuggestCodesRequest* request,
+                                         v1::SuggestCodesResponse* response) override;
+  grpc::ServerWriteReactor<v1::SessionProgress>* WatchSession(
+      grpc::CallbackServerContext* context, const v1::WatchSessionRequest* request) override;
+
+ private:
+  class WatchReactor;
+
+  store::SqliteEventStore& store_;
+  const common::Clock& clock_;  // read once per request or per watch tick
+  const ServiceOptions options_;
+};
+
+}  // namespace unitclock::service

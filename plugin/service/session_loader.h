@@ -1,0 +1,39 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/coding.h"
+#include "core/event.h"
+#include "core/session_summary.h"
+#include "core/timeline.h"
+#include "plugin/store/sqlite_event_store.h"
+
+namespace unitclock::service {
+
+// A session read from the store, with what the core derives from it.
+struct LoadedSession {
+  std::vector<core::Event> events;  // distinct, by occurred_at then event_id
+  core::SessionSummary summary;
+  core::Timeline timeline;
+};
+
+// Loads a session's events and derives its summary and timeline. For a
+// session that has not stopped, `live_until` (when set) counts its time up to
+// that instant instead of its latest event. NOT_FOUND "name: no session ..."
+// if it has no event; INTERNAL if a stored event cannot be decoded.
+absl::StatusOr<LoadedSession> LoadSession(store::SqliteEventStore& store,
+                                          const std::string& session_id,
+                                          const core::TimelinePolicy& policy,
+                                          std::optional<core::TimePoint> live_until = {});
+
+// The session as the coding engine takes it. FAILED_PRECONDITION if its
+// SessionStarted event has not arrived (patient, payer and zone unknown).
+absl::StatusOr<core::SessionForCoding> ForCoding(const LoadedSession& session);
+
+// Parses "sessions/{session_id}". INVALID_ARGUMENT naming `field` otherwise.
+absl::StatusOr<std::string> SessionIdFromName(const std::string& name, const std::string& field);
+
+}  // namespace unitclock::service
