@@ -71,21 +71,53 @@ int RoundToMinutes(Duration d, SecondsRounding rounding) {
 
 std::string DayText(Day day) { return FormatDay(day); }
 
-// Collects the sessions' billable time into day groups.
+// The code of each of the timeline's billable intervals: that of the
+// activity it falls in. An activity id may be reused after its end, with
+// another kind or code, so the id alone does not tell.
+std::vector<std::string> BillableCodes(const Timeline& timeline, const CodeCatalogue& catalogue) {
+  std::map<std::string, std::vector<const ActivityTimeline*>> by_id;
+  for (const ActivityTimeline& a : timeline.activities) by_id[a.activity_id].push_back(&a);
+  std::vector<std::string> codes;
+  codes.reserve(timeline.billable.size());
+  for (const BillableInterval& b : timeline.billable) {
+    const ActivityTimeline* match = nullptr;
+    if (const auto it = by_id.find(b.activity_id); it != by_id.end()) {
+      match = it->second.front();
+      for (const ActivityTimeline* a : it->second) {
+        if (a->span.contains(b.interval.start)) {
+          match = a;
+          break;
+        }
+      }
+    }
+    codes.push_back(match == nullptr ? std::string() : CodeForActivity(*match, catalogue));
+  }
+  return codes;
+}
+
+// Collects the sessions' billable time into day groups. Sessions are read in
+// order of id, so that the result does not depend on the input's order.
 std::map<GroupKey, DayGroup> GroupByDay(std::span<const SessionForCoding> sessions,
                                         const CodeCatalogue& catalogue) {
+  std::vector<const SessionForCoding*> ordered;
+  ordered.reserve(sessions.size());
+  for (const SessionForCoding& s : sessions) ordered.push_back(&s);
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [](const SessionForCoding* a, const SessionForCoding* b) {
+                     return std::tie(a->session_id, a->timeline.session.start) <
+                            std::tie(b->session_id, b->timeline.session.start);
+                   });
   std::map<GroupKey, DayGroup> groups;
-  for (const SessionForCoding& s : sessions) {
-    std::map<std::string, std::string> code_of;  // activity id -> code
-    for (const ActivityTimeline& a : s.timeline.activities) {
-      code_of.emplace(a.activity_id, CodeForActivity(a, catalogue));
-    }
+  for (const SessionForCoding* session : ordered) {
+    const SessionForCoding& s = *session;
+    const std::vector<std::string> codes = BillableCodes(s.timeline, catalogue);
     std::set<Day> days;
     std::set<std::string> unmapped;
-    for (const BillableInterval& b : s.timeline.billable) {
+    for (size_t i = 0; i < s.timeline.billable.size(); ++i) {
+      const BillableInterval& b = s.timeline.billable[i];
       auto pieces = SplitByLocalDay(b.interval, s.facts.clinic_time_zone);
       if (!pieces.ok()) continue;  // validated at ingest; nothing to bill without a zone
-      const std::string& code = code_of[b.activity_id];
+      const std::string& code = codes[i];
       for (const DayPiece& p : *pieces) {
         days.insert(p.day);
         DayGroup& g = groups[{s.facts.patient_ref, p.day, s.facts.payer_id, s.facts.discipline}];
@@ -183,6 +215,11 @@ std::vector<UnitProvenance> UnitSlices(const std::vector<Piece>& pieces, int uni
       done += end - start;
       start = end;
     }
+  }
+  // A unit may hold therapist and assistant time: keep its intervals in time order.
+  for (UnitProvenance& unit : out) {
+    std::sort(unit.intervals.begin(), unit.intervals.end(),
+              [](const Interval& a, const Interval& b) { return a.start < b.start; });
   }
   return out;
 }
@@ -312,18 +349,23 @@ class DaySuggester {
     if (!used.tied_codes.empty()) {
       std::string list;
       for (const std::string& c : used.tied_codes) list += (list.empty() ? "" : ", ") + c;
-      Warn(warn::kTie, Severity::kReview,
-           "Codes " + list +
-               " had equal leftover minutes competing for the last unit; the engine gave it by "
-               "code order. Which code gets it is the therapist's choice.");
+      // One warning per tied code, so that each tied line is marked "tie".
+      for (const std::string& c : used.tied_codes) {
+        Warn(warn::kTie, Severity::kReview,
+             "Codes " + list +
+                 " had equal leftover minutes competing for the last unit; the engine gave it by "
+                 "code order. Which code gets it is the therapist's choice.",
+             c);
+      }
     }
     for (const std::string& code : used.unbilled_codes) {
       const int m = codes_.at(code).minutes;
       Warn(warn::kUnder8Minutes, Severity::kInfo,
            code + " had " + std::to_string(m) + " minute" + (m == 1 ? "" : "s") +
                (policy_->unit_method == UnitMethod::kMedicarePooled
-                    ? ", which did not earn a unit under the 8-minute rule (CMS Pub 100-04 ch. 5 "
-                      "§20.2); it counts in the total timed minutes."
+                    ? " and earned no unit under the 8-minute rule (CMS Pub 100-04 ch. 5 §20.2): "
+                      "the day's units went to codes with more minutes, or the day's timed total "
+                      "was under 8 minutes. Its minutes still count in the total timed minutes."
                     : ", under the 8 minutes a unit needs (CPT midpoint rule); not billed."),
            code);
     }
@@ -485,11 +527,14 @@ class DaySuggester {
         if (line.code == pair.column2) line.modifiers.push_back(pair.modifier);
       }
       // The timeline never lets two services accrue at once, so the codes
-      // were done in separate blocks of time.
-      Warn(warn::kNcciPair, Severity::kInfo,
+      // were done at separate times; whether that makes them distinct
+      // services in separate blocks is the therapist's call: review.
+      Warn(warn::kNcciPair, Severity::kReview,
            pair.column1 + " and " + pair.column2 +
                " are an NCCI pair; they were done at separate times, so " + pair.column2 +
-               " carries " + pair.modifier + ".",
+               " carries " + pair.modifier +
+               ". Check that they were distinct services in "
+               "separate blocks of time.",
            pair.column2);
     }
   }
@@ -541,13 +586,10 @@ LiveProgress ComputeLiveProgress(const SessionForCoding& session, const PolicySe
   LiveProgress progress;
   const PayerPolicy* policy = policies.FindPayer(session.facts.payer_id);
   if (policy != nullptr) progress.method = policy->unit_method;
-  std::map<std::string, std::string> code_of;  // activity id -> code
-  for (const ActivityTimeline& a : session.timeline.activities) {
-    code_of.emplace(a.activity_id, CodeForActivity(a, policies.catalogue));
-  }
+  const std::vector<std::string> codes = BillableCodes(session.timeline, policies.catalogue);
   std::map<std::string, Duration> time_by_code;
-  for (const BillableInterval& b : session.timeline.billable) {
-    time_by_code[code_of[b.activity_id]] += b.interval.length();
+  for (size_t i = 0; i < codes.size(); ++i) {
+    time_by_code[codes[i]] += session.timeline.billable[i].interval.length();
   }
   progress.billable = session.timeline.billable_total();
   progress.billable_minutes = static_cast<int>(progress.billable / std::chrono::minutes(1));
@@ -561,7 +603,7 @@ LiveProgress ComputeLiveProgress(const SessionForCoding& session, const PolicySe
   std::string last_code;
   if (!session.timeline.billable.empty()) {
     const BillableInterval& last = session.timeline.billable.back();
-    last_code = code_of[last.activity_id];
+    last_code = codes.back();
     const bool live = session.timeline.has_flag(TimelineFlagCode::kSessionOpen);
     if (live && last.interval.end == session.timeline.session.end) {
       progress.current_code = last_code;
