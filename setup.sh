@@ -19,6 +19,13 @@ PACKAGES=(
   libcli11-dev libgtest-dev libgmock-dev librapidcheck-dev
   clang-format
 )
+# Node and npm run the independent export validators (tests/validators/, ctest
+# ExternalValidators). Debian 12's nodejs is 18: @medplum/core 4.5.2 asks for
+# node 20.19+ in its engines field (npm warns) but runs on 18.20 as used there.
+# A node already on PATH (e.g. NodeSource's 20) is kept.
+if ! command -v node >/dev/null; then
+  PACKAGES+=(nodejs npm)
+fi
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "core/export/billing_config.h"
 #include "core/timeline_policy.h"
 
 namespace unitclock::common {
@@ -78,6 +79,13 @@ absl::StatusOr<core::PolicySet> LoadPolicyFolder(const std::string& folder) {
     set.payers.emplace(std::move(payer_id), *std::move(payer));
   }
   return set;
+}
+
+absl::StatusOr<core::exports::BillingConfig> LoadBillingConfig(const std::string& folder) {
+  const fs::path path = fs::path(folder) / "billing.json";
+  auto text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  return core::exports::ParseBillingConfig(*text, path.string());
 }
 
 }  // namespace unitclock::common

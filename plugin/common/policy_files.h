@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "core/export/claim.h"
 #include "core/policy.h"
 
 namespace unitclock::common {
@@ -14,5 +15,9 @@ namespace unitclock::common {
 // message naming the path; a bad file is INVALID_ARGUMENT naming the file,
 // the key and the problem.
 absl::StatusOr<core::PolicySet> LoadPolicyFolder(const std::string& folder);
+
+// Reads billing.json from the policy folder: who submits and bills, payer
+// identities and charges for the exports. Errors as above.
+absl::StatusOr<core::exports::BillingConfig> LoadBillingConfig(const std::string& folder);
 
 }  // namespace unitclock::common

@@ -93,6 +93,11 @@ int main(int argc, char** argv) {
     return Fail((names_a_file ? "" : "--policy-dir: ") + std::string(loaded.status().message()));
   }
   unitclock::core::PolicySet policies = *std::move(loaded);
+  auto billing = unitclock::common::LoadBillingConfig(policy_dir);
+  if (!billing.ok()) {
+    const bool names_a_file = billing.status().code() == absl::StatusCode::kInvalidArgument;
+    return Fail((names_a_file ? "" : "--policy-dir: ") + std::string(billing.status().message()));
+  }
   std::string payer_ids;  // sorted: policies.payers is a map
   for (const auto& [payer_id, payer] : policies.payers) {
     payer_ids += (payer_ids.empty() ? "" : ",") + payer_id;
@@ -114,6 +119,7 @@ int main(int argc, char** argv) {
   unitclock::service::ServiceOptions options;
   options.future_tolerance = std::chrono::seconds(future_tolerance_s);
   options.policies = policies;
+  options.billing = *std::move(billing);
   unitclock::watchdog::WatchdogOptions watchdog_options;
   watchdog_options.timeout = std::chrono::seconds(session_timeout_s);
   watchdog_options.scan_interval = std::chrono::seconds(watchdog_interval_s);

@@ -15,37 +15,7 @@
 #include "plugin/service/session_loader.h"
 
 namespace unitclock::service {
-namespace {
-
-// Sessions of a patient that may have minutes on `day`: started from two
-// days before (a long session from the day before crosses midnight) to the
-// day after (zones west of UTC), then kept by their local date.
-absl::StatusOr<std::vector<core::SessionForCoding>> SessionsOfPatientDay(
-    store::SqliteEventStore& store, const v1::PatientDay& request, core::Day day,
-    const core::TimelinePolicy& policy) {
-  store::SessionQuery query;
-  query.patient_ref = request.patient_ref();
-  query.start_time_min = core::TimePoint(day - std::chrono::days(2));
-  query.start_time_max = core::TimePoint(day + std::chrono::days(2));
-  query.page_size = 1000;
-  std::vector<core::SessionForCoding> out;
-  do {
-    absl::StatusOr<store::SessionPage> page = store.ListSessions(query);
-    if (!page.ok()) return page.status();
-    for (const std::string& id : page->session_ids) {
-      absl::StatusOr<LoadedSession> session = LoadSession(store, id, policy);
-      if (!session.ok()) return session.status();
-      absl::StatusOr<core::SessionForCoding> coding = ForCoding(*session);
-      if (!coding.ok()) continue;  // listed sessions have a start; be safe
-      if (!request.platform().empty() && coding->facts.platform != request.platform()) continue;
-      out.push_back(*std::move(coding));
-    }
-    query.page_token = page->next_page_token;
-  } while (!query.page_token.empty());
-  return out;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 grpc::ServerUnaryReactor* CodingServiceImpl::SuggestCodes(grpc::CallbackServerContext* context,
                                                           const v1::SuggestCodesRequest* request,
@@ -63,7 +33,8 @@ grpc::ServerUnaryReactor* CodingServiceImpl::SuggestCodes(grpc::CallbackServerCo
           context,
           absl::InvalidArgumentError("patient_day.date_of_service: must be a date \"YYYY-MM-DD\""));
     }
-    auto found = SessionsOfPatientDay(store_, pd, *only_day, options_.policies.timeline);
+    auto found = LoadSessionsAround(store_, {pd.platform(), pd.patient_ref(), ""}, *only_day,
+                                    *only_day, options_.policies.timeline);
     if (!found.ok()) return FinishUnary(context, found.status());
     sessions = *std::move(found);
   } else if (request->has_session()) {

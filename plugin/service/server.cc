@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "plugin/service/coding_service.h"
+#include "plugin/service/review_service.h"
 #include "plugin/service/session_service.h"
 
 namespace unitclock::service {
@@ -18,6 +19,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::string& listen_
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   auto service = std::make_unique<SessionServiceImpl>(store, clock, options);
   auto coding = std::make_unique<CodingServiceImpl>(store, clock, options);
+  auto review = std::make_unique<ReviewServiceImpl>(store, clock, options);
   int port = 0;
   grpc::ServerBuilder builder;
   // TLS and authentication come with the security work; until then the
@@ -25,19 +27,21 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::string& listen_
   builder.AddListeningPort(listen_address, grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(service.get());
   builder.RegisterService(coding.get());
+  builder.RegisterService(review.get());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     return absl::UnavailableError("listen_address: cannot listen on \"" + listen_address + "\"");
   }
-  return std::unique_ptr<Server>(
-      new Server(std::move(service), std::move(coding), std::move(server), port));
+  return std::unique_ptr<Server>(new Server(std::move(service), std::move(coding),
+                                            std::move(review), std::move(server), port));
 }
 
 Server::Server(std::unique_ptr<SessionServiceImpl> service,
-               std::unique_ptr<CodingServiceImpl> coding, std::unique_ptr<grpc::Server> server,
-               int port)
+               std::unique_ptr<CodingServiceImpl> coding, std::unique_ptr<ReviewServiceImpl> review,
+               std::unique_ptr<grpc::Server> server, int port)
     : service_(std::move(service)),
       coding_(std::move(coding)),
+      review_(std::move(review)),
       server_(std::move(server)),
       port_(port) {}
 

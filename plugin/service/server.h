@@ -17,8 +17,10 @@ namespace unitclock::service {
 
 class SessionServiceImpl;
 class CodingServiceImpl;
+class ReviewServiceImpl;
 
 // A running unitclock gRPC server: the SessionService, the CodingService, the
+// ReviewService, the
 // standard health checking service (grpc.health.v1.Health) and server
 // reflection.
 //
@@ -47,10 +49,11 @@ class Server {
 
  private:
   Server(std::unique_ptr<SessionServiceImpl> service, std::unique_ptr<CodingServiceImpl> coding,
-         std::unique_ptr<grpc::Server> server, int port);
+         std::unique_ptr<ReviewServiceImpl> review, std::unique_ptr<grpc::Server> server, int port);
 
   std::unique_ptr<SessionServiceImpl> service_;
   std::unique_ptr<CodingServiceImpl> coding_;
+  std::unique_ptr<ReviewServiceImpl> review_;
   std::unique_ptr<grpc::Server> server_;
   int port_;
   bool shut_down_ = false;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "core/export/claim.h"
 #include "core/policy.h"
 #include "core/time.h"
 
@@ -15,6 +16,8 @@ struct ServiceOptions {
   // Everything under the policy folder: how timelines are derived, the code
   // catalogue and the payer policies.
   core::PolicySet policies;
+  // Who submits and bills, payer identities and charges, for the exports.
+  core::exports::BillingConfig billing;
   // How often WatchSession recomputes a live session's totals.
   core::Duration watch_interval = std::chrono::seconds(5);
 };

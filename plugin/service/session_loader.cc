@@ -36,6 +36,33 @@ absl::StatusOr<core::SessionForCoding> ForCoding(const LoadedSession& session) {
                                 session.timeline};
 }
 
+absl::StatusOr<std::vector<core::SessionForCoding>> LoadSessionsAround(
+    store::SqliteEventStore& store, const SessionFilter& filter, core::Day first, core::Day last,
+    const core::TimelinePolicy& policy) {
+  store::SessionQuery query;
+  query.patient_ref = filter.patient_ref;
+  query.start_time_min = core::TimePoint(first - std::chrono::days(2));
+  query.start_time_max = core::TimePoint(last + std::chrono::days(3));
+  query.page_size = 1000;
+  std::vector<core::SessionForCoding> out;
+  do {
+    absl::StatusOr<store::SessionPage> page = store.ListSessions(query);
+    if (!page.ok()) return page.status();
+    for (const std::string& id : page->session_ids) {
+      absl::StatusOr<LoadedSession> session = LoadSession(store, id, policy);
+      if (!session.ok()) return session.status();
+      absl::StatusOr<core::SessionForCoding> coding = ForCoding(*session);
+      if (!coding.ok()) continue;  // listed by start time, so started; be safe
+      const core::SessionStarted& facts = coding->facts;
+      if (!filter.platform.empty() && facts.platform != filter.platform) continue;
+      if (!filter.provider_ref.empty() && facts.provider_ref != filter.provider_ref) continue;
+      out.push_back(*std::move(coding));
+    }
+    query.page_token = page->next_page_token;
+  } while (!query.page_token.empty());
+  return out;
+}
+
 absl::StatusOr<std::string> SessionIdFromName(const std::string& name, const std::string& field) {
   constexpr std::string_view kPrefix = "sessions/";
   if (name.rfind(kPrefix, 0) != 0 || name.size() == kPrefix.size()) {

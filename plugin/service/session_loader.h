@@ -33,6 +33,22 @@ absl::StatusOr<LoadedSession> LoadSession(store::SqliteEventStore& store,
 // SessionStarted event has not arrived (patient, payer and zone unknown).
 absl::StatusOr<core::SessionForCoding> ForCoding(const LoadedSession& session);
 
+// Which sessions LoadSessionsAround keeps; empty fields do not filter.
+struct SessionFilter {
+  std::string platform;
+  std::string patient_ref;
+  std::string provider_ref;
+};
+
+// The started sessions matching `filter` that may have minutes on the dates
+// of service `first`..`last`: those starting from two days before `first`
+// (a long session from the day before crosses midnight) to two days after
+// `last` (zones far from UTC), ready for coding. The caller keeps the
+// suggestions whose date is in range.
+absl::StatusOr<std::vector<core::SessionForCoding>> LoadSessionsAround(
+    store::SqliteEventStore& store, const SessionFilter& filter, core::Day first, core::Day last,
+    const core::TimelinePolicy& policy);
+
 // Parses "sessions/{session_id}". INVALID_ARGUMENT naming `field` otherwise.
 absl::StatusOr<std::string> SessionIdFromName(const std::string& name, const std::string& field);
 

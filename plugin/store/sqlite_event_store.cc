@@ -17,6 +17,11 @@ constexpr int kSchemaVersion = 1;
 // and for the watchdog, and is maintained in the same transaction as the
 // events: `last_event_ms` is the latest occurred_at of the session's events,
 // `stopped` is 1 once any SessionStopped of the session is stored.
+// `audit_records` is the review trail; its triggers make it append-only even
+// for other programs writing the file (INSERT OR REPLACE deletes without
+// firing DELETE triggers, hence the third). `suggestion_keys` maps a suggestion id
+// to its key; `export_batches` has one row per export, whose suggestions have
+// "export" audit records carrying its batch_id.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE events (
   event_id       TEXT PRIMARY KEY,
@@ -37,6 +42,52 @@ CREATE INDEX sessions_by_patient ON sessions (patient_ref, start_ms, session_id)
 CREATE INDEX sessions_by_start ON sessions (start_ms, session_id);
 CREATE INDEX open_sessions_by_last_event ON sessions (last_event_ms, session_id)
   WHERE stopped = 0;
+CREATE TABLE audit_records (
+  record_id       INTEGER PRIMARY KEY AUTOINCREMENT,
+  recorded_at_ms  INTEGER NOT NULL,
+  actor           TEXT NOT NULL,
+  platform        TEXT NOT NULL,
+  action          TEXT NOT NULL,
+  suggestion_id   TEXT NOT NULL,
+  patient_ref     TEXT NOT NULL,
+  date_of_service TEXT NOT NULL,
+  fingerprint     TEXT NOT NULL,
+  reason          TEXT NOT NULL DEFAULT '',
+  override_reason TEXT NOT NULL DEFAULT '',
+  "before"        BLOB,
+  "after"         BLOB,
+  batch_id        TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_by_suggestion ON audit_records (suggestion_id, record_id);
+CREATE INDEX audit_by_patient_day
+  ON audit_records (platform, patient_ref, date_of_service, record_id);
+CREATE TRIGGER audit_records_no_update BEFORE UPDATE ON audit_records
+  BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+CREATE TRIGGER audit_records_no_delete BEFORE DELETE ON audit_records
+  BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+CREATE TRIGGER audit_records_no_replace BEFORE INSERT ON audit_records
+  WHEN EXISTS (SELECT 1 FROM audit_records WHERE record_id = NEW.record_id)
+  BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+CREATE TABLE suggestion_keys (
+  suggestion_id   TEXT PRIMARY KEY,
+  platform        TEXT NOT NULL,
+  patient_ref     TEXT NOT NULL,
+  date_of_service TEXT NOT NULL,
+  payer_id        TEXT NOT NULL,
+  discipline      INTEGER NOT NULL,
+  provider_ref    TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE export_batches (
+  batch_id      TEXT PRIMARY KEY,
+  created_at_ms INTEGER NOT NULL,
+  actor         TEXT NOT NULL,
+  platform      TEXT NOT NULL,
+  format        TEXT NOT NULL,
+  range_start   TEXT NOT NULL,
+  range_end     TEXT NOT NULL,
+  claim_count   INTEGER NOT NULL,
+  line_count    INTEGER NOT NULL
+) WITHOUT ROWID;
 PRAGMA user_version = 1;
 )sql";
 
@@ -160,6 +211,97 @@ absl::StatusOr<AppendOutcome> AppendOne(sqlite3* db, const StoredEvent& e) {
     if (facts.Step() != SQLITE_DONE) return facts.Error("update session");
   }
   return AppendOutcome::kRecorded;
+}
+
+// Binds `blob`, or NULL when it is empty (no lines before or after).
+void BindOptionalBlob(Statement& st, int i, const std::string& blob) {
+  if (blob.empty()) {
+    st.BindNull(i);
+  } else {
+    st.BindBlob(i, blob);
+  }
+}
+
+// Inserts one audit record with `action` and `batch_id` as given (not the
+// record's own); returns its record_id.
+absl::StatusOr<std::int64_t> InsertAudit(sqlite3* db, const AuditRecord& r,
+                                         const std::string& action, const std::string& batch_id) {
+  Statement insert(db,
+                   "INSERT INTO audit_records (recorded_at_ms, actor, platform, action, "
+                   "suggestion_id, patient_ref, date_of_service, fingerprint, reason, "
+                   "override_reason, \"before\", \"after\", batch_id) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!insert.ok()) return insert.Error("prepare");
+  insert.Bind(1, ToMillis(r.recorded_at));
+  insert.Bind(2, r.actor);
+  insert.Bind(3, r.platform);
+  insert.Bind(4, action);
+  insert.Bind(5, r.suggestion_id);
+  insert.Bind(6, r.patient_ref);
+  insert.Bind(7, r.date_of_service);
+  insert.Bind(8, r.fingerprint);
+  insert.Bind(9, r.reason);
+  insert.Bind(10, r.override_reason);
+  BindOptionalBlob(insert, 11, r.before);
+  BindOptionalBlob(insert, 12, r.after);
+  insert.Bind(13, batch_id);
+  if (insert.Step() != SQLITE_DONE) return insert.Error("insert audit record");
+  return sqlite3_last_insert_rowid(db);
+}
+
+constexpr const char* kAuditColumns =
+    "record_id, recorded_at_ms, actor, platform, action, suggestion_id, patient_ref, "
+    "date_of_service, fingerprint, reason, override_reason, \"before\", \"after\", batch_id";
+
+// Reads the rows of a statement selecting kAuditColumns.
+absl::StatusOr<std::vector<AuditRecord>> ReadAudit(Statement& q) {
+  std::vector<AuditRecord> out;
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    AuditRecord r;
+    r.record_id = q.Int(0);
+    r.recorded_at = core::TimePoint(core::Duration(q.Int(1)));
+    r.actor = q.Text(2);
+    r.platform = q.Text(3);
+    r.action = q.Text(4);
+    r.suggestion_id = q.Text(5);
+    r.patient_ref = q.Text(6);
+    r.date_of_service = q.Text(7);
+    r.fingerprint = q.Text(8);
+    r.reason = q.Text(9);
+    r.override_reason = q.Text(10);
+    r.before = q.Blob(11);
+    r.after = q.Blob(12);
+    r.batch_id = q.Text(13);
+    out.push_back(std::move(r));
+  }
+  if (rc != SQLITE_DONE) return q.Error("list audit records");
+  return out;
+}
+
+// Inserts the row of an export batch inside an open transaction.
+absl::Status InsertBatch(sqlite3* db, const ExportBatch& b) {
+  Statement insert(db,
+                   "INSERT INTO export_batches (batch_id, created_at_ms, actor, platform, format, "
+                   "range_start, range_end, claim_count, line_count) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!insert.ok()) return insert.Error("prepare");
+  insert.Bind(1, b.batch_id);
+  insert.Bind(2, ToMillis(b.created_at));
+  insert.Bind(3, b.actor);
+  insert.Bind(4, b.platform);
+  insert.Bind(5, b.format);
+  insert.Bind(6, b.range_start);
+  insert.Bind(7, b.range_end);
+  insert.Bind(8, std::int64_t{b.claim_count});
+  insert.Bind(9, std::int64_t{b.line_count});
+  const int rc = insert.Step();
+  if (rc == SQLITE_CONSTRAINT) {
+    return absl::AlreadyExistsError("batch.batch_id: an export batch with this id (\"" +
+                                    b.batch_id + "\") was already recorded");
+  }
+  if (rc != SQLITE_DONE) return insert.Error("insert export batch");
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -330,6 +472,102 @@ absl::StatusOr<std::int64_t> SqliteEventStore::CountEvents() {
   Statement q(db_, "SELECT COUNT(*) FROM events");
   if (!q.ok() || q.Step() != SQLITE_ROW) return q.Error("count events");
   return q.Int(0);
+}
+
+absl::StatusOr<std::int64_t> SqliteEventStore::AppendAudit(const AuditRecord& record) {
+  absl::MutexLock lock(&mu_);
+  // One statement in autocommit mode: its own transaction, synced at commit.
+  return InsertAudit(db_, record, record.action, record.batch_id);
+}
+
+absl::StatusOr<std::vector<AuditRecord>> SqliteEventStore::ListAudit(
+    const std::string& suggestion_id) {
+  absl::MutexLock lock(&mu_);
+  Statement q(db_, (std::string("SELECT ") + kAuditColumns +
+                    " FROM audit_records WHERE suggestion_id = ? ORDER BY record_id")
+                       .c_str());
+  if (!q.ok()) return q.Error("prepare");
+  q.Bind(1, suggestion_id);
+  return ReadAudit(q);
+}
+
+absl::StatusOr<std::vector<AuditRecord>> SqliteEventStore::ListAuditForPatientDay(
+    const std::string& platform, const std::string& patient_ref,
+    const std::string& date_of_service) {
+  absl::MutexLock lock(&mu_);
+  Statement q(db_, (std::string("SELECT ") + kAuditColumns +
+                    " FROM audit_records WHERE platform = ? AND patient_ref = ? "
+                    "AND date_of_service = ? ORDER BY record_id")
+                       .c_str());
+  if (!q.ok()) return q.Error("prepare");
+  q.Bind(1, platform);
+  q.Bind(2, patient_ref);
+  q.Bind(3, date_of_service);
+  return ReadAudit(q);
+}
+
+absl::Status SqliteEventStore::RememberSuggestion(const SuggestionKey& key) {
+  absl::MutexLock lock(&mu_);
+  Statement insert(db_,
+                   "INSERT OR IGNORE INTO suggestion_keys (suggestion_id, platform, patient_ref, "
+                   "date_of_service, payer_id, discipline, provider_ref) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  if (!insert.ok()) return insert.Error("prepare");
+  insert.Bind(1, key.suggestion_id);
+  insert.Bind(2, key.platform);
+  insert.Bind(3, key.patient_ref);
+  insert.Bind(4, key.date_of_service);
+  insert.Bind(5, key.payer_id);
+  insert.Bind(6, std::int64_t{key.discipline});
+  insert.Bind(7, key.provider_ref);
+  if (insert.Step() != SQLITE_DONE) return insert.Error("remember suggestion");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<SuggestionKey>> SqliteEventStore::FindSuggestion(
+    const std::string& suggestion_id) {
+  absl::MutexLock lock(&mu_);
+  Statement q(db_,
+              "SELECT platform, patient_ref, date_of_service, payer_id, discipline, provider_ref "
+              "FROM suggestion_keys WHERE suggestion_id = ?");
+  if (!q.ok()) return q.Error("prepare");
+  q.Bind(1, suggestion_id);
+  const int rc = q.Step();
+  if (rc == SQLITE_DONE) return std::optional<SuggestionKey>();
+  if (rc != SQLITE_ROW) return q.Error("find suggestion");
+  SuggestionKey key;
+  key.suggestion_id = suggestion_id;
+  key.platform = q.Text(0);
+  key.patient_ref = q.Text(1);
+  key.date_of_service = q.Text(2);
+  key.payer_id = q.Text(3);
+  key.discipline = static_cast<int>(q.Int(4));
+  key.provider_ref = q.Text(5);
+  return std::optional<SuggestionKey>(std::move(key));
+}
+
+absl::StatusOr<std::int64_t> SqliteEventStore::RecordExport(const ExportBatch& batch,
+                                                            std::span<const AuditRecord> exports) {
+  absl::MutexLock lock(&mu_);
+  absl::Status st = Exec(db_, "BEGIN IMMEDIATE");
+  if (!st.ok()) return st;
+  st = InsertBatch(db_, batch);
+  std::int64_t written = 0;
+  for (const AuditRecord& r : exports) {
+    if (!st.ok()) break;
+    absl::StatusOr<std::int64_t> id = InsertAudit(db_, r, "export", batch.batch_id);
+    if (id.ok()) {
+      ++written;
+    } else {
+      st = id.status();
+    }
+  }
+  if (st.ok()) st = Exec(db_, "COMMIT");
+  if (!st.ok()) {
+    (void)Exec(db_, "ROLLBACK");
+    return st;
+  }
+  return written;
 }
 
 }  // namespace unitclock::store

@@ -68,11 +68,61 @@ struct SessionPage {
   std::string next_page_token;  // empty on the last page
 };
 
-// The durable, idempotent event log in one SQLite file (WAL mode,
-// synchronous=FULL): once Append returns, its events survive a crash of the
-// process or of the machine.
+// One entry of the append-only audit trail: what a reviewer (or an export)
+// did to one suggestion, and on which content. Never changed or removed once
+// written (the database itself refuses UPDATE and DELETE of audit records).
+struct AuditRecord {
+  std::int64_t record_id = 0;  // set by the store; increases with every record
+  core::TimePoint recorded_at{};
+  std::string actor;     // who acted (the reviewer, or the exporting user)
+  std::string platform;  // the suggestion's key: platform, patient, date of service
+  std::string action;    // core::ReviewActionName: approve, amend, reject, export
+  std::string suggestion_id;
+  std::string patient_ref;
+  std::string date_of_service;  // YYYY-MM-DD
+  std::string fingerprint;      // the suggestion's content when the action was taken
+  std::string reason;           // empty if none
+  std::string override_reason;  // empty if none
+  std::string before;           // the lines before the action, encoded; empty if none
+  std::string after;            // the lines after the action, encoded; empty if none
+  std::string batch_id;         // the export batch of an export record; empty otherwise
+  friend bool operator==(const AuditRecord&, const AuditRecord&) = default;
+};
+
+// What a suggestion id stands for: its billing key. Lets a reviewer name a
+// suggestion by its id alone.
+struct SuggestionKey {
+  std::string suggestion_id;
+  std::string platform;
+  std::string patient_ref;
+  std::string date_of_service;  // YYYY-MM-DD
+  std::string payer_id;
+  int discipline = 0;  // core::Discipline, as its number
+  std::string provider_ref;
+  friend bool operator==(const SuggestionKey&, const SuggestionKey&) = default;
+};
+
+// One export: the file handed to billing, as RecordExport stores it.
+struct ExportBatch {
+  std::string batch_id;
+  core::TimePoint created_at{};
+  std::string actor;
+  std::string platform;
+  std::string format;       // the export format's name, as the API spells it
+  std::string range_start;  // first date of service covered, YYYY-MM-DD
+  std::string range_end;    // last date of service covered, YYYY-MM-DD
+  int claim_count = 0;
+  int line_count = 0;
+  friend bool operator==(const ExportBatch&, const ExportBatch&) = default;
+};
+
+// The durable, idempotent event log and the append-only review audit trail,
+// in one SQLite file (WAL mode, synchronous=FULL): once a write call
+// (Append, AppendAudit, RememberSuggestion, RecordExport) returns OK, what it
+// wrote survives a crash of the process or of the machine.
 //
 // Thread-safe: one connection, every call serialised by a mutex.
+// Errors of the database itself are UNAVAILABLE.
 class SqliteEventStore {
  public:
   // Opens or creates the database at `path` (its folder must exist) and
@@ -108,6 +158,40 @@ class SqliteEventStore {
 
   // The number of distinct events stored.
   absl::StatusOr<std::int64_t> CountEvents();
+
+  // ---- Audit trail ----
+
+  // Appends `record` to the audit trail, durably, and returns its record_id
+  // (the record_id passed in is ignored). Records are never deduplicated: a
+  // retry appends a second record.
+  absl::StatusOr<std::int64_t> AppendAudit(const AuditRecord& record);
+
+  // The audit records of one suggestion, oldest first (by record_id); empty
+  // if it has none.
+  absl::StatusOr<std::vector<AuditRecord>> ListAudit(const std::string& suggestion_id);
+
+  // The audit records of every suggestion of one patient on one date of
+  // service on one platform, oldest first (by record_id).
+  absl::StatusOr<std::vector<AuditRecord>> ListAuditForPatientDay(
+      const std::string& platform, const std::string& patient_ref,
+      const std::string& date_of_service);
+
+  // Remembers what `key.suggestion_id` stands for. The first key stored for
+  // an id wins: remembering an id again changes nothing, even with another
+  // key (suggestion ids are derived from their key, so that does not happen).
+  absl::Status RememberSuggestion(const SuggestionKey& key);
+
+  // The key remembered for `suggestion_id`, or nullopt if none was.
+  absl::StatusOr<std::optional<SuggestionKey>> FindSuggestion(const std::string& suggestion_id);
+
+  // Records an export in one transaction: the `batch` row plus one audit
+  // record per element of `exports` (one per exported suggestion), whose
+  // action the store sets to "export" and batch_id to batch.batch_id (their
+  // record_id is ignored). All or nothing, durable before returning. Returns
+  // the number of audit records written. ALREADY_EXISTS, and nothing written,
+  // if batch.batch_id was recorded before.
+  absl::StatusOr<std::int64_t> RecordExport(const ExportBatch& batch,
+                                            std::span<const AuditRecord> exports);
 
  private:
   explicit SqliteEventStore(sqlite3* db);

@@ -8,22 +8,12 @@
 #include <cstdio>
 #include <utility>
 
+#include "core/fingerprint.h"
 #include "plugin/common/log.h"
 #include "unitclock/v1/event.pb.h"
 
 namespace unitclock::watchdog {
 namespace {
-
-// FNV-1a, 64 bits (http://www.isthe.com/chongo/tech/comp/fnv/): stable across
-// builds and platforms, unlike std::hash.
-std::uint64_t Fnv1a64(std::string_view bytes) {
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
-  for (const char c : bytes) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
 
 v1::Event StopEvent(const StopDecision& decision) {
   v1::Event event;
@@ -50,9 +40,7 @@ std::vector<StopDecision> FindIdleSessions(core::TimePoint now,
 }
 
 std::string WatchdogStopEventId(std::string_view session_id) {
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(Fnv1a64(session_id)));
-  return std::string("watchdog-stop-") + hex;
+  return "watchdog-stop-" + core::Fnv1a64Hex(session_id);
 }
 
 SessionWatchdog::SessionWatchdog(store::SqliteEventStore& store, service::EventRecorder& recorder,

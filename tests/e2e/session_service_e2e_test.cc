@@ -56,6 +56,9 @@ class SessionServiceE2eTest : public ::testing::Test {
     auto policies = common::LoadPolicyFolder(UNITCLOCK_POLICY_DIR);
     EXPECT_TRUE(policies.ok()) << policies.status();
     if (policies.ok()) options.policies = *std::move(policies);
+    auto billing = common::LoadBillingConfig(UNITCLOCK_POLICY_DIR);
+    EXPECT_TRUE(billing.ok()) << billing.status();
+    if (billing.ok()) options.billing = *std::move(billing);
     options.watch_interval = std::chrono::milliseconds(20);
     return options;
   }
