@@ -435,7 +435,8 @@ absl::StatusOr<ReviewDesk::ExportPlan> ReviewDesk::PrepareExport(
   const std::int64_t now_ms = now.time_since_epoch().count();
   plan.batch.batch_id =
       "b" + core::Fnv1a64Hex(request.platform() + '\x1f' + std::to_string(now_ms) + '\x1f' +
-                             request.date_min() + request.date_max());
+                             request.date_min() + request.date_max() + '\x1f' +
+                             std::to_string(request.format()));
   plan.batch.created_at = now;
   plan.batch.actor = request.actor_ref();
   plan.batch.platform = request.platform();
@@ -464,9 +465,16 @@ absl::StatusOr<ReviewDesk::ExportPlan> ReviewDesk::PrepareExport(
   return plan;
 }
 
-absl::Status ReviewDesk::CommitExport(const ExportPlan& plan) {
-  auto written = store_.RecordExport(plan.batch, plan.records);
-  return written.ok() ? absl::OkStatus() : written.status();
+absl::StatusOr<std::string> ReviewDesk::CommitExport(const ExportPlan& plan) {
+  store::ExportBatch batch = plan.batch;
+  for (int attempt = 2;; ++attempt) {
+    auto written = store_.RecordExport(batch, plan.records);
+    if (written.ok()) return batch.batch_id;
+    if (written.status().code() != absl::StatusCode::kAlreadyExists || attempt > 100) {
+      return written.status();
+    }
+    batch.batch_id = plan.batch.batch_id + "-" + std::to_string(attempt);
+  }
 }
 
 }  // namespace unitclock::service

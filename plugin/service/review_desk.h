@@ -62,8 +62,10 @@ class ReviewDesk {
   absl::StatusOr<ExportPlan> PrepareExport(const v1::ExportClaimsRequest& request,
                                            core::TimePoint now);
 
-  // Records a streamed export as a batch with its audit records, atomically.
-  absl::Status CommitExport(const ExportPlan& plan);
+  // Records a streamed export as a batch with its audit records, atomically,
+  // and returns the batch id (the plan's, or a variant of it if two exports
+  // were prepared in the same millisecond).
+  absl::StatusOr<std::string> CommitExport(const ExportPlan& plan);
 
  private:
   struct Item;

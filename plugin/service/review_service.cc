@@ -127,11 +127,12 @@ class ReviewServiceImpl::ExportReactor final
       StartWrite(&response_);
       return;
     }
-    if (absl::Status st = desk_.CommitExport(*plan_); !st.ok()) {
-      Finish(ToGrpcStatus(st));
+    absl::StatusOr<std::string> batch_id = desk_.CommitExport(*plan_);
+    if (!batch_id.ok()) {
+      Finish(ToGrpcStatus(batch_id.status()));
       return;
     }
-    response_.set_batch_id(plan_->batch.batch_id);
+    response_.set_batch_id(*batch_id);
     response_.set_claim_count(plan_->batch.claim_count);
     response_.set_line_count(plan_->line_count);
     done_ = true;

@@ -19,6 +19,7 @@
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/temp_dir.h"
 #include "unitclock/v1/coding.grpc.pb.h"
+#include "unitclock/v1/review.grpc.pb.h"
 #include "unitclock/v1/session_service.grpc.pb.h"
 
 namespace unitclock {
@@ -68,6 +69,19 @@ class SessionServiceE2eTest : public ::testing::Test {
         examples::LoadScenario(std::string(UNITCLOCK_SCENARIO_DIR) + "/video_exercise_30min.json");
     EXPECT_TRUE(s.ok()) << s.status();
     return *s;
+  }
+
+  // What the platform reports late about the example scenario: the patient
+  // dropped from 10:00 to 12:00, mid-exercise.
+  std::vector<v1::Event> LatePatientDrop() {
+    std::vector<v1::Event> late(2, Scenario().events[2]);  // patient joined
+    late[0].set_event_id("late-drop");
+    late[0].clear_participant_joined();
+    late[0].mutable_participant_left()->set_participant(v1::PARTICIPANT_PATIENT);
+    late[0].mutable_occurred_at()->set_seconds(1795791600 + 600);
+    late[1].set_event_id("late-rejoin");
+    late[1].mutable_occurred_at()->set_seconds(1795791600 + 720);
+    return late;
   }
 
   // Streams `events` over PublishEvents, one in flight at a time.
@@ -178,15 +192,7 @@ TEST_F(SessionServiceE2eTest, GetSessionReturnsTheTimelineAndALateEventRecompute
   EXPECT_TRUE(t.activities(0).ended());
   EXPECT_EQ(t.flags_size(), 0);
 
-  // The platform reports, late, that the patient dropped from 10:00 to 12:00.
-  std::vector<v1::Event> late(2, scenario.events[2]);
-  late[0].set_event_id("late-drop");
-  late[0].clear_participant_joined();
-  late[0].mutable_participant_left()->set_participant(v1::PARTICIPANT_PATIENT);
-  late[0].mutable_occurred_at()->set_seconds(1795791600 + 600);
-  late[1].set_event_id("late-rejoin");
-  late[1].mutable_occurred_at()->set_seconds(1795791600 + 720);
-  Record(late);
+  Record(LatePatientDrop());
   ASSERT_TRUE(Get("sessions/" + scenario.session_id, session, v1::SESSION_VIEW_BASIC).ok());
   EXPECT_EQ(session.timeline().billable_seconds(), 1500 - 120);
   EXPECT_EQ(session.timeline().billable_intervals_size(), 2);
@@ -579,6 +585,241 @@ TEST_F(CodingServiceE2eTest, WatchSessionOfAnUnknownSessionEndsWithNotFound) {
   auto bad = coding_->WatchSession(&bad_ctx, request);
   EXPECT_FALSE(bad->Read(&progress));
   EXPECT_EQ(bad->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// The ReviewService on the same real server.
+class ReviewServiceE2eTest : public CodingServiceE2eTest {
+ protected:
+  void SetUp() override {
+    CodingServiceE2eTest::SetUp();
+    review_ = v1::ReviewService::NewStub(channel_);
+  }
+
+  std::vector<v1::ReviewedSuggestion> Pending(const std::string& platform = "demo-rehab") {
+    grpc::ClientContext ctx;
+    v1::ListSuggestionsRequest req;
+    req.set_platform(platform);
+    req.set_date_min("2026-11-27");
+    req.set_date_max("2026-11-27");
+    v1::ListSuggestionsResponse resp;
+    const grpc::Status st = review_->ListSuggestions(&ctx, req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return {resp.suggestions().begin(), resp.suggestions().end()};
+  }
+
+  grpc::Status GetSuggestion(const std::string& name, v1::ReviewedSuggestion& out,
+                             const std::string& platform = "demo-rehab") {
+    grpc::ClientContext ctx;
+    v1::GetSuggestionRequest req;
+    req.set_name(name);
+    req.set_platform(platform);
+    return review_->GetSuggestion(&ctx, req, &out);
+  }
+
+  grpc::Status Act(const v1::ReviewedSuggestion& s, v1::ReviewAction action,
+                   v1::ReviewedSuggestion& out, const std::string& reason = "",
+                   const std::string& override_reason = "",
+                   std::vector<v1::ApprovedLine> lines = {}) {
+    grpc::ClientContext ctx;
+    v1::ReviewSuggestionRequest req;
+    req.set_name(s.name());
+    req.set_platform("demo-rehab");
+    req.set_reviewer_ref("therapist-7");
+    req.set_action(action);
+    req.set_etag(s.etag());
+    req.set_reason(reason);
+    req.set_override_reason(override_reason);
+    for (const v1::ApprovedLine& l : lines) *req.add_amended_lines() = l;
+    return review_->ReviewSuggestion(&ctx, req, &out);
+  }
+
+  std::vector<v1::AuditRecord> Audit() {
+    grpc::ClientContext ctx;
+    v1::ListAuditRecordsRequest req;
+    req.set_platform("demo-rehab");
+    req.set_patient_ref("pt-4f9c2a");
+    req.set_date_of_service("2026-11-27");
+    v1::ListAuditRecordsResponse resp;
+    EXPECT_TRUE(review_->ListAuditRecords(&ctx, req, &resp).ok());
+    return {resp.records().begin(), resp.records().end()};
+  }
+
+  // Streams an export; returns the file, and the last message's counts.
+  std::string Export(v1::ExportFormat format, bool include_exported,
+                     v1::ExportClaimsResponse& summary) {
+    grpc::ClientContext ctx;
+    v1::ExportClaimsRequest req;
+    req.set_platform("demo-rehab");
+    req.set_actor_ref("biller-3");
+    req.set_date_min("2026-11-27");
+    req.set_date_max("2026-11-27");
+    req.set_format(format);
+    req.set_include_exported(include_exported);
+    auto stream = review_->ExportClaims(&ctx, req);
+    std::string data;
+    v1::ExportClaimsResponse chunk;
+    while (stream->Read(&chunk)) {
+      data += chunk.data();
+      if (!chunk.batch_id().empty()) summary = chunk;
+    }
+    const grpc::Status st = stream->Finish();
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return data;
+  }
+
+  std::unique_ptr<v1::ReviewService::Stub> review_;
+};
+
+TEST_F(ReviewServiceE2eTest, WhatWasApprovedIsExactlyWhatIsExportedOnce) {
+  Publish(Scenario().events);
+  std::vector<v1::ReviewedSuggestion> pending = Pending();
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].state(), v1::REVIEW_STATE_PENDING);
+  EXPECT_EQ(pending[0].suggestion().lines(0).code(), "97110");
+
+  v1::ReviewedSuggestion approved;
+  ASSERT_TRUE(Act(pending[0], v1::REVIEW_ACTION_APPROVE, approved).ok());
+  EXPECT_EQ(approved.state(), v1::REVIEW_STATE_APPROVED);
+  ASSERT_EQ(approved.approved_lines_size(), 1);
+  EXPECT_EQ(approved.approved_lines(0).units(), 2);
+  EXPECT_TRUE(Pending().empty());
+
+  v1::ExportClaimsResponse summary;
+  const std::string csv = Export(v1::EXPORT_FORMAT_CSV, false, summary);
+  EXPECT_EQ(summary.claim_count(), 1);
+  EXPECT_EQ(summary.line_count(), 1);
+  EXPECT_FALSE(summary.batch_id().empty());
+  EXPECT_EQ(csv,
+            "date_of_service,platform,patient_ref,provider_ref,payer_id,code,modifiers,units,"
+            "minutes,place_of_service,suggestion_id,review_id\r\n"
+            "2026-11-27,demo-rehab,pt-4f9c2a,prov-17b3,medicare,97110,GP 95,2,25,10," +
+                approved.suggestion_id() + "," + std::to_string(Audit()[0].record_id()) + "\r\n");
+
+  // Exported once: not again unless asked explicitly.
+  v1::ExportClaimsResponse again;
+  Export(v1::EXPORT_FORMAT_CSV, false, again);
+  EXPECT_EQ(again.line_count(), 0);
+  const std::string x12 = Export(v1::EXPORT_FORMAT_X12_837P, true, again);
+  EXPECT_EQ(again.line_count(), 1);
+  EXPECT_THAT(x12, HasSubstr("SV1*HC:97110:GP:95*"));
+  EXPECT_THAT(x12, HasSubstr("*UN*2*"));
+
+  v1::ReviewedSuggestion after;
+  ASSERT_TRUE(GetSuggestion(approved.name(), after).ok());
+  EXPECT_EQ(after.state(), v1::REVIEW_STATE_EXPORTED);
+  // One record per action: approve, then the two exports that had lines.
+  const std::vector<v1::AuditRecord> audit = Audit();
+  ASSERT_EQ(audit.size(), 3u);
+  EXPECT_EQ(audit[0].action(), "approve");
+  EXPECT_EQ(audit[0].actor(), "therapist-7");
+  EXPECT_EQ(audit[0].before_size(), 0);
+  EXPECT_EQ(audit[0].after_size(), 1);
+  EXPECT_EQ(audit[1].action(), "export");
+  EXPECT_EQ(audit[1].actor(), "biller-3");
+  EXPECT_EQ(audit[1].batch_id(), summary.batch_id());
+  EXPECT_EQ(audit[2].action(), "export");
+}
+
+TEST_F(ReviewServiceE2eTest, ALateEventAfterApprovalNeedsReReviewAndIsNotExported) {
+  Publish(Scenario().events);
+  v1::ReviewedSuggestion approved;
+  ASSERT_TRUE(Act(Pending()[0], v1::REVIEW_ACTION_APPROVE, approved).ok());
+  Record(LatePatientDrop());  // 25 -> 23 minutes
+
+  std::vector<v1::ReviewedSuggestion> pending = Pending();
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].state(), v1::REVIEW_STATE_NEEDS_REREVIEW);
+  EXPECT_NE(pending[0].etag(), approved.etag());
+  EXPECT_EQ(pending[0].suggestion().lines(0).minutes(), 23);
+  v1::ExportClaimsResponse summary;
+  Export(v1::EXPORT_FORMAT_CSV, false, summary);
+  EXPECT_EQ(summary.line_count(), 0);  // old numbers are never exported silently
+
+  // Acting on the old version is refused; on the new one it works.
+  v1::ReviewedSuggestion out;
+  grpc::Status st = Act(approved, v1::REVIEW_ACTION_APPROVE, out);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_THAT(st.error_message(), HasSubstr("etag:"));
+  ASSERT_TRUE(Act(pending[0], v1::REVIEW_ACTION_APPROVE, out).ok());
+  EXPECT_EQ(out.state(), v1::REVIEW_STATE_APPROVED);
+  EXPECT_EQ(Audit().size(), 2u);
+}
+
+TEST_F(ReviewServiceE2eTest, EachActionLeavesExactlyOneRecordAndRefusedOnesLeaveNone) {
+  Publish(Scenario().events);
+  v1::ReviewedSuggestion s = Pending()[0];
+  v1::ReviewedSuggestion out;
+  // Refused: reject without a reason, amend without lines, an unknown code.
+  EXPECT_THAT(Act(s, v1::REVIEW_ACTION_REJECT, out).error_message(),
+              HasSubstr("reason: required to reject"));
+  EXPECT_THAT(Act(s, v1::REVIEW_ACTION_AMEND, out, "fewer units").error_message(),
+              HasSubstr("amended_lines: at least one line"));
+  v1::ApprovedLine bad;
+  bad.set_code("99999");
+  bad.set_units(1);
+  bad.set_place_of_service("10");
+  EXPECT_THAT(Act(s, v1::REVIEW_ACTION_AMEND, out, "x", "", {bad}).error_message(),
+              HasSubstr("amended_lines[0].code: not in the code catalogue"));
+  EXPECT_TRUE(Audit().empty());
+
+  ASSERT_TRUE(Act(s, v1::REVIEW_ACTION_APPROVE, out).ok());
+  EXPECT_EQ(Act(out, v1::REVIEW_ACTION_APPROVE, out).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  v1::ApprovedLine one;
+  one.set_code("97110");
+  one.set_units(1);
+  one.add_modifiers("GP");
+  one.add_modifiers("95");
+  one.set_place_of_service("10");
+  ASSERT_TRUE(Act(out, v1::REVIEW_ACTION_AMEND, out, "second unit not documented", "", {one}).ok());
+  EXPECT_EQ(out.state(), v1::REVIEW_STATE_AMENDED);
+  ASSERT_TRUE(Act(out, v1::REVIEW_ACTION_REJECT, out, "duplicate visit").ok());
+  EXPECT_EQ(out.state(), v1::REVIEW_STATE_REJECTED);
+  EXPECT_EQ(out.approved_lines_size(), 0);
+
+  const std::vector<v1::AuditRecord> audit = Audit();
+  ASSERT_EQ(audit.size(), 3u);
+  EXPECT_EQ(audit[0].action(), "approve");
+  EXPECT_EQ(audit[1].action(), "amend");
+  EXPECT_EQ(audit[1].reason(), "second unit not documented");
+  EXPECT_EQ(audit[1].before(0).units(), 2);  // what before
+  EXPECT_EQ(audit[1].after(0).units(), 1);   // what after
+  EXPECT_EQ(audit[2].action(), "reject");
+  EXPECT_EQ(audit[2].before(0).units(), 1);
+  EXPECT_EQ(audit[2].after_size(), 0);
+  for (const v1::AuditRecord& r : audit) EXPECT_EQ(r.actor(), "therapist-7");
+}
+
+TEST_F(ReviewServiceE2eTest, ABlockingLineIsApprovedOnlyWithAnOverrideReason) {
+  std::vector<v1::Event> events = SecondSession(20);
+  events[3].mutable_activity_started()->set_kind(v1::ACTIVITY_KIND_MASSAGE);
+  Publish(events);
+  v1::ReviewedSuggestion s = Pending()[0];
+  ASSERT_TRUE(s.suggestion().lines(0).blocking());
+  v1::ReviewedSuggestion out;
+  EXPECT_THAT(Act(s, v1::REVIEW_ACTION_APPROVE, out).error_message(),
+              HasSubstr("override_reason: required"));
+  ASSERT_TRUE(
+      Act(s, v1::REVIEW_ACTION_APPROVE, out, "", "in-person visit billed in error as remote").ok());
+  EXPECT_EQ(Audit()[0].override_reason(), "in-person visit billed in error as remote");
+}
+
+TEST_F(ReviewServiceE2eTest, AReviewerSeesAndActsOnlyWithinTheirPlatform) {
+  Publish(Scenario().events);
+  const v1::ReviewedSuggestion s = Pending()[0];
+  EXPECT_TRUE(Pending("other-platform").empty());
+  v1::ReviewedSuggestion out;
+  EXPECT_EQ(GetSuggestion(s.name(), out, "other-platform").error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  grpc::ClientContext ctx;
+  v1::ReviewSuggestionRequest req;
+  req.set_name(s.name());
+  req.set_platform("other-platform");
+  req.set_reviewer_ref("intruder");
+  req.set_action(v1::REVIEW_ACTION_APPROVE);
+  req.set_etag(s.etag());
+  EXPECT_EQ(review_->ReviewSuggestion(&ctx, req, &out).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_TRUE(Audit().empty());
 }
 
 }  // namespace
