@@ -5,31 +5,15 @@
 #
 #   run.sh EXPORT_SAMPLES_BINARY OUT_DIR
 #
-# Installs the pinned packages (npm ci) into tests/validators/node_modules when
-# missing or older than package-lock.json, under a lock so that parallel runs
-# from several build folders install once. Fails when node or npm is missing
+# Installs the pinned packages first (install.sh: npm ci when node_modules is
+# missing or stale, under a lock). Fails when node or npm is missing
 # (./setup.sh deps installs them): a validation that cannot run is no pass.
 set -euo pipefail
 samples=$1
 out=$2
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-for tool in node npm flock; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "FAIL: $tool is not on PATH (./setup.sh deps installs node and npm)"
-    exit 1
-  fi
-done
-
-stamp=$here/node_modules/.unitclock-npm-ci
-(
-  flock 9
-  if [[ ! -f $stamp || $here/package-lock.json -nt $stamp ]]; then
-    echo "== npm ci in $here"
-    (cd "$here" && npm ci --no-audit --no-fund)
-    touch "$stamp"
-  fi
-) 9>"$here/.npm-ci.lock"
+bash "$here/install.sh"
 
 validate() { node "$here/validate.mjs" "$@"; }
 
