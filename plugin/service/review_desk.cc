@@ -167,7 +167,9 @@ absl::StatusOr<std::vector<ReviewDesk::Item>> ReviewDesk::Collect(const std::str
                                                                   core::Day first, core::Day last,
                                                                   const std::string& only_id) {
   auto sessions =
-      LoadSessionsAround(store_, {platform, "", provider_ref}, first, last, policies_.timeline);
+      // All the platform's sessions: a patient-day is coded whole, and only
+      // then kept for a therapist who has a session in it.
+      LoadSessionsAround(store_, {platform, "", ""}, first, last, policies_.timeline);
   if (!sessions.ok()) return sessions.status();
   std::map<std::string, std::string> provider_of;  // session id -> provider ref
   for (const core::SessionForCoding& s : *sessions) {
@@ -176,6 +178,11 @@ absl::StatusOr<std::vector<ReviewDesk::Item>> ReviewDesk::Collect(const std::str
   std::vector<Item> items;
   for (core::Suggestion& s : core::SuggestCodes(*sessions, policies_, {})) {
     if (s.date_of_service < first || s.date_of_service > last) continue;
+    if (!provider_ref.empty() &&
+        std::none_of(s.session_ids.begin(), s.session_ids.end(),
+                     [&](const std::string& id) { return provider_of[id] == provider_ref; })) {
+      continue;
+    }
     Item item;
     item.key.suggestion_id = SuggestionId(platform, s);
     if (!only_id.empty() && item.key.suggestion_id != only_id) continue;

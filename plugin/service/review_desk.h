@@ -28,8 +28,9 @@ class ReviewDesk {
              const core::exports::BillingConfig& billing)
       : store_(store), policies_(policies), billing_(billing) {}
 
-  // The suggestions of `platform` (optionally one therapist's) with dates of
-  // service in [first, last], with their states, in order of date, patient,
+  // The suggestions of `platform` with dates of service in [first, last]
+  // (optionally only those where `provider_ref` has a session; each is coded
+  // over the whole patient-day all the same), with their states, in order of date, patient,
   // payer, discipline. INVALID_ARGUMENT for a range over 31 days.
   absl::StatusOr<std::vector<v1::ReviewedSuggestion>> List(const std::string& platform,
                                                            const std::string& provider_ref,

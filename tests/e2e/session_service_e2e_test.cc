@@ -595,10 +595,12 @@ class ReviewServiceE2eTest : public CodingServiceE2eTest {
     review_ = v1::ReviewService::NewStub(channel_);
   }
 
-  std::vector<v1::ReviewedSuggestion> Pending(const std::string& platform = "demo-rehab") {
+  std::vector<v1::ReviewedSuggestion> Pending(const std::string& platform = "demo-rehab",
+                                              const std::string& provider_ref = "") {
     grpc::ClientContext ctx;
     v1::ListSuggestionsRequest req;
     req.set_platform(platform);
+    req.set_provider_ref(provider_ref);
     req.set_date_min("2026-11-27");
     req.set_date_max("2026-11-27");
     v1::ListSuggestionsResponse resp;
@@ -802,6 +804,24 @@ TEST_F(ReviewServiceE2eTest, ABlockingLineIsApprovedOnlyWithAnOverrideReason) {
   ASSERT_TRUE(
       Act(s, v1::REVIEW_ACTION_APPROVE, out, "", "in-person visit billed in error as remote").ok());
   EXPECT_EQ(Audit()[0].override_reason(), "in-person visit billed in error as remote");
+}
+
+TEST_F(ReviewServiceE2eTest, ATherapistsViewCodesTheWholePatientDay) {
+  Publish(Scenario().events);  // prov-17b3, 25 minutes
+  std::vector<v1::Event> second = SecondSession(8);
+  second[0].mutable_session_started()->set_provider_ref("prov-other");
+  Publish(second);  // another therapist, 8 minutes, same patient-day
+  const std::vector<v1::ReviewedSuggestion> all = Pending();
+  const std::vector<v1::ReviewedSuggestion> mine = Pending("demo-rehab", "prov-17b3");
+  const std::vector<v1::ReviewedSuggestion> theirs = Pending("demo-rehab", "prov-other");
+  ASSERT_EQ(all.size(), 1u);
+  ASSERT_EQ(mine.size(), 1u);
+  ASSERT_EQ(theirs.size(), 1u);
+  // The same suggestion, with the same numbers, in every view: 33 minutes.
+  EXPECT_EQ(mine[0].etag(), all[0].etag());
+  EXPECT_EQ(theirs[0].etag(), all[0].etag());
+  EXPECT_EQ(mine[0].suggestion().lines(0).minutes(), 33);
+  EXPECT_TRUE(Pending("demo-rehab", "prov-nobody").empty());
 }
 
 TEST_F(ReviewServiceE2eTest, AReviewerSeesAndActsOnlyWithinTheirPlatform) {
