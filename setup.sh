@@ -6,6 +6,7 @@
 #                               with its SQLite file under ./var/ (extra args go to unitclockd)
 #   ./setup.sh test             install, build (Debug), run every test through ctest
 #   ./setup.sh test --sanitize  the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   ./setup.sh build            install, build (Release) without starting the service
 #   ./setup.sh deps             only install what is missing
 #
 # Idempotent: a second run installs nothing and rebuilds only what changed.
@@ -62,6 +63,10 @@ case $cmd in
   deps)
     install_deps
     ;;
+  build)
+    install_deps
+    build build/release Release
+    ;;
   serve)
     install_deps
     build build/release Release
@@ -82,7 +87,7 @@ case $cmd in
     ctest --test-dir "$dir" --output-on-failure -j "$(nproc)"
     ;;
   *)
-    sed -n '2,12p' "$0" >&2
+    sed -n '2,13p' "$0" >&2
     exit 2
     ;;
 esac

@@ -1,6 +1,7 @@
 #include "core/coding.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
 #include <tuple>
 #include <utility>
@@ -498,9 +499,13 @@ class DaySuggester {
                                     ? threshold->ot_cents
                                     : threshold->pt_slp_cents;
     const std::int64_t ytd = *context_.year_to_date_cents;
+    // snprintf, not "$" + to_string(...): GCC 12 warns falsely (-Wrestrict,
+    // GCC bug 105329) on the latter at -O2.
     auto dollars = [](std::int64_t cents) {
-      return "$" + std::to_string(cents / 100) + "." + (cents % 100 < 10 ? "0" : "") +
-             std::to_string(cents % 100);
+      char text[32];
+      std::snprintf(text, sizeof text, "$%lld.%02lld", static_cast<long long>(cents / 100),
+                    static_cast<long long>(cents % 100));
+      return std::string(text);
     };
     if (ytd > amount) {
       for (SuggestedLine& line : s_.lines) line.modifiers.push_back(policy_->threshold_modifier);

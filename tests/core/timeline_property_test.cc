@@ -173,7 +173,9 @@ rc::Gen<Scenario> GenScenario() {
     const auto ordinary = *rc::gen::container<std::vector<std::pair<std::int64_t, EventPayload>>>(
         rc::gen::pair(GenOffsetMs(), GenPayload()));
     for (std::size_t i = 0; i < ordinary.size(); ++i) {
-      s.events.push_back(MakeAt("e" + std::to_string(i), ordinary[i].first, ordinary[i].second));
+      std::string id = "e";  // not "e" + to_string(i): a GCC 12 -Wrestrict false positive
+      id += std::to_string(i);
+      s.events.push_back(MakeAt(id, ordinary[i].first, ordinary[i].second));
     }
     const auto odd_count = *rc::gen::inRange<std::size_t>(0, 4);
     const auto odd = *rc::gen::container<std::vector<std::pair<std::int64_t, EventPayload>>>(
