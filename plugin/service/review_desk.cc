@@ -282,11 +282,9 @@ absl::StatusOr<v1::ReviewedSuggestion> ReviewDesk::Review(
     default:
       return absl::InvalidArgumentError("action: must be approve, amend or reject");
   }
-  const std::string prefix = "suggestions/";
-  if (request.name().rfind(prefix, 0) != 0 || request.name().size() == prefix.size()) {
-    return absl::InvalidArgumentError("name: must be \"suggestions/{suggestion_id}\"");
-  }
-  const std::string id = request.name().substr(prefix.size());
+  absl::StatusOr<std::string> parsed = IdFromName(request.name(), "suggestions", "name");
+  if (!parsed.ok()) return parsed.status();
+  const std::string& id = *parsed;
   absl::StatusOr<v1::ReviewedSuggestion> current = Get(request.platform(), id);
   if (!current.ok()) return current.status();
   if (request.etag() != current->etag()) {

@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "plugin/service/rpc_status.h"
+#include "plugin/service/session_loader.h"
 
 namespace unitclock::service {
 namespace {
@@ -16,11 +17,6 @@ absl::StatusOr<core::Day> DayField(const std::string& text, const std::string& f
   const std::optional<core::Day> day = core::ParseDay(text);
   if (!day) return absl::InvalidArgumentError(field + ": must be a date \"YYYY-MM-DD\"");
   return *day;
-}
-
-std::string IdFromName(const std::string& name) {
-  const std::string prefix = "suggestions/";
-  return name.rfind(prefix, 0) == 0 ? name.substr(prefix.size()) : std::string();
 }
 
 }  // namespace
@@ -51,12 +47,9 @@ grpc::ServerUnaryReactor* ReviewServiceImpl::ListSuggestions(
 grpc::ServerUnaryReactor* ReviewServiceImpl::GetSuggestion(grpc::CallbackServerContext* context,
                                                            const v1::GetSuggestionRequest* request,
                                                            v1::ReviewedSuggestion* response) {
-  const std::string id = IdFromName(request->name());
-  if (id.empty()) {
-    return FinishUnary(context,
-                       absl::InvalidArgumentError("name: must be \"suggestions/{suggestion_id}\""));
-  }
-  auto s = desk_.Get(request->platform(), id);
+  absl::StatusOr<std::string> id = IdFromName(request->name(), "suggestions", "name");
+  if (!id.ok()) return FinishUnary(context, id.status());
+  auto s = desk_.Get(request->platform(), *id);
   if (!s.ok()) return FinishUnary(context, s.status());
   *response = *std::move(s);
   return FinishUnary(context, absl::OkStatus());

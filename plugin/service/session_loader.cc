@@ -63,12 +63,18 @@ absl::StatusOr<std::vector<core::SessionForCoding>> LoadSessionsAround(
   return out;
 }
 
-absl::StatusOr<std::string> SessionIdFromName(const std::string& name, const std::string& field) {
-  constexpr std::string_view kPrefix = "sessions/";
-  if (name.rfind(kPrefix, 0) != 0 || name.size() == kPrefix.size()) {
-    return absl::InvalidArgumentError(field + ": must be \"sessions/{session_id}\"");
+absl::StatusOr<std::string> IdFromName(const std::string& name, std::string_view collection,
+                                       const std::string& field) {
+  const std::string prefix = std::string(collection) + "/";
+  if (name.rfind(prefix, 0) != 0 || name.size() == prefix.size()) {
+    std::string singular(collection.substr(0, collection.size() - 1));
+    return absl::InvalidArgumentError(field + ": must be \"" + prefix + "{" + singular + "_id}\"");
   }
-  return name.substr(kPrefix.size());
+  return name.substr(prefix.size());
+}
+
+absl::StatusOr<std::string> SessionIdFromName(const std::string& name, const std::string& field) {
+  return IdFromName(name, "sessions", field);
 }
 
 }  // namespace unitclock::service

@@ -49,6 +49,11 @@ absl::StatusOr<std::vector<core::SessionForCoding>> LoadSessionsAround(
     store::SqliteEventStore& store, const SessionFilter& filter, core::Day first, core::Day last,
     const core::TimelinePolicy& policy);
 
+// Parses a resource name "<collection>/{id}" (collection "sessions",
+// "suggestions") into its id. INVALID_ARGUMENT naming `field` otherwise.
+absl::StatusOr<std::string> IdFromName(const std::string& name, std::string_view collection,
+                                       const std::string& field);
+
 // Parses "sessions/{session_id}". INVALID_ARGUMENT naming `field` otherwise.
 absl::StatusOr<std::string> SessionIdFromName(const std::string& name, const std::string& field);
 
