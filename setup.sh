@@ -3,7 +3,9 @@
 # is missing (Debian packages only), builds, and then serves or tests.
 #
 #   ./setup.sh serve            install, build (Release), run unitclockd on 127.0.0.1:50051
-#                               with its SQLite file under ./var/ (extra args go to unitclockd)
+#                               with its SQLite file and token file under ./var/ (a first run
+#                               makes a development token, var/dev-token; extra args go to
+#                               unitclockd)
 #   ./setup.sh test             install, build (Debug), run every test through ctest
 #   ./setup.sh test --sanitize  the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   ./setup.sh build            install, build (Release) without starting the service
@@ -18,7 +20,7 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libboost-dev libsqlite3-dev libhowardhinnant-date-dev libspdlog-dev nlohmann-json3-dev
   libcli11-dev libgtest-dev libgmock-dev librapidcheck-dev
-  clang-format
+  clang-format openssl libssl-dev
 )
 # Node and npm run the independent export validators (tests/validators/, ctest
 # ExternalValidators). Debian 12's nodejs is 18: @medplum/core 4.5.2 asks for
@@ -71,9 +73,16 @@ case $cmd in
     install_deps
     build build/release Release
     mkdir -p var
+    # A first start makes one development token for the demo platform, with
+    # every role but admin; scripts/make_token.sh makes more.
+    if [[ ! -s var/tokens.json ]]; then
+      (umask 077 && scripts/make_token.sh dev demo-rehab platform,reviewer,billing \
+        var/tokens.json >var/dev-token)
+      log "made a development token for platform demo-rehab: var/dev-token (hash in var/tokens.json)"
+    fi
     log "starting unitclockd on 127.0.0.1:50051 (database var/unitclock.db); Ctrl-C stops it"
     exec build/release/plugin/server/unitclockd --listen 127.0.0.1:50051 --db var/unitclock.db \
-      --policy-dir core/policies "$@"
+      --policy-dir core/policies --auth-file var/tokens.json "$@"
     ;;
   test)
     install_deps
@@ -87,7 +96,7 @@ case $cmd in
     ctest --test-dir "$dir" --output-on-failure -j "$(nproc)"
     ;;
   *)
-    sed -n '2,13p' "$0" >&2
+    sed -n '2,14p' "$0" >&2
     exit 2
     ;;
 esac

@@ -4,7 +4,12 @@
 // patient-day's audit trail and exports the approved lines to a file, all
 // over unitclockd's ReviewService.
 //
-//   reviewer_cli [--target HOST:PORT] --platform PLATFORM SUBCOMMAND ...
+//   UNITCLOCK_TOKEN=<token> reviewer_cli [--target HOST:PORT] [--ca-cert CA.pem]
+//       [--platform PLATFORM] SUBCOMMAND ...
+//
+// The token (or --token-file) decides the platform and what may be done:
+// role "reviewer" to review, "billing" to export. --platform is needed only
+// with an admin token for every platform.
 //
 //   pending --from YYYY-MM-DD --to YYYY-MM-DD [--provider REF] [--all]
 //       One line per suggestion (pending or needing re-review; --all: every
@@ -46,28 +51,29 @@
 #include <string>
 #include <vector>
 
+#include "examples/connect/connect.h"
 #include "unitclock/v1/review.grpc.pb.h"
 
 namespace {
 
 namespace v1 = unitclock::v1;
+namespace examples = unitclock::examples;
 using google::protobuf::util::TimeUtil;
 
 constexpr int kFailed = 2;
 
 // Options shared by every subcommand.
 struct Globals {
-  std::string target = "127.0.0.1:50051";
-  std::string platform;
+  std::string platform;  // empty: the token's
   int timeout_s = 60;
 };
 
 class Desk {
  public:
-  explicit Desk(const Globals& g)
+  Desk(const Globals& g, examples::Connection connection)
       : globals_(g),
-        stub_(v1::ReviewService::NewStub(
-            grpc::CreateChannel(g.target, grpc::InsecureChannelCredentials()))) {}
+        connection_(std::move(connection)),
+        stub_(v1::ReviewService::NewStub(connection_.channel)) {}
 
   v1::ReviewService::Stub& stub() { return *stub_; }
   const std::string& platform() const { return globals_.platform; }
@@ -75,6 +81,7 @@ class Desk {
   // A context with the call deadline.
   std::unique_ptr<grpc::ClientContext> Context() const {
     auto context = std::make_unique<grpc::ClientContext>();
+    connection_.Authorize(*context);
     context->set_deadline(std::chrono::system_clock::now() +
                           std::chrono::seconds(globals_.timeout_s));
     return context;
@@ -82,6 +89,7 @@ class Desk {
 
  private:
   Globals globals_;
+  examples::Connection connection_;
   std::unique_ptr<v1::ReviewService::Stub> stub_;
 };
 
@@ -502,8 +510,10 @@ int Export(Desk& desk, const ExportOptions& o) {
 int main(int argc, char** argv) {
   CLI::App app{"reviewer_cli: review unitclock's suggested CPT lines and export claims"};
   Globals globals;
-  app.add_option("--target", globals.target, "unitclockd address")->capture_default_str();
-  app.add_option("--platform", globals.platform, "Your platform (tenant)")->required();
+  examples::ConnectOptions connect;
+  examples::AddConnectOptions(app, connect);
+  app.add_option("--platform", globals.platform,
+                 "The platform (tenant); only for an admin token of every platform");
   app.add_option("--timeout-s", globals.timeout_s, "Deadline of each call, in seconds")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
@@ -586,7 +596,9 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : kFailed;
   }
 
-  Desk desk(globals);
+  auto connection = examples::Connect(connect);
+  if (!connection.ok()) return UsageError(std::string(connection.status().message()));
+  Desk desk(globals, *std::move(connection));
   if (pending_cmd->parsed()) return Pending(desk, pending);
   if (show_cmd->parsed()) return Show(desk, show_id);
   if (approve_cmd->parsed()) return Review(desk, v1::REVIEW_ACTION_APPROVE, approve);

@@ -18,6 +18,7 @@
 #include <iostream>
 #include <string>
 
+#include "examples/connect/connect.h"
 #include "examples/scenario/scenario.h"
 #include "unitclock/v1/coding.grpc.pb.h"
 #include "unitclock/v1/session_service.grpc.pb.h"
@@ -44,10 +45,10 @@ int CallFailed(const std::string& what, const grpc::Status& status) {
 
 int main(int argc, char** argv) {
   CLI::App app{"simulated_platform: stream a scenario file to unitclockd"};
-  std::string target = "127.0.0.1:50051";
+  unitclock::examples::ConnectOptions connect;
   std::string scenario_path;
   std::string mode = "stream";
-  app.add_option("--target", target, "unitclockd address")->capture_default_str();
+  unitclock::examples::AddConnectOptions(app, connect);
   app.add_option("--scenario", scenario_path, "Scenario JSON file")->required();
   app.add_option("--mode", mode, "stream (PublishEvents) or batch (RecordEvents)")
       ->check(CLI::IsMember({"stream", "batch"}))
@@ -59,12 +60,18 @@ int main(int argc, char** argv) {
     std::cerr << scenario_path << ": " << scenario.status().message() << "\n";
     return 2;
   }
-  auto channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  auto connection = unitclock::examples::Connect(connect);
+  if (!connection.ok()) {
+    std::cerr << connection.status().message() << "\n";
+    return 2;
+  }
+  auto channel = connection->channel;
   auto stub = unitclock::v1::SessionService::NewStub(channel);
   bool any_rejected = false;
 
   if (mode == "stream") {
     grpc::ClientContext context;
+    connection->Authorize(context);
     auto stream = stub->PublishEvents(&context);
     unitclock::v1::PublishEventsResponse response;
     for (const auto& event : scenario->events) {
@@ -79,6 +86,7 @@ int main(int argc, char** argv) {
     if (!status.ok()) return CallFailed("PublishEvents", status);
   } else {
     grpc::ClientContext context;
+    connection->Authorize(context);
     unitclock::v1::RecordEventsRequest request;
     for (const auto& event : scenario->events) *request.add_events() = event;
     unitclock::v1::RecordEventsResponse response;
@@ -88,6 +96,8 @@ int main(int argc, char** argv) {
   }
 
   grpc::ClientContext context;
+
+  connection->Authorize(context);
   unitclock::v1::GetSessionRequest get;
   get.set_name("sessions/" + scenario->session_id);
   get.set_view(unitclock::v1::SESSION_VIEW_BASIC);
@@ -112,6 +122,7 @@ int main(int argc, char** argv) {
 
   auto coding = unitclock::v1::CodingService::NewStub(channel);
   grpc::ClientContext suggest_context;
+  connection->Authorize(suggest_context);
   unitclock::v1::SuggestCodesRequest suggest;
   suggest.set_session("sessions/" + scenario->session_id);
   unitclock::v1::SuggestCodesResponse suggestions;

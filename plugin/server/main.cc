@@ -8,10 +8,13 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
+#include <tuple>
 
 #include "absl/status/status.h"
 #include "core/policy.h"
+#include "plugin/auth/token_table.h"
 #include "plugin/common/clock.h"
 #include "plugin/common/log.h"
 #include "plugin/common/policy_files.h"
@@ -36,6 +39,18 @@ int Fail(const std::string& message) {
   return 1;
 }
 
+// The whole content of a PEM file named by `flag`; NOT_FOUND naming the flag.
+absl::StatusOr<std::string> ReadPem(const std::string& path, const std::string& flag) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(flag + ": cannot read \"" + path + "\"");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (text.str().find("-----BEGIN ") == std::string::npos) {
+    return absl::InvalidArgumentError(flag + ": \"" + path + "\" is not a PEM file");
+  }
+  return text.str();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -49,6 +64,13 @@ int main(int argc, char** argv) {
   int future_tolerance_s = 300;
   int session_timeout_s = 1800;
   int watchdog_interval_s = 60;
+  std::string auth_file;
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_client_ca;
+  int max_streams_per_platform = 256;
+  int max_message_bytes = 4 * 1024 * 1024;
+  std::int64_t max_events_per_session = 100000;
   app.set_config("--config", "", "Read options from this INI/TOML file (keys as the long flags)");
   app.add_option("--listen", listen, "Address to serve gRPC on (port 0 picks a free port)")
       ->capture_default_str();
@@ -77,15 +99,58 @@ int main(int argc, char** argv) {
                  "How often, in seconds, the watchdog looks for idle sessions")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
+  app.add_option("--auth-file", auth_file,
+                 "Token file: SHA-256 hashes of the bearer tokens, with their platform and roles "
+                 "(see README, Security)")
+      ->required();
+  app.add_option("--tls-cert", tls_cert, "Server certificate chain (PEM); enables TLS");
+  app.add_option("--tls-key", tls_key, "Server private key (PEM), with --tls-cert");
+  app.add_option("--tls-client-ca", tls_client_ca,
+                 "Certificate authorities (PEM) of client certificates: requires mutual TLS");
+  app.add_option("--max-streams-per-platform", max_streams_per_platform,
+                 "Open streams one platform may hold at once")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  app.add_option("--max-message-bytes", max_message_bytes, "Largest request message accepted")
+      ->check(CLI::Range(1024, 64 * 1024 * 1024))
+      ->capture_default_str();
+  app.add_option("--max-events-per-session", max_events_per_session,
+                 "Events one session may hold; more are rejected")
+      ->check(CLI::Range(std::int64_t{10}, std::int64_t{100000000}))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   unitclock::common::InitLogging(log_level);
 
-  if (!IsLoopback(listen)) {
-    return Fail(
-        "--listen: plaintext gRPC is allowed on loopback addresses only (TLS is not "
-        "configurable yet)");
+  unitclock::service::TlsOptions tls;
+  if (tls_cert.empty() != tls_key.empty()) {
+    return Fail(tls_cert.empty() ? "--tls-cert: required with --tls-key"
+                                 : "--tls-key: required with --tls-cert");
   }
+  if (!tls_client_ca.empty() && tls_cert.empty()) {
+    return Fail("--tls-client-ca: needs --tls-cert and --tls-key (mutual TLS is TLS)");
+  }
+  for (auto [path, flag, out] : {std::tuple{&tls_cert, "--tls-cert", &tls.cert_chain},
+                                 std::tuple{&tls_key, "--tls-key", &tls.private_key},
+                                 std::tuple{&tls_client_ca, "--tls-client-ca", &tls.client_ca}}) {
+    if (path->empty()) continue;
+    auto pem = ReadPem(*path, flag);
+    if (!pem.ok()) return Fail(std::string(pem.status().message()));
+    *out = *std::move(pem);
+  }
+  if (!tls.enabled() && !IsLoopback(listen)) {
+    return Fail(
+        "--listen: plaintext gRPC is allowed on loopback addresses only; give --tls-cert and "
+        "--tls-key to listen elsewhere");
+  }
+  if (!tls.enabled()) {
+    spdlog::warn("msg={} listen={}",
+                 Quote("plaintext gRPC on loopback: bearer tokens cross it unencrypted; use "
+                       "--tls-cert and --tls-key unless only this machine's processes connect"),
+                 Quote(listen));
+  }
+  auto tokens = unitclock::auth::TokenTable::Load(auth_file);
+  if (!tokens.ok()) return Fail("--auth-file: " + std::string(tokens.status().message()));
   // A missing folder or file is the flag's problem; a bad file names itself.
   auto loaded = unitclock::common::LoadPolicyFolder(policy_dir);
   if (!loaded.ok()) {
@@ -120,11 +185,17 @@ int main(int argc, char** argv) {
   options.future_tolerance = std::chrono::seconds(future_tolerance_s);
   options.policies = policies;
   options.billing = *std::move(billing);
+  options.tokens = *std::move(tokens);
+  options.tls = std::move(tls);
+  options.max_streams_per_platform = max_streams_per_platform;
+  options.max_message_bytes = max_message_bytes;
   unitclock::watchdog::WatchdogOptions watchdog_options;
   watchdog_options.timeout = std::chrono::seconds(session_timeout_s);
   watchdog_options.scan_interval = std::chrono::seconds(watchdog_interval_s);
 
-  auto store = unitclock::store::SqliteEventStore::Open(db_path);
+  unitclock::store::StoreOptions store_options;
+  store_options.max_events_per_session = max_events_per_session;
+  auto store = unitclock::store::SqliteEventStore::Open(db_path, store_options);
   if (!store.ok()) return Fail(std::string(store.status().message()));
   auto server = unitclock::service::Server::Start(listen, **store, clock, options);
   if (!server.ok()) return Fail(std::string(server.status().message()));
@@ -137,11 +208,12 @@ int main(int argc, char** argv) {
 
   const auto events = (*store)->CountEvents();
   spdlog::info(
-      "msg={} listen={} port={} db={} policy_dir={} payers={} stored_events={} "
+      "msg={} listen={} port={} tls={} db={} policy_dir={} payers={} tokens={} stored_events={} "
       "future_tolerance_s={} session_timeout_s={} watchdog_interval_s={}",
-      Quote("unitclockd serving"), Quote(listen), (*server)->port(), Quote(db_path),
-      Quote(policy_dir), Quote(payer_ids), events.ok() ? *events : -1, future_tolerance_s,
-      session_timeout_s, watchdog_interval_s);
+      Quote("unitclockd serving"), Quote(listen), (*server)->port(),
+      !options.tls.enabled() ? "off" : (options.tls.client_ca.empty() ? "on" : "mutual"),
+      Quote(db_path), Quote(policy_dir), Quote(payer_ids), options.tokens.size(),
+      events.ok() ? *events : -1, future_tolerance_s, session_timeout_s, watchdog_interval_s);
   if (!port_file.empty()) {
     // Written to a temporary name and renamed, so a reader never sees half a number.
     const std::string tmp = port_file + ".tmp";

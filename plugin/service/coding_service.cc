@@ -15,11 +15,14 @@
 #include "plugin/service/session_loader.h"
 
 namespace unitclock::service {
-namespace {}  // namespace
+
+using auth::Role;
 
 grpc::ServerUnaryReactor* CodingServiceImpl::SuggestCodes(grpc::CallbackServerContext* context,
                                                           const v1::SuggestCodesRequest* request,
                                                           v1::SuggestCodesResponse* response) {
+  auto caller = gate_.Admit(*context, {Role::kPlatform, Role::kReviewer}, "SuggestCodes");
+  if (!caller.ok()) return FinishUnary(context, caller.status());
   std::vector<core::SessionForCoding> sessions;
   std::optional<core::Day> only_day;
   if (request->has_patient_day()) {
@@ -33,14 +36,17 @@ grpc::ServerUnaryReactor* CodingServiceImpl::SuggestCodes(grpc::CallbackServerCo
           context,
           absl::InvalidArgumentError("patient_day.date_of_service: must be a date \"YYYY-MM-DD\""));
     }
-    auto found = LoadSessionsAround(store_, {pd.platform(), pd.patient_ref(), ""}, *only_day,
-                                    *only_day, options_.policies.timeline);
+    auto platform = auth::ActingPlatform(*caller, pd.platform(), "patient_day.platform");
+    if (!platform.ok()) return FinishUnary(context, platform.status());
+    auto found = LoadSessionsAround(store_, {*platform, pd.patient_ref(), ""}, *only_day, *only_day,
+                                    options_.policies.timeline);
     if (!found.ok()) return FinishUnary(context, found.status());
     sessions = *std::move(found);
   } else if (request->has_session()) {
     absl::StatusOr<std::string> id = SessionIdFromName(request->session(), "session");
     if (!id.ok()) return FinishUnary(context, id.status());
-    absl::StatusOr<LoadedSession> session = LoadSession(store_, *id, options_.policies.timeline);
+    absl::StatusOr<LoadedSession> session =
+        LoadSessionFor(*caller, store_, *id, options_.policies.timeline);
     if (!session.ok()) return FinishUnary(context, session.status());
     absl::StatusOr<core::SessionForCoding> coding = ForCoding(*session);
     if (!coding.ok()) return FinishUnary(context, coding.status());
@@ -70,9 +76,20 @@ grpc::ServerUnaryReactor* CodingServiceImpl::SuggestCodes(grpc::CallbackServerCo
 // has stopped. Holds transport state only; the totals come from the core.
 class CodingServiceImpl::WatchReactor final : public grpc::ServerWriteReactor<v1::SessionProgress> {
  public:
-  // Starts watching, or finishes at once if `session_id` is an error.
-  WatchReactor(CodingServiceImpl& service, absl::StatusOr<std::string> session_id)
-      : service_(service), session_id_(session_id.ok() ? *session_id : std::string()) {
+  // Starts watching, or finishes at once if the call was not admitted or
+  // `session_id` is an error.
+  WatchReactor(CodingServiceImpl& service, absl::StatusOr<auth::Caller> caller,
+               absl::StatusOr<std::string> session_id)
+      : service_(service),
+        caller_(caller.ok() ? *caller : auth::Caller()),
+        session_id_(session_id.ok() ? *session_id : std::string()) {
+    absl::StatusOr<StreamSlot> slot =
+        caller.ok() ? service_.gate_.OpenStream(*caller) : caller.status();
+    if (!slot.ok()) {
+      Finish(ToGrpcStatus(slot.status()));
+      return;
+    }
+    slot_ = *std::move(slot);
     if (!session_id.ok()) {
       Finish(ToGrpcStatus(session_id.status()));
       return;
@@ -103,8 +120,9 @@ class CodingServiceImpl::WatchReactor final : public grpc::ServerWriteReactor<v1
  private:
   // Computes the totals now; writes them if they changed, else waits again.
   void Tick() {
-    absl::StatusOr<LoadedSession> session = LoadSession(
-        service_.store_, session_id_, service_.options_.policies.timeline, service_.clock_.Now());
+    absl::StatusOr<LoadedSession> session =
+        LoadSessionFor(caller_, service_.store_, session_id_, service_.options_.policies.timeline,
+                       service_.clock_.Now());
     if (!session.ok()) {
       Finish(ToGrpcStatus(session.status()));
       return;
@@ -141,7 +159,9 @@ class CodingServiceImpl::WatchReactor final : public grpc::ServerWriteReactor<v1
   }
 
   CodingServiceImpl& service_;
+  const auth::Caller caller_;
   const std::string session_id_;
+  StreamSlot slot_;
   std::atomic<bool> cancelled_{false};
   absl::Mutex alarm_mu_;  // Set and Cancel come from different threads
   grpc::Alarm alarm_ ABSL_GUARDED_BY(alarm_mu_);
@@ -151,8 +171,10 @@ class CodingServiceImpl::WatchReactor final : public grpc::ServerWriteReactor<v1
 };
 
 grpc::ServerWriteReactor<v1::SessionProgress>* CodingServiceImpl::WatchSession(
-    grpc::CallbackServerContext* /*context*/, const v1::WatchSessionRequest* request) {
-  return new WatchReactor(*this, SessionIdFromName(request->name(), "name"));
+    grpc::CallbackServerContext* context, const v1::WatchSessionRequest* request) {
+  return new WatchReactor(*this,
+                          gate_.Admit(*context, {Role::kPlatform, Role::kReviewer}, "WatchSession"),
+                          SessionIdFromName(request->name(), "name"));
 }
 
 }  // namespace unitclock::service

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "plugin/common/clock.h"
+#include "plugin/service/access.h"
 #include "plugin/service/service_options.h"
 #include "plugin/store/sqlite_event_store.h"
 #include "unitclock/v1/coding.grpc.pb.h"
@@ -15,8 +16,8 @@ class CodingServiceImpl final : public v1::CodingService::CallbackService {
  public:
   // `store` and `clock` must outlive the service; `options` is copied.
   CodingServiceImpl(store::SqliteEventStore& store, const common::Clock& clock,
-                    const ServiceOptions& options)
-      : store_(store), clock_(clock), options_(options) {}
+                    const ServiceOptions& options, Gate& gate)
+      : store_(store), clock_(clock), options_(options), gate_(gate) {}
 
   grpc::ServerUnaryReactor* SuggestCodes(grpc::CallbackServerContext* context,
                                          const v1::SuggestCodesRequest* request,
@@ -30,6 +31,7 @@ class CodingServiceImpl final : public v1::CodingService::CallbackService {
   store::SqliteEventStore& store_;
   const common::Clock& clock_;  // read once per request or per watch tick
   const ServiceOptions options_;
+  Gate& gate_;
 };
 
 }  // namespace unitclock::service

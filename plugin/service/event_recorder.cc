@@ -33,7 +33,8 @@ v1::EventAcknowledgement Rejected(const std::string& event_id, const absl::Statu
 // `latest_allowed` are rejected: a clock far ahead on the platform's side
 // would otherwise put time in the log that has not happened yet.
 absl::StatusOr<store::StoredEvent> Prepare(const v1::Event& proto, core::TimePoint latest_allowed,
-                                           core::Duration future_tolerance) {
+                                           core::Duration future_tolerance,
+                                           std::string_view platform) {
   absl::StatusOr<core::Event> event = EventFromProto(proto);
   if (!event.ok()) return event.status();
   if (absl::Status st = core::ValidateEvent(*event); !st.ok()) return st;
@@ -48,7 +49,12 @@ absl::StatusOr<store::StoredEvent> Prepare(const v1::Event& proto, core::TimePoi
   stored.session_id = event->session_id;
   stored.occurred_at = event->occurred_at;
   stored.payload = EncodeEvent(*event);
+  stored.platform = std::string(platform);
   if (const auto* started = std::get_if<core::SessionStarted>(&event->payload)) {
+    if (!platform.empty() && started->platform != platform) {
+      return absl::PermissionDeniedError(
+          "event.session_started.platform: not the platform of the caller's token");
+    }
     stored.started = store::SessionIndexFacts{started->platform, started->patient_ref};
   }
   stored.stops_session = std::holds_alternative<core::SessionStopped>(event->payload);
@@ -58,7 +64,7 @@ absl::StatusOr<store::StoredEvent> Prepare(const v1::Event& proto, core::TimePoi
 }  // namespace
 
 absl::StatusOr<std::vector<v1::EventAcknowledgement>> EventRecorder::Record(
-    std::span<const v1::Event* const> events) {
+    std::span<const v1::Event* const> events, std::string_view platform) {
   std::vector<v1::EventAcknowledgement> acks(events.size());
   std::vector<store::StoredEvent> valid;
   std::vector<std::size_t> valid_index;  // position in `events` of each valid event
@@ -66,7 +72,7 @@ absl::StatusOr<std::vector<v1::EventAcknowledgement>> EventRecorder::Record(
   const core::TimePoint latest_allowed = clock_.Now() + future_tolerance_;
   for (std::size_t i = 0; i < events.size(); ++i) {
     absl::StatusOr<store::StoredEvent> stored =
-        Prepare(*events[i], latest_allowed, future_tolerance_);
+        Prepare(*events[i], latest_allowed, future_tolerance_, platform);
     if (!stored.ok()) {
       acks[i] = Rejected(events[i]->event_id(), stored.status());
       continue;

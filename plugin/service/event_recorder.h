@@ -1,6 +1,7 @@
 #pragma once
 
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -32,8 +33,14 @@ class EventRecorder {
   // REJECTED; the others are durable before this returns. An error status (UNAVAILABLE) means the
   // store failed and none of the batch's valid events is known to be stored: the client should send
   // them again.
+  //
+  // `platform` is the caller's platform (tenant): a SessionStarted naming
+  // another is REJECTED (PERMISSION_DENIED), and an event of a session that
+  // another platform owns is REJECTED (ALREADY_EXISTS: the session id is
+  // taken). Empty for unitclock's own writers (the watchdog), which may
+  // write to any session.
   absl::StatusOr<std::vector<v1::EventAcknowledgement>> Record(
-      std::span<const v1::Event* const> events);
+      std::span<const v1::Event* const> events, std::string_view platform = {});
 
  private:
   store::SqliteEventStore& store_;

@@ -19,14 +19,27 @@ absl::StatusOr<core::Day> DayField(const std::string& text, const std::string& f
   return *day;
 }
 
+using auth::Role;
+
 }  // namespace
+
+absl::StatusOr<ReviewServiceImpl::Admitted> ReviewServiceImpl::Admit(
+    const grpc::CallbackServerContext& context, std::initializer_list<auth::Role> roles,
+    std::string_view call, const std::string& requested_platform) const {
+  absl::StatusOr<auth::Caller> caller = gate_.Admit(context, roles, call);
+  if (!caller.ok()) return caller.status();
+  absl::StatusOr<std::string> platform =
+      auth::ActingPlatform(*caller, requested_platform, "platform");
+  if (!platform.ok()) return platform.status();
+  return Admitted{*std::move(caller), *std::move(platform)};
+}
 
 grpc::ServerUnaryReactor* ReviewServiceImpl::ListSuggestions(
     grpc::CallbackServerContext* context, const v1::ListSuggestionsRequest* request,
     v1::ListSuggestionsResponse* response) {
-  if (request->platform().empty()) {
-    return FinishUnary(context, absl::InvalidArgumentError("platform: required"));
-  }
+  auto admitted =
+      Admit(*context, {Role::kReviewer, Role::kBilling}, "ListSuggestions", request->platform());
+  if (!admitted.ok()) return FinishUnary(context, admitted.status());
   auto first = DayField(request->date_min(), "date_min");
   if (!first.ok()) return FinishUnary(context, first.status());
   auto last = DayField(request->date_max(), "date_max");
@@ -36,7 +49,7 @@ grpc::ServerUnaryReactor* ReviewServiceImpl::ListSuggestions(
   }
   std::set<int> states(request->states().begin(), request->states().end());
   if (states.empty()) states = {v1::REVIEW_STATE_PENDING, v1::REVIEW_STATE_NEEDS_REREVIEW};
-  auto listed = desk_.List(request->platform(), request->provider_ref(), *first, *last);
+  auto listed = desk_.List(admitted->platform, request->provider_ref(), *first, *last);
   if (!listed.ok()) return FinishUnary(context, listed.status());
   for (v1::ReviewedSuggestion& s : *listed) {
     if (states.count(s.state()) > 0) *response->add_suggestions() = std::move(s);
@@ -47,9 +60,12 @@ grpc::ServerUnaryReactor* ReviewServiceImpl::ListSuggestions(
 grpc::ServerUnaryReactor* ReviewServiceImpl::GetSuggestion(grpc::CallbackServerContext* context,
                                                            const v1::GetSuggestionRequest* request,
                                                            v1::ReviewedSuggestion* response) {
+  auto admitted =
+      Admit(*context, {Role::kReviewer, Role::kBilling}, "GetSuggestion", request->platform());
+  if (!admitted.ok()) return FinishUnary(context, admitted.status());
   absl::StatusOr<std::string> id = IdFromName(request->name(), "suggestions", "name");
   if (!id.ok()) return FinishUnary(context, id.status());
-  auto s = desk_.Get(request->platform(), *id);
+  auto s = desk_.Get(admitted->platform, *id);
   if (!s.ok()) return FinishUnary(context, s.status());
   *response = *std::move(s);
   return FinishUnary(context, absl::OkStatus());
@@ -58,7 +74,11 @@ grpc::ServerUnaryReactor* ReviewServiceImpl::GetSuggestion(grpc::CallbackServerC
 grpc::ServerUnaryReactor* ReviewServiceImpl::ReviewSuggestion(
     grpc::CallbackServerContext* context, const v1::ReviewSuggestionRequest* request,
     v1::ReviewedSuggestion* response) {
-  auto s = desk_.Review(*request, clock_.Now());
+  auto admitted = Admit(*context, {Role::kReviewer}, "ReviewSuggestion", request->platform());
+  if (!admitted.ok()) return FinishUnary(context, admitted.status());
+  v1::ReviewSuggestionRequest scoped = *request;
+  scoped.set_platform(admitted->platform);
+  auto s = desk_.Review(scoped, clock_.Now());
   if (!s.ok()) return FinishUnary(context, s.status());
   *response = *std::move(s);
   return FinishUnary(context, absl::OkStatus());
@@ -67,14 +87,15 @@ grpc::ServerUnaryReactor* ReviewServiceImpl::ReviewSuggestion(
 grpc::ServerUnaryReactor* ReviewServiceImpl::ListAuditRecords(
     grpc::CallbackServerContext* context, const v1::ListAuditRecordsRequest* request,
     v1::ListAuditRecordsResponse* response) {
-  if (request->platform().empty() || request->patient_ref().empty()) {
-    return FinishUnary(
-        context, absl::InvalidArgumentError(request->platform().empty() ? "platform: required"
-                                                                        : "patient_ref: required"));
+  auto admitted =
+      Admit(*context, {Role::kReviewer, Role::kBilling}, "ListAuditRecords", request->platform());
+  if (!admitted.ok()) return FinishUnary(context, admitted.status());
+  if (request->patient_ref().empty()) {
+    return FinishUnary(context, absl::InvalidArgumentError("patient_ref: required"));
   }
   auto day = DayField(request->date_of_service(), "date_of_service");
   if (!day.ok()) return FinishUnary(context, day.status());
-  auto records = desk_.Audit(request->platform(), request->patient_ref(), *day);
+  auto records = desk_.Audit(admitted->platform, request->patient_ref(), *day);
   if (!records.ok()) return FinishUnary(context, records.status());
   for (v1::AuditRecord& r : *records) *response->add_records() = std::move(r);
   return FinishUnary(context, absl::OkStatus());
@@ -85,8 +106,14 @@ grpc::ServerUnaryReactor* ReviewServiceImpl::ListAuditRecords(
 class ReviewServiceImpl::ExportReactor final
     : public grpc::ServerWriteReactor<v1::ExportClaimsResponse> {
  public:
-  ExportReactor(ReviewDesk& desk, absl::StatusOr<ReviewDesk::ExportPlan> plan)
+  ExportReactor(ReviewDesk& desk, absl::StatusOr<StreamSlot> slot,
+                absl::StatusOr<ReviewDesk::ExportPlan> plan)
       : desk_(desk), plan_(std::move(plan)) {
+    if (!slot.ok()) {
+      Finish(ToGrpcStatus(slot.status()));
+      return;
+    }
+    slot_ = *std::move(slot);
     if (!plan_.ok()) {
       Finish(ToGrpcStatus(plan_.status()));
       return;
@@ -133,6 +160,7 @@ class ReviewServiceImpl::ExportReactor final
   }
 
   ReviewDesk& desk_;
+  StreamSlot slot_;
   absl::StatusOr<ReviewDesk::ExportPlan> plan_;
   std::size_t offset_ = 0;
   bool done_ = false;
@@ -140,8 +168,13 @@ class ReviewServiceImpl::ExportReactor final
 };
 
 grpc::ServerWriteReactor<v1::ExportClaimsResponse>* ReviewServiceImpl::ExportClaims(
-    grpc::CallbackServerContext* /*context*/, const v1::ExportClaimsRequest* request) {
-  return new ExportReactor(desk_, desk_.PrepareExport(*request, clock_.Now()));
+    grpc::CallbackServerContext* context, const v1::ExportClaimsRequest* request) {
+  auto admitted = Admit(*context, {Role::kBilling}, "ExportClaims", request->platform());
+  if (!admitted.ok()) return new ExportReactor(desk_, admitted.status(), admitted.status());
+  v1::ExportClaimsRequest scoped = *request;
+  scoped.set_platform(admitted->platform);
+  return new ExportReactor(desk_, gate_.OpenStream(admitted->caller),
+                           desk_.PrepareExport(scoped, clock_.Now()));
 }
 
 }  // namespace unitclock::service

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "plugin/common/clock.h"
+#include "plugin/service/access.h"
 #include "plugin/service/review_desk.h"
 #include "plugin/service/service_options.h"
 #include "plugin/store/sqlite_event_store.h"
@@ -14,10 +15,14 @@ namespace unitclock::service {
 // Thread-safe: gRPC calls the handlers from its own threads.
 class ReviewServiceImpl final : public v1::ReviewService::CallbackService {
  public:
-  // `store` and `clock` must outlive the service; `options` is copied.
+  // `store`, `clock` and `gate` must outlive the service; `options` is
+  // copied.
   ReviewServiceImpl(store::SqliteEventStore& store, const common::Clock& clock,
-                    const ServiceOptions& options)
-      : clock_(clock), options_(options), desk_(store, options_.policies, options_.billing) {}
+                    const ServiceOptions& options, Gate& gate)
+      : clock_(clock),
+        options_(options),
+        gate_(gate),
+        desk_(store, options_.policies, options_.billing) {}
 
   grpc::ServerUnaryReactor* ListSuggestions(grpc::CallbackServerContext* context,
                                             const v1::ListSuggestionsRequest* request,
@@ -37,8 +42,19 @@ class ReviewServiceImpl final : public v1::ReviewService::CallbackService {
  private:
   class ExportReactor;
 
+  // The caller, admitted with one of `roles`, and the platform it acts on
+  // (the request's `platform` field, checked against the token).
+  struct Admitted {
+    auth::Caller caller;
+    std::string platform;
+  };
+  absl::StatusOr<Admitted> Admit(const grpc::CallbackServerContext& context,
+                                 std::initializer_list<auth::Role> roles, std::string_view call,
+                                 const std::string& requested_platform) const;
+
   const common::Clock& clock_;    // read once per request
   const ServiceOptions options_;  // declared before desk_, which refers to it
+  Gate& gate_;
   ReviewDesk desk_;
 };
 

@@ -10,6 +10,19 @@
 #include "plugin/service/session_service.h"
 
 namespace unitclock::service {
+namespace {
+
+std::shared_ptr<grpc::ServerCredentials> Credentials(const TlsOptions& tls) {
+  if (!tls.enabled()) return grpc::InsecureServerCredentials();
+  grpc::SslServerCredentialsOptions ssl(
+      tls.client_ca.empty() ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+                            : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  ssl.pem_root_certs = tls.client_ca;
+  ssl.pem_key_cert_pairs.push_back({tls.private_key, tls.cert_chain});
+  return grpc::SslServerCredentials(ssl);
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::string& listen_address,
                                                       store::SqliteEventStore& store,
@@ -17,14 +30,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::string& listen_
                                                       const ServiceOptions& options) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  auto service = std::make_unique<SessionServiceImpl>(store, clock, options);
-  auto coding = std::make_unique<CodingServiceImpl>(store, clock, options);
-  auto review = std::make_unique<ReviewServiceImpl>(store, clock, options);
+  auto gate = std::make_unique<Gate>(options.tokens, options.max_streams_per_platform);
+  auto service = std::make_unique<SessionServiceImpl>(store, clock, options, *gate);
+  auto coding = std::make_unique<CodingServiceImpl>(store, clock, options, *gate);
+  auto review = std::make_unique<ReviewServiceImpl>(store, clock, options, *gate);
   int port = 0;
   grpc::ServerBuilder builder;
-  // TLS and authentication come with the security work; until then the
-  // daemon refuses non-loopback addresses (see plugin/server/main.cc).
-  builder.AddListeningPort(listen_address, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(listen_address, Credentials(options.tls), &port);
+  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.RegisterService(service.get());
   builder.RegisterService(coding.get());
   builder.RegisterService(review.get());
@@ -32,14 +45,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::string& listen_
   if (server == nullptr || port == 0) {
     return absl::UnavailableError("listen_address: cannot listen on \"" + listen_address + "\"");
   }
-  return std::unique_ptr<Server>(new Server(std::move(service), std::move(coding),
+  return std::unique_ptr<Server>(new Server(std::move(gate), std::move(service), std::move(coding),
                                             std::move(review), std::move(server), port));
 }
 
-Server::Server(std::unique_ptr<SessionServiceImpl> service,
+Server::Server(std::unique_ptr<Gate> gate, std::unique_ptr<SessionServiceImpl> service,
                std::unique_ptr<CodingServiceImpl> coding, std::unique_ptr<ReviewServiceImpl> review,
                std::unique_ptr<grpc::Server> server, int port)
-    : service_(std::move(service)),
+    : gate_(std::move(gate)),
+      service_(std::move(service)),
       coding_(std::move(coding)),
       review_(std::move(review)),
       server_(std::move(server)),

@@ -15,6 +15,7 @@ class Server;
 
 namespace unitclock::service {
 
+class Gate;
 class SessionServiceImpl;
 class CodingServiceImpl;
 class ReviewServiceImpl;
@@ -28,8 +29,9 @@ class ReviewServiceImpl;
 class Server {
  public:
   // Starts serving on `listen_address` ("127.0.0.1:50051"; port 0 picks a
-  // free port). `store` and `clock` must outlive the server; `options` is
-  // copied. UNAVAILABLE if the address cannot be bound.
+  // free port), with TLS when options.tls is enabled. `store` and `clock`
+  // must outlive the server; `options` is copied. UNAVAILABLE if the address
+  // cannot be bound or the TLS material is unusable.
   static absl::StatusOr<std::unique_ptr<Server>> Start(const std::string& listen_address,
                                                        store::SqliteEventStore& store,
                                                        const common::Clock& clock,
@@ -48,9 +50,11 @@ class Server {
   void Shutdown(std::chrono::milliseconds grace);
 
  private:
-  Server(std::unique_ptr<SessionServiceImpl> service, std::unique_ptr<CodingServiceImpl> coding,
-         std::unique_ptr<ReviewServiceImpl> review, std::unique_ptr<grpc::Server> server, int port);
+  Server(std::unique_ptr<Gate> gate, std::unique_ptr<SessionServiceImpl> service,
+         std::unique_ptr<CodingServiceImpl> coding, std::unique_ptr<ReviewServiceImpl> review,
+         std::unique_ptr<grpc::Server> server, int port);
 
+  std::unique_ptr<Gate> gate_;  // outlives the services, which refer to it
   std::unique_ptr<SessionServiceImpl> service_;
   std::unique_ptr<CodingServiceImpl> coding_;
   std::unique_ptr<ReviewServiceImpl> review_;

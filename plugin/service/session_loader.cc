@@ -7,13 +7,21 @@
 
 namespace unitclock::service {
 
+namespace {
+
+absl::Status NoSession(const std::string& session_id) {
+  return absl::NotFoundError("name: no session \"" + session_id + "\"");
+}
+
+}  // namespace
+
 absl::StatusOr<LoadedSession> LoadSession(store::SqliteEventStore& store,
                                           const std::string& session_id,
                                           const core::TimelinePolicy& policy,
                                           std::optional<core::TimePoint> live_until) {
   absl::StatusOr<std::vector<store::StoredEvent>> stored = store.LoadSession(session_id);
   if (!stored.ok()) return stored.status();
-  if (stored->empty()) return absl::NotFoundError("name: no session \"" + session_id + "\"");
+  if (stored->empty()) return NoSession(session_id);
   LoadedSession out;
   out.events.reserve(stored->size());
   for (const store::StoredEvent& s : *stored) {
@@ -24,6 +32,17 @@ absl::StatusOr<LoadedSession> LoadSession(store::SqliteEventStore& store,
   out.summary = core::SummarizeSession(session_id, out.events);
   out.timeline = core::BuildTimeline(out.events, policy, live_until);
   return out;
+}
+
+absl::StatusOr<LoadedSession> LoadSessionFor(const auth::Caller& caller,
+                                             store::SqliteEventStore& store,
+                                             const std::string& session_id,
+                                             const core::TimelinePolicy& policy,
+                                             std::optional<core::TimePoint> live_until) {
+  absl::StatusOr<std::optional<std::string>> owner = store.SessionOwner(session_id);
+  if (!owner.ok()) return owner.status();
+  if (!owner->has_value() || !auth::MaySee(caller, **owner)) return NoSession(session_id);
+  return LoadSession(store, session_id, policy, live_until);
 }
 
 absl::StatusOr<core::SessionForCoding> ForCoding(const LoadedSession& session) {
@@ -40,6 +59,7 @@ absl::StatusOr<std::vector<core::SessionForCoding>> LoadSessionsAround(
     store::SqliteEventStore& store, const SessionFilter& filter, core::Day first, core::Day last,
     const core::TimelinePolicy& policy) {
   store::SessionQuery query;
+  query.platform = filter.platform;
   query.patient_ref = filter.patient_ref;
   query.start_time_min = core::TimePoint(first - std::chrono::days(2));
   query.start_time_max = core::TimePoint(last + std::chrono::days(3));

@@ -9,6 +9,7 @@
 #include "core/event.h"
 #include "core/session_summary.h"
 #include "core/timeline.h"
+#include "plugin/auth/token_table.h"
 #include "plugin/store/sqlite_event_store.h"
 
 namespace unitclock::service {
@@ -29,13 +30,22 @@ absl::StatusOr<LoadedSession> LoadSession(store::SqliteEventStore& store,
                                           const core::TimelinePolicy& policy,
                                           std::optional<core::TimePoint> live_until = {});
 
+// LoadSession for a caller: a session that another platform owns is
+// NOT_FOUND exactly like a missing one, so that its existence is not
+// revealed.
+absl::StatusOr<LoadedSession> LoadSessionFor(const auth::Caller& caller,
+                                             store::SqliteEventStore& store,
+                                             const std::string& session_id,
+                                             const core::TimelinePolicy& policy,
+                                             std::optional<core::TimePoint> live_until = {});
+
 // The session as the coding engine takes it. FAILED_PRECONDITION if its
 // SessionStarted event has not arrived (patient, payer and zone unknown).
 absl::StatusOr<core::SessionForCoding> ForCoding(const LoadedSession& session);
 
 // Which sessions LoadSessionsAround keeps; empty fields do not filter.
 struct SessionFilter {
-  std::string platform;
+  std::string platform;  // the owning platform
   std::string patient_ref;
   std::string provider_ref;
 };

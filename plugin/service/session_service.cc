@@ -17,12 +17,14 @@ constexpr int kMaxBatchEvents = 1000;
 constexpr int kDefaultPageSize = 100;
 constexpr int kMaxPageSize = 1000;
 
+using auth::Role;
+
 // Loads one session and writes it, with its timeline, into `out`. NOT_FOUND
-// if it has no event.
-absl::Status ReadSession(store::SqliteEventStore& store, const std::string& session_id,
-                         const core::TimelinePolicy& policy, v1::SessionView view,
-                         v1::Session& out) {
-  absl::StatusOr<LoadedSession> session = LoadSession(store, session_id, policy);
+// if it has no event or the caller may not see it.
+absl::Status ReadSession(const auth::Caller& caller, store::SqliteEventStore& store,
+                         const std::string& session_id, const core::TimelinePolicy& policy,
+                         v1::SessionView view, v1::Session& out) {
+  absl::StatusOr<LoadedSession> session = LoadSessionFor(caller, store, session_id, policy);
   if (!session.ok()) return session.status();
   SummaryToProto(session->summary, out);
   TimelineToProto(session->timeline, *out.mutable_timeline());
@@ -39,7 +41,19 @@ absl::Status ReadSession(store::SqliteEventStore& store, const std::string& sess
 class SessionServiceImpl::PublishReactor final
     : public grpc::ServerBidiReactor<v1::PublishEventsRequest, v1::PublishEventsResponse> {
  public:
-  explicit PublishReactor(SessionServiceImpl& service) : service_(service) { StartRead(&request_); }
+  // Starts reading, or finishes at once if the call was not admitted.
+  PublishReactor(SessionServiceImpl& service, absl::StatusOr<auth::Caller> caller)
+      : service_(service) {
+    absl::StatusOr<StreamSlot> slot =
+        caller.ok() ? service_.gate_.OpenStream(*caller) : caller.status();
+    if (!slot.ok()) {
+      Finish(ToGrpcStatus(slot.status()));
+      return;
+    }
+    platform_ = caller->platform;
+    slot_ = *std::move(slot);
+    StartRead(&request_);
+  }
 
   void OnReadDone(bool ok) override {
     if (!ok) {  // the client closed its side, or the call was cancelled
@@ -48,7 +62,7 @@ class SessionServiceImpl::PublishReactor final
     }
     const v1::Event* event = &request_.event();
     absl::StatusOr<std::vector<v1::EventAcknowledgement>> acks =
-        service_.recorder_.Record(std::span<const v1::Event* const>(&event, 1));
+        service_.recorder_.Record(std::span<const v1::Event* const>(&event, 1), platform_);
     if (!acks.ok()) {
       Finish(ToGrpcStatus(acks.status()));
       return;
@@ -73,24 +87,39 @@ class SessionServiceImpl::PublishReactor final
 
  private:
   SessionServiceImpl& service_;
+  std::string platform_;  // the caller's
+  StreamSlot slot_;
   v1::PublishEventsRequest request_;
   v1::PublishEventsResponse response_;
 };
 
 grpc::ServerBidiReactor<v1::PublishEventsRequest, v1::PublishEventsResponse>*
-SessionServiceImpl::PublishEvents(grpc::CallbackServerContext* /*context*/) {
-  return new PublishReactor(*this);
+SessionServiceImpl::PublishEvents(grpc::CallbackServerContext* context) {
+  return new PublishReactor(*this, Publisher(*context, "PublishEvents"));
+}
+
+absl::StatusOr<auth::Caller> SessionServiceImpl::Publisher(
+    const grpc::CallbackServerContext& context, std::string_view call) const {
+  absl::StatusOr<auth::Caller> caller = gate_.Admit(context, {Role::kPlatform}, call);
+  if (caller.ok() && caller->platform == auth::kAnyPlatform) {
+    return absl::PermissionDeniedError(std::string(call) +
+                                       ": events must come with a token of one platform");
+  }
+  return caller;
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::RecordEvents(grpc::CallbackServerContext* context,
                                                            const v1::RecordEventsRequest* request,
                                                            v1::RecordEventsResponse* response) {
+  absl::StatusOr<auth::Caller> caller = Publisher(*context, "RecordEvents");
+  if (!caller.ok()) return FinishUnary(context, caller.status());
   if (request->events_size() == 0 || request->events_size() > kMaxBatchEvents) {
     return FinishUnary(context, absl::InvalidArgumentError("events: must hold 1 to 1000 events"));
   }
   std::vector<const v1::Event*> events(request->events().pointer_begin(),
                                        request->events().pointer_end());
-  absl::StatusOr<std::vector<v1::EventAcknowledgement>> acks = recorder_.Record(events);
+  absl::StatusOr<std::vector<v1::EventAcknowledgement>> acks =
+      recorder_.Record(events, caller->platform);
   if (!acks.ok()) return FinishUnary(context, acks.status());
   for (v1::EventAcknowledgement& ack : *acks) *response->add_acknowledgements() = std::move(ack);
   return FinishUnary(context, absl::OkStatus());
@@ -99,21 +128,28 @@ grpc::ServerUnaryReactor* SessionServiceImpl::RecordEvents(grpc::CallbackServerC
 grpc::ServerUnaryReactor* SessionServiceImpl::GetSession(grpc::CallbackServerContext* context,
                                                          const v1::GetSessionRequest* request,
                                                          v1::Session* response) {
+  auto caller = gate_.Admit(*context, {Role::kPlatform, Role::kReviewer}, "GetSession");
+  if (!caller.ok()) return FinishUnary(context, caller.status());
   absl::StatusOr<std::string> id = SessionIdFromName(request->name(), "name");
   if (!id.ok()) return FinishUnary(context, id.status());
   const v1::SessionView view =
       request->view() == v1::SESSION_VIEW_BASIC ? v1::SESSION_VIEW_BASIC : v1::SESSION_VIEW_FULL;
-  return FinishUnary(context,
-                     ReadSession(store_, *id, options_.policies.timeline, view, *response));
+  return FinishUnary(
+      context, ReadSession(*caller, store_, *id, options_.policies.timeline, view, *response));
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::ListSessions(grpc::CallbackServerContext* context,
                                                            const v1::ListSessionsRequest* request,
                                                            v1::ListSessionsResponse* response) {
+  auto caller = gate_.Admit(*context, {Role::kPlatform, Role::kReviewer}, "ListSessions");
+  if (!caller.ok()) return FinishUnary(context, caller.status());
+  auto platform = auth::ActingPlatform(*caller, request->platform(), "platform");
+  if (!platform.ok()) return FinishUnary(context, platform.status());
   if (request->page_size() < 0) {
     return FinishUnary(context, absl::InvalidArgumentError("page_size: must not be negative"));
   }
   store::SessionQuery query;
+  query.platform = *platform;
   query.patient_ref = request->patient_ref();
   query.page_size =
       request->page_size() == 0 ? kDefaultPageSize : std::min(request->page_size(), kMaxPageSize);
@@ -133,8 +169,8 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ListSessions(grpc::CallbackServerC
   const v1::SessionView view =
       request->view() == v1::SESSION_VIEW_FULL ? v1::SESSION_VIEW_FULL : v1::SESSION_VIEW_BASIC;
   for (const std::string& id : page->session_ids) {
-    absl::Status st =
-        ReadSession(store_, id, options_.policies.timeline, view, *response->add_sessions());
+    absl::Status st = ReadSession(*caller, store_, id, options_.policies.timeline, view,
+                                  *response->add_sessions());
     if (!st.ok()) return FinishUnary(context, st);
   }
   response->set_next_page_token(page->next_page_token);

@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "plugin/common/clock.h"
+#include "plugin/service/access.h"
 #include "plugin/service/event_recorder.h"
 #include "plugin/service/service_options.h"
 #include "plugin/store/sqlite_event_store.h"
@@ -16,10 +17,14 @@ namespace unitclock::service {
 // Thread-safe: gRPC calls the handlers from its own threads.
 class SessionServiceImpl final : public v1::SessionService::CallbackService {
  public:
-  // `store` and `clock` must outlive the service; `options` is copied.
+  // `store`, `clock` and `gate` must outlive the service; `options` is
+  // copied.
   SessionServiceImpl(store::SqliteEventStore& store, const common::Clock& clock,
-                     const ServiceOptions& options)
-      : store_(store), options_(options), recorder_(store, clock, options.future_tolerance) {}
+                     const ServiceOptions& options, Gate& gate)
+      : store_(store),
+        options_(options),
+        gate_(gate),
+        recorder_(store, clock, options.future_tolerance) {}
 
   // After this, open PublishEvents streams end (with OK) after acknowledging
   // the event they are working on, instead of reading another.
@@ -40,8 +45,13 @@ class SessionServiceImpl final : public v1::SessionService::CallbackService {
  private:
   class PublishReactor;
 
+  // The caller of a publishing call: role platform, bound to one platform.
+  absl::StatusOr<auth::Caller> Publisher(const grpc::CallbackServerContext& context,
+                                         std::string_view call) const;
+
   store::SqliteEventStore& store_;
   ServiceOptions options_;
+  Gate& gate_;
   EventRecorder recorder_;
   std::atomic<bool> draining_{false};
 };

@@ -11,12 +11,15 @@
 namespace unitclock::store {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 // The schema. `events` is the log; `sessions` indexes sessions for listing
 // and for the watchdog, and is maintained in the same transaction as the
 // events: `last_event_ms` is the latest occurred_at of the session's events,
-// `stopped` is 1 once any SessionStopped of the session is stored.
+// `stopped` is 1 once any SessionStopped of the session is stored,
+// `platform` is the owning tenant (set by the session's first event, or by
+// its SessionStarted for sessions written by unitclock's own writers) and
+// `event_count` the number of its events.
 // `audit_records` is the review trail; its triggers make it append-only even
 // for other programs writing the file (INSERT OR REPLACE deletes without
 // firing DELETE triggers, hence the third). `suggestion_keys` maps a suggestion id
@@ -36,8 +39,10 @@ CREATE TABLE sessions (
   patient_ref   TEXT,
   start_ms      INTEGER,
   last_event_ms INTEGER NOT NULL,
-  stopped       INTEGER NOT NULL DEFAULT 0
+  stopped       INTEGER NOT NULL DEFAULT 0,
+  event_count   INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
+CREATE INDEX sessions_by_platform ON sessions (platform, start_ms, session_id);
 CREATE INDEX sessions_by_patient ON sessions (patient_ref, start_ms, session_id);
 CREATE INDEX sessions_by_start ON sessions (start_ms, session_id);
 CREATE INDEX open_sessions_by_last_event ON sessions (last_event_ms, session_id)
@@ -88,7 +93,17 @@ CREATE TABLE export_batches (
   claim_count   INTEGER NOT NULL,
   line_count    INTEGER NOT NULL
 ) WITHOUT ROWID;
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
+)sql";
+
+// From schema 1: sessions gain their event count (the per-session limit) and
+// an index by owner.
+constexpr const char* kMigrateFrom1 = R"sql(
+ALTER TABLE sessions ADD COLUMN event_count INTEGER NOT NULL DEFAULT 0;
+UPDATE sessions SET event_count =
+  (SELECT COUNT(*) FROM events WHERE events.session_id = sessions.session_id);
+CREATE INDEX sessions_by_platform ON sessions (platform, start_ms, session_id);
+PRAGMA user_version = 2;
 )sql";
 
 // Sessions without a SessionStarted event sort first in listings.
@@ -159,13 +174,33 @@ bool ParsePageToken(const std::string& token, std::int64_t& start_ms, std::strin
   return true;
 }
 
-// Appends one event inside an open transaction.
-absl::StatusOr<AppendOutcome> AppendOne(sqlite3* db, const StoredEvent& e) {
+// Appends one event inside an open transaction. Errors other than
+// UNAVAILABLE concern this event alone.
+absl::StatusOr<AppendOutcome> AppendOne(sqlite3* db, const StoredEvent& e,
+                                        const StoreOptions& options) {
+  Statement owner(db, "SELECT platform, event_count FROM sessions WHERE session_id = ?");
+  if (!owner.ok()) return owner.Error("prepare");
+  owner.Bind(1, e.session_id);
+  std::int64_t event_count = 0;
+  int rc = owner.Step();
+  if (rc == SQLITE_ROW) {
+    // Says only that the id is taken, nothing of the session that holds it.
+    const std::string session_platform = owner.Text(0);
+    if (!e.platform.empty() && !session_platform.empty() && session_platform != e.platform) {
+      return absl::AlreadyExistsError(
+          "event.session_id: already in use; session ids must be unique across platforms (use "
+          "a UUID)");
+    }
+    event_count = owner.Int(1);
+  } else if (rc != SQLITE_DONE) {
+    return owner.Error("read session");
+  }
+
   Statement existing(db,
                      "SELECT session_id, occurred_at_ms, payload FROM events WHERE event_id = ?");
   if (!existing.ok()) return existing.Error("prepare");
   existing.Bind(1, e.event_id);
-  const int rc = existing.Step();
+  rc = existing.Step();
   if (rc == SQLITE_ROW) {
     const bool same = existing.Text(0) == e.session_id &&
                       existing.Int(1) == ToMillis(e.occurred_at) && existing.Blob(2) == e.payload;
@@ -175,6 +210,11 @@ absl::StatusOr<AppendOutcome> AppendOne(sqlite3* db, const StoredEvent& e) {
         "use a new event_id for a new event");
   }
   if (rc != SQLITE_DONE) return existing.Error("read event");
+  if (event_count >= options.max_events_per_session) {
+    return absl::ResourceExhaustedError("event.session_id: the session already holds " +
+                                        std::to_string(event_count) +
+                                        " events, the most one session may hold");
+  }
 
   Statement insert(db,
                    "INSERT INTO events (event_id, session_id, occurred_at_ms, payload) "
@@ -187,21 +227,24 @@ absl::StatusOr<AppendOutcome> AppendOne(sqlite3* db, const StoredEvent& e) {
   if (insert.Step() != SQLITE_DONE) return insert.Error("insert event");
 
   Statement session(db,
-                    "INSERT INTO sessions (session_id, last_event_ms, stopped) VALUES (?1, ?2, ?3) "
+                    "INSERT INTO sessions (session_id, platform, last_event_ms, stopped, "
+                    "event_count) VALUES (?1, NULLIF(?4, ''), ?2, ?3, 1) "
                     "ON CONFLICT (session_id) DO UPDATE SET "
+                    "platform = COALESCE(platform, excluded.platform), "
                     "last_event_ms = max(last_event_ms, excluded.last_event_ms), "
-                    "stopped = max(stopped, excluded.stopped)");
+                    "stopped = max(stopped, excluded.stopped), event_count = event_count + 1");
   if (!session.ok()) return session.Error("prepare");
   session.Bind(1, e.session_id);
   session.Bind(2, ToMillis(e.occurred_at));
   session.Bind(3, std::int64_t{e.stops_session ? 1 : 0});
+  session.Bind(4, e.platform);
   if (session.Step() != SQLITE_DONE) return session.Error("upsert session");
 
   if (e.started) {
     // The earliest SessionStarted wins, as in core::SummarizeSession.
     Statement facts(db,
-                    "UPDATE sessions SET platform = ?, patient_ref = ?, start_ms = ? "
-                    "WHERE session_id = ? AND (start_ms IS NULL OR start_ms > ?)");
+                    "UPDATE sessions SET platform = COALESCE(platform, ?), patient_ref = ?, "
+                    "start_ms = ? WHERE session_id = ? AND (start_ms IS NULL OR start_ms > ?)");
     if (!facts.ok()) return facts.Error("prepare");
     facts.Bind(1, e.started->platform);
     facts.Bind(2, e.started->patient_ref);
@@ -306,7 +349,8 @@ absl::Status InsertBatch(sqlite3* db, const ExportBatch& b) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(const std::string& path) {
+absl::StatusOr<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(const std::string& path,
+                                                                         StoreOptions options) {
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(
       path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -316,7 +360,7 @@ absl::StatusOr<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(const s
     sqlite3_close(db);
     return st;
   }
-  std::unique_ptr<SqliteEventStore> store(new SqliteEventStore(db));
+  std::unique_ptr<SqliteEventStore> store(new SqliteEventStore(db, options));
   absl::Status st = Exec(db, "PRAGMA journal_mode = WAL");
   // In WAL mode, synchronous=FULL syncs the log at every commit: a commit
   // that returned survives power loss, which an acknowledgement promises.
@@ -338,11 +382,20 @@ absl::StatusOr<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(const s
     if (st.ok()) st = Exec(db, kSchema);
     if (st.ok()) st = Exec(db, "COMMIT");
     if (!st.ok()) return st;
+  } else if (v == 1) {
+    st = Exec(db, "BEGIN IMMEDIATE");
+    if (st.ok()) st = Exec(db, kMigrateFrom1);
+    if (st.ok()) st = Exec(db, "COMMIT");
+    if (!st.ok()) {
+      (void)Exec(db, "ROLLBACK");
+      return st;
+    }
   }
   return store;
 }
 
-SqliteEventStore::SqliteEventStore(sqlite3* db) : db_(db) {}
+SqliteEventStore::SqliteEventStore(sqlite3* db, StoreOptions options)
+    : db_(db), options_(options) {}
 
 SqliteEventStore::~SqliteEventStore() {
   absl::MutexLock lock(&mu_);
@@ -360,8 +413,8 @@ absl::StatusOr<std::vector<absl::StatusOr<AppendOutcome>>> SqliteEventStore::App
     // A savepoint per event keeps a half-applied event out of the commit.
     st = Exec(db_, "SAVEPOINT one_event");
     if (!st.ok()) break;
-    absl::StatusOr<AppendOutcome> r = AppendOne(db_, e);
-    if (!r.ok() && r.status().code() != absl::StatusCode::kAlreadyExists) {
+    absl::StatusOr<AppendOutcome> r = AppendOne(db_, e, options_);
+    if (!r.ok() && r.status().code() == absl::StatusCode::kUnavailable) {
       st = r.status();
       break;
     }
@@ -399,6 +452,18 @@ absl::StatusOr<std::vector<StoredEvent>> SqliteEventStore::LoadSession(
   return out;
 }
 
+absl::StatusOr<std::optional<std::string>> SqliteEventStore::SessionOwner(
+    std::string_view session_id) {
+  absl::MutexLock lock(&mu_);
+  Statement q(db_, "SELECT COALESCE(platform, '') FROM sessions WHERE session_id = ?");
+  if (!q.ok()) return q.Error("prepare");
+  q.Bind(1, session_id);
+  const int rc = q.Step();
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc != SQLITE_ROW) return q.Error("read session owner");
+  return std::optional<std::string>(q.Text(0));
+}
+
 absl::StatusOr<SessionPage> SqliteEventStore::ListSessions(const SessionQuery& query) {
   if (query.page_size < 1 || query.page_size > 1000) {
     return absl::InvalidArgumentError("page_size: must be between 1 and 1000");
@@ -413,7 +478,7 @@ absl::StatusOr<SessionPage> SqliteEventStore::ListSessions(const SessionQuery& q
   absl::MutexLock lock(&mu_);
   Statement q(db_,
               "SELECT session_id, COALESCE(start_ms, ?1) AS s FROM sessions "
-              "WHERE (?2 = '' OR patient_ref = ?2) "
+              "WHERE (?2 = '' OR patient_ref = ?2) AND (?9 = '' OR platform = ?9) "
               "AND (?3 IS NULL OR start_ms >= ?3) AND (?4 IS NULL OR start_ms < ?4) "
               "AND (?5 = 0 OR (COALESCE(start_ms, ?1), session_id) > (?6, ?7)) "
               "ORDER BY s, session_id LIMIT ?8");
@@ -434,6 +499,7 @@ absl::StatusOr<SessionPage> SqliteEventStore::ListSessions(const SessionQuery& q
   q.Bind(6, after_start);
   q.Bind(7, after_id);
   q.Bind(8, std::int64_t{query.page_size} + 1);
+  q.Bind(9, query.platform);
 
   SessionPage page;
   std::int64_t last_start = kNoStart;

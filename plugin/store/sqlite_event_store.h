@@ -29,6 +29,11 @@ struct SessionIndexFacts {
 struct StoredEvent {
   std::string event_id;
   std::string session_id;
+  // On append, the platform (tenant) sending the event: the first event of a
+  // session makes it the session's owner, and an event of another owner's
+  // session is refused. Empty for unitclock's own writers (the watchdog),
+  // which neither claim nor are checked. Never set by loads.
+  std::string platform;
   core::TimePoint occurred_at{};
   std::string payload;
   // Set on append when the event is a SessionStarted; never set by loads.
@@ -54,6 +59,7 @@ enum class AppendOutcome {
 
 // Filters of ListSessions; empty fields do not filter.
 struct SessionQuery {
+  std::string platform;  // the owning platform (tenant)
   std::string patient_ref;
   std::optional<core::TimePoint> start_time_min;  // inclusive
   std::optional<core::TimePoint> start_time_max;  // exclusive
@@ -116,6 +122,12 @@ struct ExportBatch {
   friend bool operator==(const ExportBatch&, const ExportBatch&) = default;
 };
 
+// Limits the store enforces, whatever writes to it.
+struct StoreOptions {
+  // An event beyond this many in one session is refused (RESOURCE_EXHAUSTED).
+  std::int64_t max_events_per_session = 100000;
+};
+
 // The durable, idempotent event log and the append-only review audit trail,
 // in one SQLite file (WAL mode, synchronous=FULL): once a write call
 // (Append, AppendAudit, RememberSuggestion, RecordExport) returns OK, what it
@@ -128,7 +140,8 @@ class SqliteEventStore {
   // Opens or creates the database at `path` (its folder must exist) and
   // brings its schema up to date. Errors: UNAVAILABLE if the file cannot be
   // opened, FAILED_PRECONDITION if it was written by a newer unitclock.
-  static absl::StatusOr<std::unique_ptr<SqliteEventStore>> Open(const std::string& path);
+  static absl::StatusOr<std::unique_ptr<SqliteEventStore>> Open(const std::string& path,
+                                                                StoreOptions options = {});
 
   ~SqliteEventStore();
   SqliteEventStore(const SqliteEventStore&) = delete;
@@ -136,15 +149,22 @@ class SqliteEventStore {
 
   // Appends `events` in one transaction and makes it durable before
   // returning. Returns one result per event, in order: kRecorded,
-  // kAlreadyRecorded, or ALREADY_EXISTS when the event id is stored with a
-  // different session, time or payload (that event is not stored; the others
-  // are). Returns an error, and stores nothing, if the transaction fails.
+  // kAlreadyRecorded, or an error for that event alone (it is not stored; the
+  // others are): ALREADY_EXISTS when the event id is stored with a different
+  // session, time or payload, or when the session belongs to another platform
+  // (see StoredEvent::platform); RESOURCE_EXHAUSTED when the session holds
+  // StoreOptions::max_events_per_session events. Returns an error
+  // (UNAVAILABLE), and stores nothing, if the transaction fails.
   absl::StatusOr<std::vector<absl::StatusOr<AppendOutcome>>> Append(
       std::span<const StoredEvent> events);
 
   // Returns the events of one session ordered by occurred_at then event_id;
   // empty if the session has none.
   absl::StatusOr<std::vector<StoredEvent>> LoadSession(std::string_view session_id);
+
+  // The platform owning a session: nullopt if the session has no event, an
+  // empty string if it was written by unitclock's own writers only.
+  absl::StatusOr<std::optional<std::string>> SessionOwner(std::string_view session_id);
 
   // Lists session ids matching `query`. INVALID_ARGUMENT for a malformed
   // page token or a page size outside 1..1000.
@@ -194,10 +214,11 @@ class SqliteEventStore {
                                             std::span<const AuditRecord> exports);
 
  private:
-  explicit SqliteEventStore(sqlite3* db);
+  SqliteEventStore(sqlite3* db, StoreOptions options);
 
   absl::Mutex mu_;
   sqlite3* const db_ ABSL_GUARDED_BY(mu_);
+  const StoreOptions options_;
 };
 
 }  // namespace unitclock::store

@@ -4,7 +4,9 @@
 # example scenario with simulated_platform, then drives reviewer_cli through
 # pending, show, approve, audit and export (CSV, X12 837P, FHIR R4, each file
 # checked by the independent npm validators), and amend and reject on a second
-# session.
+# session. Every program authenticates with tokens made by
+# scripts/make_token.sh. Last, the daemon's log of the whole run (at trace
+# level) must not hold any patient or provider reference the run used.
 #
 #   reviewer_cli_test.sh UNITCLOCKD SIMULATED_PLATFORM REVIEWER_CLI REPO_DIR WORK_DIR
 set -euo pipefail
@@ -54,7 +56,7 @@ expect_count() {
 out=
 cli() {
   local rc=0
-  out=$("$reviewer_cli" --target "$target" --platform demo-rehab "$@" 2>&1) || rc=$?
+  out=$("$reviewer_cli" --target "$target" --token-file "$work/reviewer.token" "$@" 2>&1) || rc=$?
   echo "$out" | sed 's/^/    /'
   [[ $rc == 0 ]] || fail "reviewer_cli $* exited $rc"
 }
@@ -62,7 +64,7 @@ cli() {
 # cli_fails ARGS...: reviewer_cli must exit 2; output in $out.
 cli_fails() {
   local rc=0
-  out=$("$reviewer_cli" --target "$target" --platform demo-rehab "$@" 2>&1) || rc=$?
+  out=$("$reviewer_cli" --target "$target" --token-file "$work/reviewer.token" "$@" 2>&1) || rc=$?
   echo "$out" | sed 's/^/    /'
   [[ $rc == 2 ]] || fail "reviewer_cli $* exited $rc, expected 2"
 }
@@ -76,8 +78,15 @@ validate() {
 check "validators installed"
 bash "$repo/tests/validators/install.sh"
 
+check "tokens: the platform's, a therapist's desk (reviewer, billing)"
+bash "$repo/scripts/make_token.sh" demo-web demo-rehab platform "$work/tokens.json" \
+  >"$work/platform.token"
+bash "$repo/scripts/make_token.sh" demo-desk demo-rehab reviewer,billing "$work/tokens.json" \
+  >"$work/reviewer.token"
+
 check "unitclockd starts"
 "$unitclockd" --listen=127.0.0.1:0 --db="$work/u.db" --policy-dir="$repo/core/policies" \
+  --auth-file="$work/tokens.json" --log-level=trace \
   --port-file="$work/port" >"$work/daemon.log" 2>&1 &
 daemon_pid=$!
 for _ in $(seq 200); do
@@ -90,7 +99,7 @@ target=127.0.0.1:$(head -n 1 "$work/port")
 echo "    listening on $target"
 
 check "simulated_platform records the example scenario"
-"$simulated_platform" --target "$target" \
+"$simulated_platform" --target "$target" --token-file "$work/platform.token" \
   --scenario "$repo/examples/scenarios/video_exercise_30min.json" >"$work/platform.out" 2>&1 ||
   { cat "$work/platform.out"; fail "simulated_platform failed"; }
 
@@ -169,7 +178,8 @@ batches=$(grep -Eo 'batch b[0-9a-f-]+' <<<"$out" | sort -u | wc -l)
 check "a second session: amend with a reason"
 sed -e 's/demo-20261127-0001/demo-20261127-0002/' -e 's/pt-4f9c2a/pt-8d21e0/' \
   "$repo/examples/scenarios/video_exercise_30min.json" >"$work/second.json"
-"$simulated_platform" --target "$target" --scenario "$work/second.json" >"$work/second.out" 2>&1 ||
+"$simulated_platform" --target "$target" --token-file "$work/platform.token" \
+  --scenario "$work/second.json" >"$work/second.out" 2>&1 ||
   { cat "$work/second.out"; fail "simulated_platform failed on the second scenario"; }
 cli pending "${range[@]}"
 expect_count "$out" "$id_re" 1 "pending with the second session"
@@ -206,5 +216,31 @@ cli_fails show s0000000000000000
 expect_match "$out" "GetSuggestion failed: NOT_FOUND" "show of an unknown suggestion"
 cli_fails amend "$id2" --reviewer prov-17b3 --reason r --line "97110 lots GP 10"
 expect_match "$out" "units" "amend with a bad line"
+
+check "the platform's token cannot review, and the desk's cannot publish"
+out=$("$reviewer_cli" --target "$target" --token-file "$work/platform.token" pending "${range[@]}" 2>&1) &&
+  fail "a platform token listed suggestions"
+expect_match "$out" "PERMISSION_DENIED: ListSuggestions: needs a token with role reviewer or billing" \
+  "pending with the platform token"
+"$simulated_platform" --target "$target" --token-file "$work/reviewer.token" \
+  --scenario "$work/second.json" >"$work/intruder.out" 2>&1 && fail "the desk's token published"
+expect_match "$(cat "$work/intruder.out")" "PublishEvents failed: 7 PublishEvents: needs a token with role platform" \
+  "publishing with the desk's token"
+
+check "the daemon's log names no patient or provider, and no token"
+kill -TERM "$daemon_pid"
+wait "$daemon_pid" || fail "unitclockd did not stop cleanly"
+daemon_pid=
+log=$(cat "$work/daemon.log")
+expect_match "$log" 'msg="event recorded"' "the trace-level log"
+expect_match "$log" 'msg="call refused"' "the log of refused calls"
+for secret in pt-4f9c2a pt-8d21e0 prov-17b3 "$(cat "$work/platform.token")" \
+  "$(cat "$work/reviewer.token")"; do
+  if grep -qF -- "$secret" "$work/daemon.log"; then
+    grep -nF -- "$secret" "$work/daemon.log" | head -5
+    fail "the daemon's log holds \"$secret\""
+  fi
+done
+echo "    $(wc -l <"$work/daemon.log") log lines, none with a patient, provider or token"
 
 echo "ReviewerCliSmoke: ok"

@@ -16,8 +16,10 @@
 #include "plugin/service/server.h"
 #include "plugin/service/service_options.h"
 #include "plugin/store/sqlite_event_store.h"
+#include "tests/testing/auth.h"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/tls.h"
 #include "unitclock/v1/coding.grpc.pb.h"
 #include "unitclock/v1/review.grpc.pb.h"
 #include "unitclock/v1/session_service.grpc.pb.h"
@@ -33,15 +35,16 @@ class SessionServiceE2eTest : public ::testing::Test {
  protected:
   void SetUp() override { StartServer(); }
 
-  void StartServer() {
-    auto store = store::SqliteEventStore::Open(dir_.File("unitclock.db"));
+  void StartServer(const service::ServiceOptions& options = Options(),
+                   store::StoreOptions store_options = {}) {
+    auto store = store::SqliteEventStore::Open(dir_.File("unitclock.db"), store_options);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
-    auto server = service::Server::Start("127.0.0.1:0", *store_, clock_, Options());
+    auto server = service::Server::Start("127.0.0.1:0", *store_, clock_, options);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
-                                   grpc::InsecureChannelCredentials());
+                                   testing::TestChannelCredentials());
     stub_ = v1::SessionService::NewStub(channel_);
   }
 
@@ -61,6 +64,8 @@ class SessionServiceE2eTest : public ::testing::Test {
     EXPECT_TRUE(billing.ok()) << billing.status();
     if (billing.ok()) options.billing = *std::move(billing);
     options.watch_interval = std::chrono::milliseconds(20);
+    options.tokens = testing::TestTokens();
+    options.tls = testing::TestServerTls();
     return options;
   }
 
@@ -84,9 +89,12 @@ class SessionServiceE2eTest : public ::testing::Test {
     return late;
   }
 
-  // Streams `events` over PublishEvents, one in flight at a time.
-  std::vector<EventAcknowledgement> Publish(const std::vector<v1::Event>& events) {
+  // Streams `events` over PublishEvents, one in flight at a time, with the
+  // token `token_id`.
+  std::vector<EventAcknowledgement> Publish(const std::vector<v1::Event>& events,
+                                            const std::string& token_id = "demo-all") {
     grpc::ClientContext ctx;
+    testing::Authorize(ctx, token_id);
     auto stream = stub_->PublishEvents(&ctx);
     std::vector<EventAcknowledgement> acks;
     for (const v1::Event& e : events) {
@@ -103,8 +111,10 @@ class SessionServiceE2eTest : public ::testing::Test {
   }
 
   std::vector<EventAcknowledgement> Record(const std::vector<v1::Event>& events,
-                                           grpc::Status* status = nullptr) {
+                                           grpc::Status* status = nullptr,
+                                           const std::string& token_id = "demo-all") {
     grpc::ClientContext ctx;
+    testing::Authorize(ctx, token_id);
     v1::RecordEventsRequest req;
     for (const v1::Event& e : events) *req.add_events() = e;
     v1::RecordEventsResponse resp;
@@ -117,8 +127,10 @@ class SessionServiceE2eTest : public ::testing::Test {
   }
 
   grpc::Status Get(const std::string& name, v1::Session& out,
-                   v1::SessionView view = v1::SESSION_VIEW_FULL) {
+                   v1::SessionView view = v1::SESSION_VIEW_FULL,
+                   const std::string& token_id = "demo-all") {
     grpc::ClientContext ctx;
+    testing::Authorize(ctx, token_id);
     v1::GetSessionRequest req;
     req.set_name(name);
     req.set_view(view);
@@ -323,6 +335,7 @@ TEST_F(SessionServiceE2eTest, ListsSessionsByPatientAndDateRange) {
 
   auto list = [&](const std::string& patient, int64_t min_s, int64_t max_s) {
     grpc::ClientContext ctx;
+    testing::Authorize(ctx);
     v1::ListSessionsRequest req;
     req.set_patient_ref(patient);
     if (min_s != 0) req.mutable_start_time_min()->set_seconds(min_s);
@@ -344,8 +357,8 @@ TEST_F(SessionServiceE2eTest, ListsSessionsByPatientAndDateRange) {
   EXPECT_THAT(list("pt-nobody", 0, 0), ::testing::IsEmpty());
 }
 
-TEST_F(SessionServiceE2eTest, HealthCheckReportsServing) {
-  grpc::ClientContext ctx;
+TEST_F(SessionServiceE2eTest, HealthCheckNeedsNoTokenAndReportsServing) {
+  grpc::ClientContext ctx;  // no token: load balancers probe without one
   // grpc.health.v1.HealthCheckRequest{service: ""} serialises to nothing.
   grpc::Slice empty;
   grpc::ByteBuffer request_bytes(&empty, 1);
@@ -382,8 +395,10 @@ class CodingServiceE2eTest : public SessionServiceE2eTest {
     coding_ = v1::CodingService::NewStub(channel_);
   }
 
-  grpc::Status Suggest(const v1::SuggestCodesRequest& request, v1::SuggestCodesResponse& out) {
+  grpc::Status Suggest(const v1::SuggestCodesRequest& request, v1::SuggestCodesResponse& out,
+                       const std::string& token_id = "demo-all") {
     grpc::ClientContext ctx;
+    testing::Authorize(ctx, token_id);
     return coding_->SuggestCodes(&ctx, request, &out);
   }
 
@@ -543,6 +558,8 @@ TEST_F(CodingServiceE2eTest, WatchSessionPushesRunningMinutesUntilTheSessionStop
   Publish(events);
 
   grpc::ClientContext ctx;
+
+  testing::Authorize(ctx);
   v1::WatchSessionRequest request;
   request.set_name("sessions/second-session");
   auto stream = coding_->WatchSession(&ctx, request);
@@ -574,6 +591,7 @@ TEST_F(CodingServiceE2eTest, WatchSessionPushesRunningMinutesUntilTheSessionStop
 
 TEST_F(CodingServiceE2eTest, WatchSessionOfAnUnknownSessionEndsWithNotFound) {
   grpc::ClientContext ctx;
+  testing::Authorize(ctx);
   v1::WatchSessionRequest request;
   request.set_name("sessions/nobody");
   auto stream = coding_->WatchSession(&ctx, request);
@@ -581,6 +599,7 @@ TEST_F(CodingServiceE2eTest, WatchSessionOfAnUnknownSessionEndsWithNotFound) {
   EXPECT_FALSE(stream->Read(&progress));
   EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
   grpc::ClientContext bad_ctx;
+  testing::Authorize(bad_ctx);
   request.set_name("nobody");
   auto bad = coding_->WatchSession(&bad_ctx, request);
   EXPECT_FALSE(bad->Read(&progress));
@@ -595,9 +614,15 @@ class ReviewServiceE2eTest : public CodingServiceE2eTest {
     review_ = v1::ReviewService::NewStub(channel_);
   }
 
+  // The test token of a platform's reviewer.
+  static std::string TokenOf(const std::string& platform) {
+    return platform == "demo-rehab" ? "demo-all" : "other-all";
+  }
+
   std::vector<v1::ReviewedSuggestion> Pending(const std::string& platform = "demo-rehab",
                                               const std::string& provider_ref = "") {
     grpc::ClientContext ctx;
+    testing::Authorize(ctx, TokenOf(platform));
     v1::ListSuggestionsRequest req;
     req.set_platform(platform);
     req.set_provider_ref(provider_ref);
@@ -612,6 +637,7 @@ class ReviewServiceE2eTest : public CodingServiceE2eTest {
   grpc::Status GetSuggestion(const std::string& name, v1::ReviewedSuggestion& out,
                              const std::string& platform = "demo-rehab") {
     grpc::ClientContext ctx;
+    testing::Authorize(ctx, TokenOf(platform));
     v1::GetSuggestionRequest req;
     req.set_name(name);
     req.set_platform(platform);
@@ -623,6 +649,7 @@ class ReviewServiceE2eTest : public CodingServiceE2eTest {
                    const std::string& override_reason = "",
                    std::vector<v1::ApprovedLine> lines = {}) {
     grpc::ClientContext ctx;
+    testing::Authorize(ctx);
     v1::ReviewSuggestionRequest req;
     req.set_name(s.name());
     req.set_platform("demo-rehab");
@@ -637,6 +664,7 @@ class ReviewServiceE2eTest : public CodingServiceE2eTest {
 
   std::vector<v1::AuditRecord> Audit() {
     grpc::ClientContext ctx;
+    testing::Authorize(ctx);
     v1::ListAuditRecordsRequest req;
     req.set_platform("demo-rehab");
     req.set_patient_ref("pt-4f9c2a");
@@ -650,6 +678,7 @@ class ReviewServiceE2eTest : public CodingServiceE2eTest {
   std::string Export(v1::ExportFormat format, bool include_exported,
                      v1::ExportClaimsResponse& summary) {
     grpc::ClientContext ctx;
+    testing::Authorize(ctx);
     v1::ExportClaimsRequest req;
     req.set_platform("demo-rehab");
     req.set_actor_ref("biller-3");
@@ -832,6 +861,7 @@ TEST_F(ReviewServiceE2eTest, AReviewerSeesAndActsOnlyWithinTheirPlatform) {
   EXPECT_EQ(GetSuggestion(s.name(), out, "other-platform").error_code(),
             grpc::StatusCode::NOT_FOUND);
   grpc::ClientContext ctx;
+  testing::Authorize(ctx, "other-all");
   v1::ReviewSuggestionRequest req;
   req.set_name(s.name());
   req.set_platform("other-platform");
@@ -840,6 +870,249 @@ TEST_F(ReviewServiceE2eTest, AReviewerSeesAndActsOnlyWithinTheirPlatform) {
   req.set_etag(s.etag());
   EXPECT_EQ(review_->ReviewSuggestion(&ctx, req, &out).error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_TRUE(Audit().empty());
+}
+
+// Authentication, roles and tenant isolation on the same real server.
+class SecurityE2eTest : public ReviewServiceE2eTest {
+ protected:
+  grpc::Status GetWith(grpc::ClientContext& ctx, const std::string& session_id) {
+    v1::GetSessionRequest req;
+    req.set_name("sessions/" + session_id);
+    v1::Session out;
+    return stub_->GetSession(&ctx, req, &out);
+  }
+
+  grpc::Status ListSuggestionsAs(const std::string& token_id, const std::string& platform = "") {
+    grpc::ClientContext ctx;
+    testing::Authorize(ctx, token_id);
+    v1::ListSuggestionsRequest req;
+    req.set_platform(platform);
+    req.set_date_min("2026-11-27");
+    req.set_date_max("2026-11-27");
+    v1::ListSuggestionsResponse resp;
+    return review_->ListSuggestions(&ctx, req, &resp);
+  }
+
+  grpc::Status ExportAs(const std::string& token_id) {
+    grpc::ClientContext ctx;
+    testing::Authorize(ctx, token_id);
+    v1::ExportClaimsRequest req;
+    req.set_actor_ref("biller-3");
+    req.set_date_min("2026-11-27");
+    req.set_date_max("2026-11-27");
+    req.set_format(v1::EXPORT_FORMAT_CSV);
+    auto stream = review_->ExportClaims(&ctx, req);
+    v1::ExportClaimsResponse chunk;
+    while (stream->Read(&chunk)) {
+    }
+    return stream->Finish();
+  }
+
+  grpc::Status ReviewAs(const std::string& token_id, const v1::ReviewedSuggestion& s) {
+    grpc::ClientContext ctx;
+    testing::Authorize(ctx, token_id);
+    v1::ReviewSuggestionRequest req;
+    req.set_name(s.name());
+    req.set_reviewer_ref("therapist-7");
+    req.set_action(v1::REVIEW_ACTION_APPROVE);
+    req.set_etag(s.etag());
+    v1::ReviewedSuggestion out;
+    return review_->ReviewSuggestion(&ctx, req, &out);
+  }
+};
+
+TEST_F(SecurityE2eTest, EveryCallNeedsAKnownBearerToken) {
+  Publish(Scenario().events);
+  const std::string secret = "not-a-token-of-ours";
+  struct Case {
+    std::string header;  // empty: none sent
+    std::string message;
+  };
+  for (const Case& c : {Case{"", "authorization: missing"},
+                        Case{"Bearer " + secret, "authorization: unknown token"},
+                        Case{"Basic " + secret, "authorization: must be \"Bearer <token>\""},
+                        Case{"Bearer ", "authorization: must be \"Bearer <token>\""}}) {
+    grpc::ClientContext ctx;
+    if (!c.header.empty()) ctx.AddMetadata("authorization", c.header);
+    const grpc::Status st = GetWith(ctx, "demo-20261127-0001");
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAUTHENTICATED) << c.header;
+    EXPECT_THAT(st.error_message(), HasSubstr(c.message));
+    EXPECT_THAT(st.error_message(), ::testing::Not(HasSubstr(secret)));
+  }
+  // Streams too: nothing is read from an unauthenticated publisher.
+  grpc::ClientContext ctx;
+  auto stream = stub_->PublishEvents(&ctx);
+  v1::PublishEventsRequest req;
+  *req.mutable_event() = SecondSession(3)[0];
+  stream->Write(req);
+  v1::PublishEventsResponse resp;
+  EXPECT_FALSE(stream->Read(&resp));
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  v1::Session session;
+  EXPECT_EQ(Get("sessions/second-session", session).error_code(), grpc::StatusCode::NOT_FOUND);
+  grpc::ClientContext watch_ctx;
+  v1::WatchSessionRequest watch;
+  watch.set_name("sessions/demo-20261127-0001");
+  auto progress = coding_->WatchSession(&watch_ctx, watch);
+  v1::SessionProgress p;
+  EXPECT_FALSE(progress->Read(&p));
+  EXPECT_EQ(progress->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(SecurityE2eTest, EachRoleMayDoItsOwnCallsOnly) {
+  Publish(Scenario().events, "demo-platform");
+  const v1::ReviewedSuggestion s = Pending()[0];
+  // platform: publishes and reads sessions, but neither reviews nor exports.
+  v1::Session session;
+  EXPECT_TRUE(
+      Get("sessions/demo-20261127-0001", session, v1::SESSION_VIEW_BASIC, "demo-platform").ok());
+  EXPECT_EQ(ListSuggestionsAs("demo-platform").error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ReviewAs("demo-platform", s).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ExportAs("demo-platform").error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  // reviewer: reads and reviews, but neither publishes nor exports.
+  grpc::Status st;
+  Record(SecondSession(3), &st, "demo-reviewer");
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(st.error_message(), HasSubstr("RecordEvents: needs a token with role platform"));
+  EXPECT_EQ(ExportAs("demo-reviewer").error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(ListSuggestionsAs("demo-reviewer").ok());
+  // billing: lists and exports, but neither reviews nor reads sessions.
+  EXPECT_EQ(ReviewAs("demo-billing", s).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Get("sessions/demo-20261127-0001", session, v1::SESSION_VIEW_BASIC, "demo-billing")
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(ListSuggestionsAs("demo-billing").ok());
+  EXPECT_TRUE(ReviewAs("demo-reviewer", s).ok());
+  EXPECT_TRUE(ExportAs("demo-billing").ok());
+  // admin of every platform: names the platform, and never publishes.
+  EXPECT_EQ(ListSuggestionsAs("admin").error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(ListSuggestionsAs("admin", "demo-rehab").ok());
+  EXPECT_TRUE(Get("sessions/demo-20261127-0001", session, v1::SESSION_VIEW_BASIC, "admin").ok());
+  Record(SecondSession(3), &st, "admin");
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  // Naming another platform than the token's is refused.
+  EXPECT_EQ(ListSuggestionsAs("demo-reviewer", "other-platform").error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(SecurityE2eTest, AnotherPlatformsSessionsAreNotFoundAndCannotBeWritten) {
+  Publish(Scenario().events);
+  v1::Session session;
+  const grpc::Status theirs =
+      Get("sessions/demo-20261127-0001", session, v1::SESSION_VIEW_FULL, "other-all");
+  const grpc::Status missing =
+      Get("sessions/demo-20261127-0002", session, v1::SESSION_VIEW_FULL, "other-all");
+  EXPECT_EQ(theirs.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(missing.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(theirs.error_message(), "name: no session \"demo-20261127-0001\"");
+  EXPECT_EQ(missing.error_message(), "name: no session \"demo-20261127-0002\"");
+  v1::SuggestCodesResponse suggestions;
+  EXPECT_EQ(Suggest(ForSession("demo-20261127-0001"), suggestions, "other-all").error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  v1::SuggestCodesRequest day;
+  day.mutable_patient_day()->set_patient_ref("pt-4f9c2a");
+  day.mutable_patient_day()->set_date_of_service("2026-11-27");
+  ASSERT_TRUE(Suggest(day, suggestions, "other-all").ok());
+  EXPECT_EQ(suggestions.suggestions_size(), 0);
+  ASSERT_TRUE(Suggest(day, suggestions, "demo-all").ok());
+  EXPECT_EQ(suggestions.suggestions_size(), 1);
+  grpc::ClientContext list_ctx;
+  testing::Authorize(list_ctx, "other-all");
+  v1::ListSessionsRequest list;
+  v1::ListSessionsResponse listed;
+  ASSERT_TRUE(stub_->ListSessions(&list_ctx, list, &listed).ok());
+  EXPECT_EQ(listed.sessions_size(), 0);
+
+  // Writing into it: the session id is taken, the session is unchanged.
+  std::vector<v1::Event> intrusion = LatePatientDrop();
+  std::vector<EventAcknowledgement> acks = Publish(intrusion, "other-all");
+  ASSERT_THAT(acks, SizeIs(2));
+  EXPECT_EQ(acks[0].outcome(), EventAcknowledgement::OUTCOME_REJECTED);
+  EXPECT_EQ(acks[0].error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_THAT(acks[0].error_message(), HasSubstr("event.session_id: already in use"));
+  // A new session claiming to be the other platform's is refused too.
+  std::vector<v1::Event> forged = SecondSession(3);
+  forged[0].mutable_session_started()->set_platform("demo-rehab");
+  acks = Publish({forged[0]}, "other-all");
+  EXPECT_EQ(acks[0].error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(acks[0].error_message(), HasSubstr("event.session_started.platform"));
+  ASSERT_TRUE(Get("sessions/demo-20261127-0001", session).ok());
+  EXPECT_EQ(session.event_count(), static_cast<int>(Scenario().events.size()));
+  EXPECT_TRUE(Pending("other-platform").empty());
+}
+
+TEST_F(SecurityE2eTest, LimitsRefuseWithClearErrorsAndLoseNothing) {
+  StopServer();
+  service::ServiceOptions options = Options();
+  options.max_streams_per_platform = 2;
+  options.max_message_bytes = 64 * 1024;
+  StartServer(options, store::StoreOptions{.max_events_per_session = 25});
+
+  // Streams per platform: a third open stream of demo-rehab is refused, not
+  // another platform's, and a closed one frees its place.
+  auto open_stream = [&](grpc::ClientContext& ctx, const std::string& token_id,
+                         const v1::Event& event, grpc::Status* refused) {
+    testing::Authorize(ctx, token_id);
+    auto stream = stub_->PublishEvents(&ctx);
+    v1::PublishEventsRequest req;
+    *req.mutable_event() = event;
+    v1::PublishEventsResponse resp;
+    if (stream->Write(req) && stream->Read(&resp)) return stream;
+    *refused = stream->Finish();
+    return decltype(stream)();
+  };
+  const std::vector<v1::Event> events = Scenario().events;
+  grpc::Status refused;
+  grpc::ClientContext c1, c2, c3, c4, c5;
+  auto s1 = open_stream(c1, "demo-all", events[0], &refused);
+  auto s2 = open_stream(c2, "demo-all", events[1], &refused);
+  ASSERT_TRUE(s1 && s2);
+  EXPECT_FALSE(open_stream(c3, "demo-all", events[2], &refused));
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(refused.error_message(), HasSubstr("already has 2 open streams"));
+  auto s4 = open_stream(c4, "other-all", SecondSession(3)[0], &refused);
+  EXPECT_TRUE(s4);
+  s1->WritesDone();
+  EXPECT_TRUE(s1->Finish().ok());
+  auto s5 = open_stream(c5, "demo-all", events[2], &refused);
+  EXPECT_TRUE(s5);
+  for (auto* s : {&s2, &s4, &s5}) {
+    if (!*s) continue;
+    (*s)->WritesDone();
+    EXPECT_TRUE((*s)->Finish().ok());
+  }
+
+  // Message size: refused before any handler, and the next call works.
+  v1::Event big = events[3];
+  big.set_event_id(std::string(100 * 1024, 'x'));
+  grpc::Status st;
+  Record({big}, &st);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  // Events per session: the 26th is refused; the others, and other
+  // sessions, are untouched.
+  std::vector<v1::Event> many;
+  for (int i = 0; i < 30; ++i) {
+    v1::Event e = events[3];
+    e.set_event_id("many-" + std::to_string(i));
+    e.mutable_occurred_at()->set_seconds(events[3].occurred_at().seconds() + i);
+    many.push_back(e);
+  }
+  const std::vector<EventAcknowledgement> acks = Record(many);
+  ASSERT_THAT(acks, SizeIs(30));
+  int recorded = 0;
+  for (const EventAcknowledgement& a : acks) {
+    if (a.outcome() == EventAcknowledgement::OUTCOME_RECORDED) {
+      ++recorded;
+    } else {
+      EXPECT_EQ(a.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+      EXPECT_THAT(a.error_message(), HasSubstr("event.session_id: the session already holds 25"));
+    }
+  }
+  v1::Session session;
+  ASSERT_TRUE(Get("sessions/demo-20261127-0001", session).ok());
+  EXPECT_EQ(session.event_count(), 25);
+  EXPECT_EQ(recorded, 25 - 3);  // three came over the streams above
+  EXPECT_EQ(Record({many[0]})[0].outcome(), EventAcknowledgement::OUTCOME_ALREADY_RECORDED);
 }
 
 }  // namespace

@@ -11,8 +11,10 @@
 #include <string>
 #include <thread>
 
+#include "tests/testing/auth.h"
 #include "tests/testing/process.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/tls.h"
 #include "unitclock/v1/session_service.grpc.pb.h"
 
 namespace unitclock {
@@ -45,14 +47,22 @@ class UnitclockdTest : public ::testing::Test {
  protected:
   // Starts the daemon on a fresh port with the test's database, on the real
   // clock (the example scenario is dated 2026-11-27T15:00Z, in the past).
-  void StartDaemon(std::vector<std::string> extra = {}) {
+  // `test_transport`: plaintext, or mutual TLS in the "tls." run (see
+  // tests/testing/tls.h); false: only what `extra` says.
+  void StartDaemon(std::vector<std::string> extra = {}, bool test_transport = true) {
     std::filesystem::remove(dir_.File("port"));
+    std::ofstream(dir_.File("tokens.json")) << testing::TestTokenFileJson();
+    std::ofstream(dir_.File("token")) << testing::TestToken("demo-all") << "\n";
     std::vector<std::string> argv = {UNITCLOCKD_PATH,
                                      "--listen=127.0.0.1:0",
                                      "--db=" + dir_.File("var/unitclock.db"),
                                      "--policy-dir=" + std::string(UNITCLOCK_POLICY_DIR),
+                                     "--auth-file=" + dir_.File("tokens.json"),
                                      "--port-file=" + dir_.File("port"),
-                                     "--log-level=debug"};
+                                     "--log-level=trace"};
+    if (test_transport) {
+      for (const std::string& flag : testing::TestDaemonTlsFlags()) argv.push_back(flag);
+    }
     argv.insert(argv.end(), extra.begin(), extra.end());
     daemon_ = std::make_unique<Process>(argv, dir_.File("daemon.log"));
     const std::string port = WaitForFileLine(dir_.File("port"), 20s);
@@ -71,14 +81,18 @@ class UnitclockdTest : public ::testing::Test {
   std::string RunExample(int expected_exit = 0) {
     const std::string out = dir_.File("example.out");
     std::filesystem::remove(out);
-    Process example({SIMULATED_PLATFORM_PATH, "--target", target_, "--scenario", kScenario}, out);
+    std::vector<std::string> argv = {
+        SIMULATED_PLATFORM_PATH, "--target",        target_, "--scenario", kScenario,
+        "--token-file",          dir_.File("token")};
+    for (const std::string& flag : testing::TestExampleTlsFlags()) argv.push_back(flag);
+    Process example(argv, out);
     EXPECT_EQ(example.Wait(60s), expected_exit) << ReadFile(out);
     return ReadFile(out);
   }
 
   std::unique_ptr<v1::SessionService::Stub> Stub() {
     return v1::SessionService::NewStub(
-        grpc::CreateChannel(target_, grpc::InsecureChannelCredentials()));
+        grpc::CreateChannel(target_, testing::TestChannelCredentials()));
   }
 
   testing::TempDir dir_;
@@ -137,6 +151,7 @@ TEST_F(UnitclockdTest, SigtermFinishesInFlightAcknowledgementsAndLosesNone) {
   {
     auto stub = Stub();
     grpc::ClientContext ctx;
+    testing::Authorize(ctx);
     auto stream = stub->PublishEvents(&ctx);
     for (const v1::Event& e : events) {  // pipelined: all sent before any ack is read
       v1::PublishEventsRequest req;
@@ -161,6 +176,7 @@ TEST_F(UnitclockdTest, SigtermFinishesInFlightAcknowledgementsAndLosesNone) {
   StartDaemon();
   auto stub = Stub();
   grpc::ClientContext ctx;
+  testing::Authorize(ctx);
   v1::RecordEventsRequest req;
   for (const v1::Event& e : events) *req.add_events() = e;
   v1::RecordEventsResponse resp;
@@ -175,6 +191,7 @@ TEST_F(UnitclockdTest, SigtermFinishesInFlightAcknowledgementsAndLosesNone) {
   }
   EXPECT_GE(already, static_cast<int>(acked.size()));
   grpc::ClientContext get_ctx;
+  testing::Authorize(get_ctx);
   v1::GetSessionRequest get;
   get.set_name("sessions/drain-session");
   get.set_view(v1::SESSION_VIEW_BASIC);
@@ -195,6 +212,7 @@ TEST_F(UnitclockdTest, TheWatchdogClosesASessionWhoseEventsStopped) {
   auto stub = Stub();
   {
     grpc::ClientContext ctx;
+    testing::Authorize(ctx);
     v1::RecordEventsResponse resp;
     ASSERT_TRUE(stub->RecordEvents(&ctx, req, &resp).ok());
     ASSERT_EQ(resp.acknowledgements(0).outcome(), v1::EventAcknowledgement::OUTCOME_RECORDED);
@@ -204,6 +222,7 @@ TEST_F(UnitclockdTest, TheWatchdogClosesASessionWhoseEventsStopped) {
   const auto deadline = std::chrono::steady_clock::now() + 20s;
   while (std::chrono::steady_clock::now() < deadline) {
     grpc::ClientContext ctx;
+    testing::Authorize(ctx);
     v1::GetSessionRequest get;
     get.set_name("sessions/quiet-session");
     get.set_view(v1::SESSION_VIEW_BASIC);
@@ -235,24 +254,43 @@ TEST_F(UnitclockdTest, ReadsItsOptionsFromAConfigFile) {
 }
 
 TEST_F(UnitclockdTest, RefusesBadOptionsWithAClearMessage) {
+  std::ofstream(dir_.File("tokens.json")) << testing::TestTokenFileJson();
+  std::ofstream(dir_.File("bad-tokens.json")) << R"({"version": 1, "tokens": [{"id": "x"}]})";
+  std::ofstream(dir_.File("not.pem")) << "hello";
+  const std::string auth = "--auth-file=" + dir_.File("tokens.json");
+  const std::string policies = "--policy-dir=" + std::string(UNITCLOCK_POLICY_DIR);
+  const std::string db = "--db=" + dir_.File("a.db");
   struct Case {
     std::vector<std::string> argv;
     std::string message;
   };
   const Case cases[] = {
-      {{UNITCLOCKD_PATH, "--listen=0.0.0.0:0", "--policy-dir=" + std::string(UNITCLOCK_POLICY_DIR),
-        "--db=" + dir_.File("a.db")},
+      {{UNITCLOCKD_PATH, "--listen=0.0.0.0:0", policies, db, auth},
        "--listen: plaintext gRPC is allowed on loopback addresses only"},
-      {{UNITCLOCKD_PATH, "--listen=127.0.0.1:0", "--policy-dir=/no/such/folder",
-        "--db=" + dir_.File("a.db")},
+      {{UNITCLOCKD_PATH, "--listen=127.0.0.1:0", "--policy-dir=/no/such/folder", db, auth},
        "--policy-dir: \\\"/no/such/folder\\\" is not a folder"},
-      {{UNITCLOCKD_PATH, "--log-level=loud"}, "--log-level"},
-      {{UNITCLOCKD_PATH, "--listen=127.0.0.1:0", "--policy-dir=" + dir_.path().string(),
-        "--db=" + dir_.File("a.db")},
+      {{UNITCLOCKD_PATH, "--log-level=loud", auth}, "--log-level"},
+      {{UNITCLOCKD_PATH, "--listen=127.0.0.1:0", "--policy-dir=" + dir_.path().string(), db, auth},
        "--policy-dir: cannot read"},
-      {{UNITCLOCKD_PATH, "--future-tolerance-s=-1"}, "--future-tolerance-s"},
-      {{UNITCLOCKD_PATH, "--session-timeout-s=0"}, "--session-timeout-s"},
-      {{UNITCLOCKD_PATH, "--watchdog-interval-s=0"}, "--watchdog-interval-s"},
+      {{UNITCLOCKD_PATH, "--future-tolerance-s=-1", auth}, "--future-tolerance-s"},
+      {{UNITCLOCKD_PATH, "--session-timeout-s=0", auth}, "--session-timeout-s"},
+      {{UNITCLOCKD_PATH, "--watchdog-interval-s=0", auth}, "--watchdog-interval-s"},
+      {{UNITCLOCKD_PATH, "--listen=127.0.0.1:0", policies, db}, "--auth-file is required"},
+      {{UNITCLOCKD_PATH, "--listen=127.0.0.1:0", policies, db, "--auth-file=/no/such/file"},
+       "--auth-file: cannot read token file"},
+      {{UNITCLOCKD_PATH, "--listen=127.0.0.1:0", policies, db,
+        "--auth-file=" + dir_.File("bad-tokens.json")},
+       "tokens[0].platform: required"},
+      {{UNITCLOCKD_PATH, "--listen=127.0.0.1:0", policies, db, auth,
+        "--tls-cert=" + dir_.File("not.pem")},
+       "--tls-key: required with --tls-cert"},
+      {{UNITCLOCKD_PATH, "--listen=127.0.0.1:0", policies, db, auth,
+        "--tls-cert=" + dir_.File("not.pem"), "--tls-key=" + dir_.File("not.pem")},
+       "--tls-cert: \\\"" + dir_.File("not.pem") + "\\\" is not a PEM file"},
+      {{UNITCLOCKD_PATH, "--listen=127.0.0.1:0", policies, db, auth,
+        "--tls-client-ca=" + dir_.File("not.pem")},
+       "--tls-client-ca: needs --tls-cert and --tls-key"},
+      {{UNITCLOCKD_PATH, "--max-events-per-session=1", auth}, "--max-events-per-session"},
   };
   for (const Case& c : cases) {
     const std::string out = dir_.File("bad.out");
@@ -263,6 +301,66 @@ TEST_F(UnitclockdTest, RefusesBadOptionsWithAClearMessage) {
     EXPECT_NE(*code, 0);
     EXPECT_THAT(ReadFile(out), HasSubstr(c.message));
   }
+}
+
+// Lists sessions over a channel with `credentials`; the status says whether
+// the transport let the call through.
+grpc::Status ListOver(const std::string& target,
+                      std::shared_ptr<grpc::ChannelCredentials> credentials) {
+  auto stub = v1::SessionService::NewStub(grpc::CreateChannel(target, credentials));
+  grpc::ClientContext ctx;
+  testing::Authorize(ctx);
+  ctx.set_deadline(std::chrono::system_clock::now() + 10s);
+  v1::ListSessionsRequest req;
+  v1::ListSessionsResponse resp;
+  return stub->ListSessions(&ctx, req, &resp);
+}
+
+std::shared_ptr<grpc::ChannelCredentials> TlsAs(const std::string& ca_dir,
+                                                const std::string& client) {
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = ReadFile(ca_dir + "/ca.pem");
+  if (!client.empty()) {
+    ssl.pem_cert_chain = ReadFile(ca_dir + "/" + client + ".pem");
+    ssl.pem_private_key = ReadFile(ca_dir + "/" + client + ".key");
+  }
+  return grpc::SslCredentials(ssl);
+}
+
+TEST_F(UnitclockdTest, TlsAndMutualTlsLetOnlyTrustedClientsIn) {
+  const std::string ca = dir_.File("ca");
+  Process make_ca({"/bin/bash", MAKE_TEST_CA_PATH, ca}, dir_.File("ca.out"));
+  ASSERT_EQ(make_ca.Wait(60s), 0) << ReadFile(dir_.File("ca.out"));
+  const std::vector<std::string> server = {"--tls-cert=" + ca + "/server.pem",
+                                           "--tls-key=" + ca + "/server.key"};
+
+  // TLS: any client that trusts the server's authority; never plaintext.
+  StartDaemon(server, /*test_transport=*/false);
+  EXPECT_TRUE(ListOver(target_, TlsAs(ca, "")).ok());
+  EXPECT_FALSE(ListOver(target_, grpc::InsecureChannelCredentials()).ok());
+  StopDaemon();
+  EXPECT_THAT(ReadFile(dir_.File("daemon.log")), HasSubstr("tls=on"));
+
+  // Mutual TLS: only clients with a certificate of the configured authority.
+  std::vector<std::string> mutual = server;
+  mutual.push_back("--tls-client-ca=" + ca + "/ca.pem");
+  StartDaemon(mutual, /*test_transport=*/false);
+  EXPECT_TRUE(ListOver(target_, TlsAs(ca, "client")).ok());
+  EXPECT_EQ(ListOver(target_, TlsAs(ca, "")).error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(ListOver(target_, TlsAs(ca, "stranger")).error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(ListOver(target_, grpc::InsecureChannelCredentials()).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  StopDaemon();
+  EXPECT_THAT(ReadFile(dir_.File("daemon.log")), HasSubstr("tls=mutual"));
+}
+
+TEST_F(UnitclockdTest, PlaintextOnLoopbackIsAllowedWithAWarning) {
+  StartDaemon({}, /*test_transport=*/false);
+  EXPECT_TRUE(ListOver(target_, grpc::InsecureChannelCredentials()).ok());
+  StopDaemon();
+  const std::string log = ReadFile(dir_.File("daemon.log"));
+  EXPECT_THAT(log, HasSubstr("level=warning msg=\"plaintext gRPC on loopback"));
+  EXPECT_THAT(log, HasSubstr("tls=off"));
 }
 
 }  // namespace

@@ -274,5 +274,76 @@ TEST_F(SqliteEventStoreTest, OpenSessionsSurviveCloseAndReopen) {
               ::testing::ElementsAre(OpenSession{"s-a", At(100)}));
 }
 
+StoredEvent From(const std::string& platform, StoredEvent e) {
+  e.platform = platform;
+  return e;
+}
+
+TEST_F(SqliteEventStoreTest, TheFirstEventsPlatformOwnsTheSessionAndNoOtherMayWriteToIt) {
+  auto r = Append({From("platform-a", Ev("e1", "s1", 0)), From("platform-b", Ev("e2", "s1", 1)),
+                   From("platform-a", Ev("e3", "s1", 2)), Ev("watchdog", "s1", 3)});
+  ASSERT_EQ(r.size(), 4u);
+  EXPECT_TRUE(r[0].ok());
+  EXPECT_EQ(r[1].status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(r[1].status().message(), ::testing::HasSubstr("event.session_id: already in use"));
+  EXPECT_TRUE(r[2].ok());
+  EXPECT_TRUE(r[3].ok());  // unitclock's own writers are not checked
+  EXPECT_EQ(*store_->SessionOwner("s1"), std::optional<std::string>("platform-a"));
+  EXPECT_EQ(*store_->SessionOwner("nope"), std::nullopt);
+  EXPECT_EQ(store_->LoadSession("s1")->size(), 3u);
+  // A session first written by unitclock itself is owned by its start's platform.
+  Append({Ev("w1", "s2", 0), Started("st2", "s2", 1, "pt-1")});
+  EXPECT_EQ(*store_->SessionOwner("s2"), std::optional<std::string>("platform-a"));
+  SessionQuery q = Query();
+  q.platform = "platform-b";
+  EXPECT_TRUE(store_->ListSessions(q)->session_ids.empty());
+  q.platform = "platform-a";
+  EXPECT_THAT(store_->ListSessions(q)->session_ids, ::testing::ElementsAre("s1", "s2"));
+}
+
+TEST_F(SqliteEventStoreTest, ASessionHoldsAtMostTheConfiguredNumberOfEvents) {
+  store_.reset();
+  auto s =
+      SqliteEventStore::Open(dir_.File("events.db"), StoreOptions{.max_events_per_session = 3});
+  ASSERT_TRUE(s.ok()) << s.status();
+  store_ = *std::move(s);
+  auto r = Append({Ev("e1", "s1", 0), Ev("e2", "s1", 1), Ev("e3", "s1", 2), Ev("e4", "s1", 3),
+                   Ev("e1", "s1", 0), Ev("f1", "s2", 0)});
+  EXPECT_TRUE(r[2].ok());
+  EXPECT_EQ(r[3].status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(r[3].status().message(),
+              ::testing::HasSubstr("event.session_id: the session already holds 3 events"));
+  EXPECT_EQ(*r[4], AppendOutcome::kAlreadyRecorded);  // a retry is still answered
+  EXPECT_EQ(*r[5], AppendOutcome::kRecorded);         // other sessions are untouched
+  EXPECT_EQ(*store_->CountEvents(), 4);
+}
+
+TEST_F(SqliteEventStoreTest, ASchemaOneDatabaseIsMigratedWithItsEventCounts) {
+  store_.reset();
+  const std::string path = dir_.File("v1.db");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  // The parts of schema 1 that the migration touches.
+  ASSERT_EQ(sqlite3_exec(db, R"sql(
+    CREATE TABLE events (event_id TEXT PRIMARY KEY, session_id TEXT NOT NULL,
+      occurred_at_ms INTEGER NOT NULL, payload BLOB NOT NULL) WITHOUT ROWID;
+    CREATE TABLE sessions (session_id TEXT PRIMARY KEY, platform TEXT, patient_ref TEXT,
+      start_ms INTEGER, last_event_ms INTEGER NOT NULL, stopped INTEGER NOT NULL DEFAULT 0)
+      WITHOUT ROWID;
+    INSERT INTO events VALUES ('e1', 's1', 0, 'a'), ('e2', 's1', 1000, 'b');
+    INSERT INTO sessions VALUES ('s1', 'platform-a', 'pt-1', 0, 1000, 0);
+    PRAGMA user_version = 1;)sql",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto s = SqliteEventStore::Open(path, StoreOptions{.max_events_per_session = 3});
+  ASSERT_TRUE(s.ok()) << s.status();
+  store_ = *std::move(s);
+  EXPECT_EQ(*store_->SessionOwner("s1"), std::optional<std::string>("platform-a"));
+  auto r = Append({From("platform-a", Ev("e3", "s1", 2)), From("platform-a", Ev("e4", "s1", 3))});
+  EXPECT_TRUE(r[0].ok());
+  EXPECT_EQ(r[1].status().code(), absl::StatusCode::kResourceExhausted);
+}
+
 }  // namespace
 }  // namespace unitclock::store
