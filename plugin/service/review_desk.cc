@@ -8,8 +8,10 @@
 #include <cctype>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "absl/status/status.h"
+#include "core/event_validation.h"
 #include "core/export/billing_config.h"
 #include "core/export/csv.h"
 #include "core/export/fhir_claim.h"
@@ -32,6 +34,14 @@ struct ReviewDesk::Item {
 namespace {
 
 constexpr int kMaxRangeDays = 31;
+constexpr std::size_t kMaxReasonLength = 2000;
+constexpr int kMaxAmendedLines = 32;
+
+// INVALID_ARGUMENT naming `field` when `value` is longer than `max` bytes.
+absl::Status CheckLength(const std::string& value, std::size_t max, const std::string& field) {
+  if (value.size() <= max) return absl::OkStatus();
+  return absl::InvalidArgumentError(field + ": at most " + std::to_string(max) + " characters");
+}
 
 std::string Deterministic(const google::protobuf::Message& message) {
   std::string bytes;
@@ -94,6 +104,10 @@ absl::Status CheckAmendedLines(const v1::ReviewSuggestionRequest& request,
                                const core::CodeCatalogue& catalogue) {
   if (request.amended_lines_size() == 0) {
     return absl::InvalidArgumentError("amended_lines: at least one line is required to amend");
+  }
+  if (request.amended_lines_size() > kMaxAmendedLines) {
+    return absl::InvalidArgumentError("amended_lines: at most " + std::to_string(kMaxAmendedLines) +
+                                      " lines");
   }
   for (int i = 0; i < request.amended_lines_size(); ++i) {
     const v1::ApprovedLine& l = request.amended_lines(i);
@@ -268,6 +282,13 @@ absl::StatusOr<v1::ReviewedSuggestion> ReviewDesk::Review(
   if (request.platform().empty()) return absl::InvalidArgumentError("platform: required");
   if (request.reviewer_ref().empty()) return absl::InvalidArgumentError("reviewer_ref: required");
   if (request.etag().empty()) return absl::InvalidArgumentError("etag: required");
+  for (const auto& [value, max, field] :
+       {std::tuple{&request.reviewer_ref(), core::kMaxIdLength, "reviewer_ref"},
+        std::tuple{&request.etag(), core::kMaxIdLength, "etag"},
+        std::tuple{&request.reason(), kMaxReasonLength, "reason"},
+        std::tuple{&request.override_reason(), kMaxReasonLength, "override_reason"}}) {
+    if (absl::Status st = CheckLength(*value, max, field); !st.ok()) return st;
+  }
   core::ReviewRequest review;
   switch (request.action()) {
     case v1::REVIEW_ACTION_APPROVE:
@@ -388,6 +409,10 @@ absl::StatusOr<ReviewDesk::ExportPlan> ReviewDesk::PrepareExport(
     const v1::ExportClaimsRequest& request, core::TimePoint now) {
   if (request.platform().empty()) return absl::InvalidArgumentError("platform: required");
   if (request.actor_ref().empty()) return absl::InvalidArgumentError("actor_ref: required");
+  if (absl::Status st = CheckLength(request.actor_ref(), core::kMaxIdLength, "actor_ref");
+      !st.ok()) {
+    return st;
+  }
   if (request.format() == v1::EXPORT_FORMAT_UNSPECIFIED ||
       !v1::ExportFormat_IsValid(request.format())) {
     return absl::InvalidArgumentError("format: must be CSV, X12_837P or FHIR_R4");

@@ -1115,5 +1115,19 @@ TEST_F(SecurityE2eTest, LimitsRefuseWithClearErrorsAndLoseNothing) {
   EXPECT_EQ(Record({many[0]})[0].outcome(), EventAcknowledgement::OUTCOME_ALREADY_RECORDED);
 }
 
+TEST_F(SecurityE2eTest, OverlongReviewTextIsRefusedNamingTheFieldAndChangesNothing) {
+  Publish(Scenario().events);
+  const v1::ReviewedSuggestion s = Pending()[0];
+  v1::ReviewedSuggestion out;
+  grpc::Status st = Act(s, v1::REVIEW_ACTION_REJECT, out, std::string(2001, 'r'));
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message(), "reason: at most 2000 characters");
+  st = Act(s, v1::REVIEW_ACTION_APPROVE, out, "", std::string(5000, 'o'));
+  EXPECT_EQ(st.error_message(), "override_reason: at most 2000 characters");
+  EXPECT_THAT(Pending(), SizeIs(1));
+  EXPECT_TRUE(Audit().empty());
+  EXPECT_TRUE(Act(s, v1::REVIEW_ACTION_REJECT, out, std::string(2000, 'r')).ok());
+}
+
 }  // namespace
 }  // namespace unitclock
