@@ -8,6 +8,8 @@
 #                               unitclockd)
 #   ./setup.sh test             install, build (Debug), run every test through ctest
 #   ./setup.sh test --sanitize  the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   ./setup.sh test --tsan      under ThreadSanitizer, the tests that run no gRPC in the process
+#                               (store, watchdog: Debian's gRPC is not TSan-instrumented)
 #   ./setup.sh build            install, build (Release) without starting the service
 #   ./setup.sh deps             only install what is missing
 #
@@ -21,6 +23,7 @@ PACKAGES=(
   libboost-dev libsqlite3-dev libhowardhinnant-date-dev libspdlog-dev nlohmann-json3-dev
   libcli11-dev libgtest-dev libgmock-dev librapidcheck-dev
   clang-format openssl libssl-dev
+  clang-14 libclang-rt-14-dev
 )
 # Node and npm run the independent export validators (tests/validators/, ctest
 # ExternalValidators). Debian 12's nodejs is 18: @medplum/core 4.5.2 asks for
@@ -89,6 +92,9 @@ case $cmd in
     if [[ ${1:-} == --sanitize ]]; then
       dir=build/asan
       build "$dir" Debug -DUNITCLOCK_SANITIZE=ON
+    elif [[ ${1:-} == --tsan ]]; then
+      dir=build/tsan
+      build "$dir" Debug -DUNITCLOCK_TSAN=ON
     else
       dir=build/test
       build "$dir" Debug
@@ -96,7 +102,7 @@ case $cmd in
     ctest --test-dir "$dir" --output-on-failure -j "$(nproc)"
     ;;
   *)
-    sed -n '2,14p' "$0" >&2
+    sed -n '2,16p' "$0" >&2
     exit 2
     ;;
 esac

@@ -6,12 +6,19 @@ target_compile_options(unitclock_warnings INTERFACE -Wall -Wextra -Werror)
 
 # unitclock_add_test(NAME <name> SOURCES <files...> DEPS <targets...>)
 # Builds one GoogleTest binary and registers every test in it with ctest.
+# Under UNITCLOCK_TSAN the binary also gets absl::Mutex's TSan annotations
+# (tests/testing/tsan_absl_mutex.cc), and any TSan report fails the test.
 function(unitclock_add_test)
   cmake_parse_arguments(ARG "" "NAME" "SOURCES;DEPS" ${ARGN})
   add_executable(${ARG_NAME} ${ARG_SOURCES})
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest_main unitclock_warnings)
   target_include_directories(${ARG_NAME} PRIVATE ${PROJECT_SOURCE_DIR})
-  gtest_discover_tests(${ARG_NAME} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 120)
+  set(environment "")
+  if(UNITCLOCK_TSAN)
+    target_link_libraries(${ARG_NAME} PRIVATE unitclock_tsan_absl_mutex)
+    set(environment ENVIRONMENT "TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1")
+  endif()
+  gtest_discover_tests(${ARG_NAME} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 120 ${environment})
 endfunction()
 
 include(GoogleTest)

@@ -30,6 +30,7 @@ constexpr const char* kAudioOnly = "audio_only";
 constexpr const char* kMixedMedia = "mixed_media";
 constexpr const char* kMixedPlace = "mixed_place_of_service";
 constexpr const char* kClosedByTimeout = "session_closed_by_timeout";
+constexpr const char* kSessionTooLong = "session_too_long";
 constexpr const char* kOverlapTrimmed = "overlap_trimmed";
 constexpr const char* kActivityNotEnded = "activity_not_ended";
 constexpr const char* kThresholdExceeded = "therapy_threshold_exceeded";
@@ -150,6 +151,11 @@ std::map<GroupKey, DayGroup> GroupByDay(std::span<const SessionForCoding> sessio
                      "Session \"" + s.session_id +
                          "\" was closed automatically because its events stopped; check that "
                          "its minutes are right.");
+        } else if (f.code == TimelineFlagCode::kSessionTooLong) {
+          AddWarning(g.warnings, warn::kSessionTooLong, Severity::kReview,
+                     "Session \"" + s.session_id +
+                         "\" spans more than 24 hours; only its first 24 hours were counted. "
+                         "Check its events.");
         } else if (f.code == TimelineFlagCode::kOverlapTrimmed) {
           AddWarning(g.warnings, warn::kOverlapTrimmed, Severity::kReview, f.message);
         } else if (f.code == TimelineFlagCode::kActivityNotEnded) {
@@ -407,7 +413,11 @@ class DaySuggester {
   }
 
   void BuildLines() {
-    for (const auto& [code, t] : codes_) {
+    // Named references, not a structured binding: add_line captures them, and
+    // clang before 16 cannot capture structured bindings in a lambda.
+    for (const auto& code_time : codes_) {
+      const std::string& code = code_time.first;
+      const CodeTime& t = code_time.second;
       const int units = UnitsOf(code);
       if (units == 0) continue;
       // Modality: the majority of the code's time; mixed days are flagged.

@@ -135,6 +135,15 @@ class Builder {
     } else {
       close_ = std::max(last, begin);
       if (live_until_ && *live_until_ > close_) close_ = *live_until_;
+    }
+    too_long_ = close_ - begin > kMaxSessionLength;
+    if (too_long_) {
+      close_ = begin + kMaxSessionLength;
+      Flag(TimelineFlagCode::kSessionTooLong, close_, "",
+           "The session's events span more than 24 hours; only its first 24 hours are counted and "
+           "later events were ignored.");
+    }
+    if (stop == nullptr) {
       Flag(TimelineFlagCode::kSessionOpen, close_, "",
            live_until_ ? "The session has not stopped yet; time is counted up to now."
                        : "The session has not stopped yet; time is counted up to its latest "
@@ -148,10 +157,12 @@ class Builder {
              "no time.");
       } else if (e->occurred_at > close_) {
         Flag(TimelineFlagCode::kEventAfterStop, e->occurred_at, e->event_id,
-             auto_close_ ? "An event came after the session was closed by timeout; its time is "
-                           "not billed."
-                         : "An event came after the session stopped; it was ignored.");
-        if (auto_close_) end = std::max(end, e->occurred_at);
+             too_long_     ? "An event came more than 24 hours after the session started; it was "
+                             "ignored."
+             : auto_close_ ? "An event came after the session was closed by timeout; its time is "
+                             "not billed."
+                           : "An event came after the session stopped; it was ignored.");
+        if (auto_close_ && !too_long_) end = std::max(end, e->occurred_at);
       }
     }
     timeline_.session = Interval{begin, end};
@@ -481,6 +492,7 @@ class Builder {
   Timeline timeline_;
   TimePoint close_{};        // the earliest stop, or the last event of an open session
   bool auto_close_ = false;  // stopped by the watchdog
+  bool too_long_ = false;    // cut at kMaxSessionLength
   Modality planned_ = Modality::kAudioVideo;
   bool media_reported_ = false;
   std::vector<Instance> instances_;
@@ -564,6 +576,8 @@ const char* TimelineFlagName(TimelineFlagCode code) {
       return "liveness_without_activity";
     case TimelineFlagCode::kMediaNeverReported:
       return "media_never_reported";
+    case TimelineFlagCode::kSessionTooLong:
+      return "session_too_long";
   }
   return "unknown";
 }

@@ -104,7 +104,15 @@ enum class TimelineFlagCode {
   kParticipantLeftWithoutJoining,  // ParticipantLeft for someone not connected
   kLivenessWithoutActivity,        // LivenessSignal for an activity that was not open
   kMediaNeverReported,             // no MediaChanged: the planned modality was assumed
+  kSessionTooLong,                 // longer than kMaxSessionLength: the rest is not counted
 };
+
+// The longest a session is counted. A therapy session lasts minutes, an hour
+// or two: the time a session's events span beyond this after its start is
+// left out of the session (flagged kSessionTooLong; later events are flagged
+// kEventAfterStop and ignored), so that events dated years apart cannot make
+// the coding engine work through every day between them.
+inline constexpr Duration kMaxSessionLength = std::chrono::hours(24);
 
 struct TimelineFlag {
   TimelineFlagCode code = TimelineFlagCode::kSessionOpen;
@@ -118,7 +126,8 @@ struct TimelineFlag {
 struct Timeline {
   // From the earliest SessionStarted (or first event) to the earliest
   // SessionStopped (or last event; for a session closed by timeout, the
-  // latest event if a late one came after the close).
+  // latest event if a late one came after the close), at most
+  // kMaxSessionLength.
   Interval session;
   // Billable time, in time order; at most one activity accrues at any instant.
   std::vector<BillableInterval> billable;

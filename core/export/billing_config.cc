@@ -84,7 +84,9 @@ class Checker {
                     std::initializer_list<const char*> required,
                     std::initializer_list<const char*> optional) const {
     if (!object.is_object()) return Error(where, "must be an object");
-    for (const auto& [key, value] : object.items()) {
+    for (const auto& item : object.items()) {
+      // Not a structured binding: clang before 16 cannot capture one in a lambda.
+      const std::string& key = item.key();
       const auto is_key = [&key](const char* known) { return key == known; };
       if (std::none_of(required.begin(), required.end(), is_key) &&
           std::none_of(optional.begin(), optional.end(), is_key)) {

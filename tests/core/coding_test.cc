@@ -918,6 +918,22 @@ TEST(Coding, SessionClosedByTimeoutIsFlaggedForReview) {
   EXPECT_NE(FindWarning(s, "activity_not_ended"), nullptr);
 }
 
+TEST(Coding, SessionSpanningYearsIsCodedForItsFirst24HoursOnly) {
+  // Found by fuzzing: five events, the stop 10 years after the start, gave a
+  // suggestion for every day in between (about 3,650 of them).
+  const SessionForCoding session = FromEvents(With(
+      Connected(0), {Ev("a1-start", 0, Activity("a1")), Ev("stop", 10 * 365 * 24 * 3600, Stop())}));
+  const std::vector<Suggestion> all = Suggest({session});
+  ASSERT_EQ(all.size(), 2u);  // 09:00 local to 09:00 the next day
+  EXPECT_EQ(all[0].documentation.total_timed_minutes + all[1].documentation.total_timed_minutes,
+            24 * 60);
+  for (const Suggestion& s : all) {
+    const CodingWarning* w = FindWarning(s, "session_too_long");
+    ASSERT_NE(w, nullptr);
+    EXPECT_EQ(w->severity, Severity::kReview);
+  }
+}
+
 TEST(Coding, ReusedActivityIdBillsEachActivityUnderItsOwnCode) {
   // "a1" is exercise for 15 minutes, then, after it ended, gait training for
   // 15 more: 97110 x1 and 97116 x1, not 97110 x2.

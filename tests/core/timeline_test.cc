@@ -678,6 +678,40 @@ TEST(Timeline, ClosedByTimeoutWithoutLateEventsEndsAtTheClose) {
   EXPECT_TRUE(t.has_flag(TimelineFlagCode::kClosedByTimeout));
 }
 
+TEST(Timeline, SessionLongerThanADayIsCountedForItsFirst24HoursOnly) {
+  // Found by fuzzing: a stop dated decades after the start made the coding
+  // engine work through (and suggest lines for) every day in between.
+  constexpr int kDay = 24 * 3600;
+  const Timeline t = Build(With(
+      Connected(), {Ev("a1-start", 300, Activity("a1")), Ev("late-signal", 2 * kDay, Signal("a1")),
+                    Ev("stop", 10 * 365 * kDay, Stop())}));
+  EXPECT_EQ(t.session, Between(0, kDay));
+  EXPECT_EQ(t.billable, std::vector<BillableInterval>{Billable(Between(300, kDay), "a1")});
+  ASSERT_EQ(t.activities.size(), 1u);
+  EXPECT_EQ(t.activities[0].span, Between(300, kDay));
+  EXPECT_FALSE(t.activities[0].ended);
+  EXPECT_EQ(FlagCodes(t),
+            (std::vector<TimelineFlagCode>{
+                TimelineFlagCode::kSessionTooLong, TimelineFlagCode::kActivityNotEnded,
+                TimelineFlagCode::kEventAfterStop, TimelineFlagCode::kEventAfterStop}));
+  EXPECT_EQ(FindFlag(t, TimelineFlagCode::kSessionTooLong)->at, At(kDay));
+}
+
+TEST(Timeline, OpenSessionOrItsLiveViewIsCutAt24Hours) {
+  constexpr int kDay = 24 * 3600;
+  const std::vector<Event> events = With(Connected(), {Ev("a1-start", 300, Activity("a1"))});
+  const Timeline live = BuildTimeline(events, TimelinePolicy{}, At(3 * kDay));
+  ExpectInvariants(live);
+  EXPECT_EQ(live.session, Between(0, kDay));
+  EXPECT_EQ(live.billable_total(), seconds(kDay - 300));
+  EXPECT_TRUE(live.has_flag(TimelineFlagCode::kSessionTooLong));
+  EXPECT_TRUE(live.has_flag(TimelineFlagCode::kSessionOpen));
+  // Exactly 24 hours is not too long.
+  const Timeline day = Build(With(events, {Ev("stop", kDay, Stop())}));
+  EXPECT_EQ(day.session, Between(0, kDay));
+  EXPECT_FALSE(day.has_flag(TimelineFlagCode::kSessionTooLong));
+}
+
 TEST(Timeline, EmptyEventListGivesAnEmptyTimeline) {
   const Timeline t = Build({});
   EXPECT_TRUE(t.session.empty());
@@ -726,13 +760,13 @@ TEST(Timeline, EveryReasonAndFlagHasADistinctLowerSnakeName) {
   }
   EXPECT_EQ(reasons.size(), static_cast<std::size_t>(ExclusionReason::kAfterAutoClose) + 1);
   std::set<std::string> flags;
-  for (int i = 0; i <= static_cast<int>(TimelineFlagCode::kMediaNeverReported); ++i) {
+  for (int i = 0; i <= static_cast<int>(TimelineFlagCode::kSessionTooLong); ++i) {
     const std::string name = TimelineFlagName(static_cast<TimelineFlagCode>(i));
     EXPECT_TRUE(is_lower_snake(name)) << name;
     EXPECT_NE(name, "unknown");
     flags.insert(name);
   }
-  EXPECT_EQ(flags.size(), static_cast<std::size_t>(TimelineFlagCode::kMediaNeverReported) + 1);
+  EXPECT_EQ(flags.size(), static_cast<std::size_t>(TimelineFlagCode::kSessionTooLong) + 1);
   EXPECT_STREQ(ExclusionReasonName(ExclusionReason::kWaitingForParticipant),
                "waiting_for_participant");
   EXPECT_STREQ(TimelineFlagName(TimelineFlagCode::kOverlapTrimmed), "overlap_trimmed");

@@ -6,7 +6,7 @@ namespace unitclock::testing {
 
 core::TimePoint At(int seconds) {
   // 2026-11-30T15:00:00Z is 1796050800 seconds after the epoch.
-  return core::TimePoint(std::chrono::seconds(1796050800 + seconds));
+  return core::TimePoint(std::chrono::seconds(std::int64_t{1796050800} + seconds));
 }
 
 core::Event MakeEvent(const std::string& event_id, const std::string& session_id, int seconds,

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+// The fuzz target of hostile and malformed event batches (issue 6): arbitrary
+// bytes go the way a RecordEvents call's events go, and then through
+// everything the server derives from them. Compiled twice: into the
+// libFuzzer binary `event_batch_fuzzer` (tests/fuzz/event_batch_fuzzer.cc,
+// clang, `scripts/fuzz.sh`) and into `fuzz_regression_test` (GoogleTest, the
+// regular build), which replays the committed corpus and every input that
+// once crashed.
+namespace unitclock::fuzz {
+
+// Feeds `data` (`size` bytes) through the pipeline:
+//
+//  1. parses it as a unitclock.v1.RecordEventsRequest (returns if it is not one);
+//  2. converts each event with service::EventFromProto and validates it with
+//     core::ValidateEvent, dropping what either refuses; a valid event must
+//     survive the store's encoding (DecodeEvent(EncodeEvent(e)) == e). The
+//     server's check against its clock is left out on purpose: the core
+//     must cope with every instant an event can carry (1970 to 9999);
+//  3. keeps events like the store does: the first event of each event_id;
+//     an identical repeat is passed on to the timeline as a repeat, a
+//     different event reusing an id is dropped (the store refuses it);
+//  4. per session: core::SummarizeSession and core::BuildTimeline (and, for a
+//     session that has not stopped, a live timeline one minute past its
+//     latest event), then the API encodings (SummaryToProto, TimelineToProto);
+//  5. for every session whose SessionStarted arrived, a core::SessionForCoding
+//     as service::ForCoding makes it: core::ComputeLiveProgress
+//     (ProgressToProto) per session, and core::SuggestCodes over all of them
+//     (SuggestionToProto), with the year-to-date amount taken from the first
+//     event's sequence_number when it is not 0.
+//
+// Policies are the real ones (core/policies, UNITCLOCK_POLICY_DIR at build
+// time), loaded once by common::LoadPolicyFolder.
+//
+// Along the way it checks invariants that hold for every input: a timeline
+// tiles its session; each activity's time adds up to its span; billable time
+// is in order, never overlaps and never exceeds the session; the timeline
+// does not depend on the order of events or their repeats; a session gives
+// suggestions for at most three dates of service; units, minutes and
+// durations are never negative; Medicare's pooled units follow the table
+// from the day's timed minutes; a line has one provenance entry per unit.
+// On a violation it prints what broke to stderr and calls std::abort(), which
+// libFuzzer and GoogleTest both report as a crash. Also aborts if the
+// policies cannot be loaded. Not thread-safe on first use (the policies).
+void FuzzEventBatch(const std::uint8_t* data, std::size_t size);
+
+}  // namespace unitclock::fuzz
