@@ -18,6 +18,7 @@
 #include "plugin/store/sqlite_event_store.h"
 #include "tests/testing/auth.h"
 #include "tests/testing/fake_clock.h"
+#include "tests/testing/service_options.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/tls.h"
 #include "unitclock/v1/coding.grpc.pb.h"
@@ -56,16 +57,8 @@ class SessionServiceE2eTest : public ::testing::Test {
 
   // The shipped policy folder, and a fast WatchSession tick.
   static service::ServiceOptions Options() {
-    service::ServiceOptions options;
-    auto policies = common::LoadPolicyFolder(UNITCLOCK_POLICY_DIR);
-    EXPECT_TRUE(policies.ok()) << policies.status();
-    if (policies.ok()) options.policies = *std::move(policies);
-    auto billing = common::LoadBillingConfig(UNITCLOCK_POLICY_DIR);
-    EXPECT_TRUE(billing.ok()) << billing.status();
-    if (billing.ok()) options.billing = *std::move(billing);
+    service::ServiceOptions options = testing::TestServiceOptions();
     options.watch_interval = std::chrono::milliseconds(20);
-    options.tokens = testing::TestTokens();
-    options.tls = testing::TestServerTls();
     return options;
   }
 

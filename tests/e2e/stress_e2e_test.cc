@@ -36,6 +36,7 @@
 #include "tests/testing/auth.h"
 #include "tests/testing/events.h"
 #include "tests/testing/fake_clock.h"
+#include "tests/testing/service_options.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/tls.h"
 #include "unitclock/v1/session_service.grpc.pb.h"
@@ -126,19 +127,7 @@ class StressE2eTest : public ::testing::Test {
     if (server_) server_->Shutdown(std::chrono::seconds(1));
   }
 
-  // The shipped policy folder and the test tokens, as in the e2e suite.
-  static service::ServiceOptions Options() {
-    service::ServiceOptions options;
-    auto policies = common::LoadPolicyFolder(UNITCLOCK_POLICY_DIR);
-    EXPECT_TRUE(policies.ok()) << policies.status();
-    if (policies.ok()) options.policies = *std::move(policies);
-    auto billing = common::LoadBillingConfig(UNITCLOCK_POLICY_DIR);
-    EXPECT_TRUE(billing.ok()) << billing.status();
-    if (billing.ok()) options.billing = *std::move(billing);
-    options.tokens = testing::TestTokens();
-    options.tls = testing::TestServerTls();
-    return options;
-  }
+  static service::ServiceOptions Options() { return testing::TestServiceOptions(); }
 
   // The context of every call this test makes: the one place for what each
   // call carries (its token) and a deadline, so that a hang fails the test.

@@ -57,7 +57,16 @@ const core::PolicySet& Policies() {
 
 std::string At(core::TimePoint t) { return core::FormatRfc3339(t); }
 
-std::string Span(const core::Interval& i) { return "[" + At(i.start) + ", " + At(i.end) + ")"; }
+// Appended piece by piece: GCC 12's -Wrestrict misfires on "literal" +
+// std::string&& in Release builds (GCC bug 105329).
+std::string Span(const core::Interval& i) {
+  std::string out = "[";
+  out += At(i.start);
+  out += ", ";
+  out += At(i.end);
+  out += ")";
+  return out;
+}
 
 std::string Ms(core::Duration d) { return std::to_string(d.count()) + " ms"; }
 
