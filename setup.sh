@@ -92,6 +92,9 @@ case $cmd in
     if [[ ${1:-} == --sanitize ]]; then
       dir=build/asan
       build "$dir" Debug -DUNITCLOCK_SANITIZE=ON
+      # For every test and every daemon it starts: leaks inside uninstrumented
+      # third-party libraries only (tests/lsan.supp says which, and why).
+      export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
     elif [[ ${1:-} == --tsan ]]; then
       dir=build/tsan
       build "$dir" Debug -DUNITCLOCK_TSAN=ON
