@@ -115,20 +115,30 @@ std::map<GroupKey, DayGroup> GroupByDay(std::span<const SessionForCoding> sessio
     const std::vector<std::string> codes = BillableCodes(s.timeline, catalogue);
     std::set<Day> days;
     std::set<std::string> unmapped;
-    for (size_t i = 0; i < s.timeline.billable.size(); ++i) {
+    std::vector<Interval> intervals;
+    intervals.reserve(s.timeline.billable.size());
+    for (const BillableInterval& b : s.timeline.billable) intervals.push_back(b.interval);
+    auto pieces = SplitEachByLocalDay(intervals, s.facts.clinic_time_zone);
+    // Validated at ingest; nothing to bill without a zone.
+    const std::size_t count = pieces.ok() ? s.timeline.billable.size() : 0;
+    // Consecutive pieces mostly fall on one day: look its group up once.
+    DayGroup* group = nullptr;
+    Day group_day;
+    for (size_t i = 0; i < count; ++i) {
       const BillableInterval& b = s.timeline.billable[i];
-      auto pieces = SplitByLocalDay(b.interval, s.facts.clinic_time_zone);
-      if (!pieces.ok()) continue;  // validated at ingest; nothing to bill without a zone
       const std::string& code = codes[i];
-      for (const DayPiece& p : *pieces) {
-        days.insert(p.day);
-        DayGroup& g = groups[{s.facts.patient_ref, p.day, s.facts.payer_id, s.facts.discipline}];
-        g.session_ids.insert(s.session_id);
+      for (const DayPiece& p : (*pieces)[i]) {
+        if (group == nullptr || p.day != group_day) {
+          days.insert(p.day);
+          group = &groups[{s.facts.patient_ref, p.day, s.facts.payer_id, s.facts.discipline}];
+          group_day = p.day;
+          group->session_ids.insert(s.session_id);
+        }
         if (code.empty()) {
           unmapped.insert(b.activity_id);
           continue;
         }
-        g.pieces_by_code[code].push_back(
+        group->pieces_by_code[code].push_back(
             {p.interval, b.delivered_by, b.media, s.facts.patient_location});
       }
     }

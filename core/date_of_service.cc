@@ -2,7 +2,10 @@
 
 #include <date/tz.h>
 
+#include <algorithm>
 #include <exception>
+#include <optional>
+#include <utility>
 
 #include "absl/status/status.h"
 
@@ -34,6 +37,48 @@ TimePoint StartOfLocalDay(const date::time_zone& zone, Day day) {
   return std::chrono::time_point_cast<Duration>(zone.to_sys(local, date::choose::earliest));
 }
 
+// Splits intervals at the local midnights of one zone. Remembers the offset
+// period (sys_info) of the last instant it converted and the last midnight it
+// computed, which consecutive intervals of a session most often share; the
+// results are those of LocalDayIn and StartOfLocalDay.
+class DaySplitter {
+ public:
+  explicit DaySplitter(const date::time_zone& zone) : zone_(zone) {}
+
+  // Appends the pieces of `interval` to `out`.
+  void Split(const Interval& interval, std::vector<DayPiece>& out) {
+    TimePoint start = interval.start;
+    while (start < interval.end) {
+      const Day day = LocalDayOf(start);
+      const TimePoint end = std::min(interval.end, StartOfDayAfter(day));
+      out.push_back({day, {start, end}});
+      start = end;
+    }
+  }
+
+ private:
+  // LocalDayIn(zone_, t): time_zone::to_local adds the offset of the sys_info
+  // holding floor<seconds>(t), the same for every instant of [begin, end).
+  Day LocalDayOf(TimePoint t) {
+    const date::sys_seconds s = std::chrono::floor<std::chrono::seconds>(t);
+    if (!info_ || s < info_->begin || s >= info_->end) info_ = zone_.get_info(s);
+    const auto local = t + info_->offset;
+    return Day(std::chrono::floor<std::chrono::days>(local.time_since_epoch()));
+  }
+
+  // StartOfLocalDay(zone_, day + 1 day).
+  TimePoint StartOfDayAfter(Day day) {
+    if (!midnight_ || midnight_->first != day) {
+      midnight_.emplace(day, StartOfLocalDay(zone_, day + std::chrono::days(1)));
+    }
+    return midnight_->second;
+  }
+
+  const date::time_zone& zone_;
+  std::optional<date::sys_info> info_;
+  std::optional<std::pair<Day, TimePoint>> midnight_;
+};
+
 }  // namespace
 
 absl::StatusOr<Day> LocalDay(TimePoint t, const std::string& time_zone) {
@@ -47,15 +92,18 @@ absl::StatusOr<std::vector<DayPiece>> SplitByLocalDay(const Interval& interval,
   absl::StatusOr<const date::time_zone*> zone = Zone(time_zone);
   if (!zone.ok()) return zone.status();
   std::vector<DayPiece> pieces;
-  TimePoint start = interval.start;
-  while (start < interval.end) {
-    const Day day = LocalDayIn(**zone, start);
-    const TimePoint next_midnight = StartOfLocalDay(**zone, day + std::chrono::days(1));
-    const TimePoint end = std::min(interval.end, next_midnight);
-    pieces.push_back({day, {start, end}});
-    start = end;
-  }
+  DaySplitter(**zone).Split(interval, pieces);
   return pieces;
+}
+
+absl::StatusOr<std::vector<std::vector<DayPiece>>> SplitEachByLocalDay(
+    std::span<const Interval> intervals, const std::string& time_zone) {
+  absl::StatusOr<const date::time_zone*> zone = Zone(time_zone);
+  if (!zone.ok()) return zone.status();
+  DaySplitter splitter(**zone);
+  std::vector<std::vector<DayPiece>> out(intervals.size());
+  for (std::size_t i = 0; i < intervals.size(); ++i) splitter.Split(intervals[i], out[i]);
+  return out;
 }
 
 }  // namespace unitclock::core

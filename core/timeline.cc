@@ -1,10 +1,13 @@
 #include "core/timeline.h"
 
 #include <algorithm>
+#include <cstddef>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace unitclock::core {
@@ -35,19 +38,51 @@ bool ApplyOrder(const Event* a, const Event* b) {
   return a->event_id < b->event_id;
 }
 
-// The distinct events (by id) in apply order.
+// The distinct events (by id) in apply order: of events sharing an id (the
+// store keeps them identical), the first in apply order.
 std::vector<const Event*> DistinctInApplyOrder(std::span<const Event> events) {
-  std::vector<const Event*> out;
-  out.reserve(events.size());
-  for (const Event& e : events) out.push_back(&e);
-  std::sort(out.begin(), out.end(), [](const Event* a, const Event* b) {
-    if (a->event_id != b->event_id) return a->event_id < b->event_id;
-    return ApplyOrder(a, b);
+  std::vector<const Event*> sorted;
+  sorted.reserve(events.size());
+  for (const Event& e : events) sorted.push_back(&e);
+  // A lambda, not the function pointer, so that the comparison is inlined.
+  const auto apply_order = [](const Event* a, const Event* b) { return ApplyOrder(a, b); };
+  // The store returns a session's events by time then id: most often in apply
+  // order already.
+  if (!std::is_sorted(sorted.begin(), sorted.end(), apply_order)) {
+    std::sort(sorted.begin(), sorted.end(), apply_order);
+  }
+  // Of events sharing an id, the first in apply order stays. Positions are
+  // sorted by the hash of their id, then the id, then the position, so that
+  // comparing two ids is most often comparing two integers: sorting by the
+  // ids themselves compared long ids sharing a prefix and was most of the
+  // timeline's cost. (A hash table would be cheaper still, but ids are chosen
+  // by clients: crafted collisions would make it quadratic, not this sort.)
+  struct Keyed {
+    std::size_t hash;
+    std::size_t position;  // in `sorted`
+  };
+  const std::hash<std::string_view> hash;
+  std::vector<Keyed> keyed(sorted.size());
+  for (std::size_t i = 0; i < sorted.size(); ++i) keyed[i] = {hash(sorted[i]->event_id), i};
+  std::sort(keyed.begin(), keyed.end(), [&](const Keyed& a, const Keyed& b) {
+    if (a.hash != b.hash) return a.hash < b.hash;
+    if (const int c = sorted[a.position]->event_id.compare(sorted[b.position]->event_id); c != 0) {
+      return c < 0;
+    }
+    return a.position < b.position;
   });
-  out.erase(std::unique(out.begin(), out.end(),
-                        [](const Event* a, const Event* b) { return a->event_id == b->event_id; }),
-            out.end());
-  std::sort(out.begin(), out.end(), ApplyOrder);
+  std::vector<bool> repeated(sorted.size(), false);
+  for (std::size_t k = 1; k < keyed.size(); ++k) {
+    if (keyed[k].hash == keyed[k - 1].hash &&
+        sorted[keyed[k].position]->event_id == sorted[keyed[k - 1].position]->event_id) {
+      repeated[keyed[k].position] = true;
+    }
+  }
+  std::vector<const Event*> out;
+  out.reserve(sorted.size());
+  for (std::size_t i = 0; i < sorted.size(); ++i) {
+    if (!repeated[i]) out.push_back(sorted[i]);
+  }
   return out;
 }
 
@@ -170,6 +205,7 @@ class Builder {
 
   void FindActivities() {
     std::map<std::string, std::size_t> open;  // activity id -> index in instances_
+    auto last_signaled = open.end();          // the activity of the last liveness signal
     for (const Event* e : events_) {
       if (!Applies(*e)) continue;
       if (const auto* a = std::get_if<ActivityStarted>(&e->payload)) {
@@ -197,9 +233,14 @@ class Builder {
           continue;
         }
         instances_[it->second].end = e->occurred_at;
+        if (it == last_signaled) last_signaled = open.end();
         open.erase(it);
       } else if (const auto* l = std::get_if<LivenessSignal>(&e->payload)) {
-        auto it = open.find(l->activity_id);
+        // Signals mostly name the activity the previous one named.
+        if (last_signaled == open.end() || last_signaled->first != l->activity_id) {
+          last_signaled = open.find(l->activity_id);
+        }
+        const auto it = last_signaled;
         if (it == open.end()) {
           Flag(TimelineFlagCode::kLivenessWithoutActivity, e->occurred_at, e->event_id,
                "A liveness signal named activity " + Quoted(l->activity_id) +
@@ -241,12 +282,15 @@ class Builder {
         check_gap(end);
       }
     }
-    // In order of start, then activity id: the order the API lists them in.
-    std::stable_sort(instances_.begin(), instances_.end(),
-                     [](const Instance& a, const Instance& b) {
-                       if (a.span.start != b.span.start) return a.span.start < b.span.start;
-                       return a.activity_id < b.activity_id;
-                     });
+    // In order of start, then activity id: the order the API lists them in,
+    // most often already (sorting moves every instance, and costs).
+    const auto by_start = [](const Instance& a, const Instance& b) {
+      if (a.span.start != b.span.start) return a.span.start < b.span.start;
+      return a.activity_id < b.activity_id;
+    };
+    if (!std::is_sorted(instances_.begin(), instances_.end(), by_start)) {
+      std::stable_sort(instances_.begin(), instances_.end(), by_start);
+    }
   }
 
   // The session-level state of participants and media.
@@ -361,17 +405,27 @@ class Builder {
   // Walks the session through every instant where something changes and
   // gives each stretch between two such instants to exactly one place.
   void Sweep() {
-    std::vector<TimePoint> cuts = {timeline_.session.start, timeline_.session.end, close_};
-    for (const Event* e : events_) cuts.push_back(e->occurred_at);
+    // The events' times are in order already: sort the others and merge.
+    std::vector<TimePoint> others = {timeline_.session.start, timeline_.session.end, close_};
     for (const Instance& inst : instances_) {
-      cuts.push_back(inst.span.start);
-      cuts.push_back(inst.span.end);
+      others.push_back(inst.span.start);
+      others.push_back(inst.span.end);
       for (const Interval& idle : inst.idle) {
-        cuts.push_back(idle.start);
-        cuts.push_back(idle.end);
+        others.push_back(idle.start);
+        others.push_back(idle.end);
       }
     }
-    std::sort(cuts.begin(), cuts.end());
+    std::sort(others.begin(), others.end());
+    std::vector<TimePoint> cuts;
+    cuts.reserve(events_.size() + others.size());
+    std::size_t next_other = 0;
+    for (const Event* e : events_) {
+      while (next_other < others.size() && others[next_other] < e->occurred_at) {
+        cuts.push_back(others[next_other++]);
+      }
+      cuts.push_back(e->occurred_at);
+    }
+    cuts.insert(cuts.end(), others.begin() + static_cast<std::ptrdiff_t>(next_other), others.end());
     cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
 
     activity_excluded_.resize(instances_.size());

@@ -146,6 +146,33 @@ TEST(DateOfService, UnknownZoneIsInvalidArgument) {
   EXPECT_EQ(day.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST(DateOfService, SplittingManyIntervalsAtOnceSplitsEachAsAlone) {
+  // Intervals in and out of order, over midnights and the DST changes of
+  // 2026 (Chicago: 03-08 and 11-01; Santiago's happen at local midnight).
+  std::vector<Interval> intervals;
+  for (TimePoint t = Utc(2026, 3, 6, 3); t < Utc(2026, 3, 11, 0); t += minutes(97)) {
+    intervals.push_back({t, t + minutes(41)});
+  }
+  for (TimePoint t = Utc(2026, 11, 3, 9); t > Utc(2026, 10, 30, 0); t -= minutes(131)) {
+    intervals.push_back({t, t + hours(7)});
+  }
+  intervals.push_back({Utc(2026, 4, 1, 0), Utc(2026, 4, 9, 0)});
+  intervals.push_back({Utc(2026, 4, 2, 0), Utc(2026, 4, 2, 0)});  // empty
+  for (const char* zone : {kChicago, "America/Santiago", "Australia/Lord_Howe", "UTC"}) {
+    const absl::StatusOr<std::vector<std::vector<DayPiece>>> each =
+        SplitEachByLocalDay(intervals, zone);
+    ASSERT_TRUE(each.ok()) << each.status();
+    ASSERT_EQ(each->size(), intervals.size());
+    for (std::size_t i = 0; i < intervals.size(); ++i) {
+      EXPECT_EQ((*each)[i], *SplitByLocalDay(intervals[i], zone)) << zone << " interval " << i;
+    }
+  }
+  const absl::StatusOr<std::vector<std::vector<DayPiece>>> unknown =
+      SplitEachByLocalDay(intervals, "America/Atlantis");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST(DateOfService, LocalDayIsTheCalendarDayInTheGivenZone) {
   const TimePoint midnight = Utc(2026, 12, 1, 6, 0);  // 00:00 in Chicago
   EXPECT_EQ(*LocalDay(midnight - milliseconds(1), kChicago), MakeDay(2026, 11, 30));
