@@ -2,11 +2,14 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
+#include <unordered_map>
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/synchronization/notification.h"
 
 namespace unitclock::store {
 namespace {
@@ -114,13 +117,58 @@ absl::Status SqliteError(sqlite3* db, std::string_view what) {
                                 sqlite3_errmsg(db));
 }
 
-// A prepared statement, finalized on destruction.
+}  // namespace
+
+// The statements of the hot paths, prepared once per connection and kept,
+// by the address of their SQL text (a string literal).
+class StatementCache {
+ public:
+  explicit StatementCache(sqlite3* db) : db_(db) {}
+  ~StatementCache() {
+    for (auto& [sql, stmt] : stmts_) sqlite3_finalize(stmt);
+  }
+  StatementCache(const StatementCache&) = delete;
+  StatementCache& operator=(const StatementCache&) = delete;
+
+  sqlite3* db() const { return db_; }
+  // The statement of `sql`, prepared on first use; nullptr if it cannot be.
+  sqlite3_stmt* Get(const char* sql) {
+    auto [it, inserted] = stmts_.try_emplace(sql, nullptr);
+    if (inserted && sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &it->second,
+                                       nullptr) != SQLITE_OK) {
+      sqlite3_finalize(it->second);
+      stmts_.erase(it);
+      return nullptr;
+    }
+    return it->second;
+  }
+
+ private:
+  sqlite3* const db_;
+  std::unordered_map<const char*, sqlite3_stmt*> stmts_;
+};
+
+namespace {
+
+// A prepared statement: its own, finalized on destruction, or borrowed from
+// a StatementCache, reset on destruction.
 class Statement {
  public:
-  Statement(sqlite3* db, const char* sql) : db_(db) {
+  Statement(sqlite3* db, const char* sql) : db_(db), owned_(true) {
     status_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
   }
-  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(StatementCache& cache, const char* sql) : db_(cache.db()), owned_(false) {
+    stmt_ = cache.Get(sql);
+    status_ = stmt_ == nullptr ? sqlite3_errcode(db_) : SQLITE_OK;
+  }
+  ~Statement() {
+    if (owned_) {
+      sqlite3_finalize(stmt_);
+    } else if (stmt_ != nullptr) {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+    }
+  }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
@@ -143,14 +191,29 @@ class Statement {
     const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
     return p == nullptr ? std::string() : std::string(p, sqlite3_column_bytes(stmt_, col));
   }
+  // Compares a column with `blob` without copying it.
+  bool BlobEquals(int col, std::string_view blob) const {
+    const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
+    const auto n = static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col));
+    return std::string_view(p == nullptr ? "" : p, p == nullptr ? 0 : n) == blob;
+  }
   std::int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   absl::Status Error(std::string_view what) const { return SqliteError(db_, what); }
 
  private:
   sqlite3* db_;
+  const bool owned_;
   sqlite3_stmt* stmt_ = nullptr;
   int status_;
 };
+
+// Runs one cached statement that returns no rows.
+absl::Status Run(StatementCache& cache, const char* sql) {
+  Statement st(cache, sql);
+  if (!st.ok() || st.Step() != SQLITE_DONE) return st.Error(sql);
+  return absl::OkStatus();
+}
 
 absl::Status Exec(sqlite3* db, const char* sql) {
   if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) return SqliteError(db, sql);
@@ -174,84 +237,172 @@ bool ParsePageToken(const std::string& token, std::int64_t& start_ms, std::strin
   return true;
 }
 
-// Appends one event inside an open transaction. Errors other than
-// UNAVAILABLE concern this event alone.
-absl::StatusOr<AppendOutcome> AppendOne(sqlite3* db, const StoredEvent& e,
-                                        const StoreOptions& options) {
-  Statement owner(db, "SELECT platform, event_count FROM sessions WHERE session_id = ?");
-  if (!owner.ok()) return owner.Error("prepare");
-  owner.Bind(1, e.session_id);
+// What the store keeps of one session in the `sessions` table, as a group
+// commit reads it once and writes it back once, whatever the number of the
+// group's events in the session.
+struct SessionRow {
+  bool exists = false;                  // stored before this group
+  bool changed = false;                 // to be written back
+  bool facts_changed = false;           // platform, patient_ref or start_ms (indexed) too
+  std::optional<std::string> platform;  // the owner; none if written by unitclock only
+  std::optional<std::string> patient_ref;
+  std::optional<std::int64_t> start_ms;
+  std::int64_t last_event_ms = std::numeric_limits<std::int64_t>::min();
+  bool stopped = false;
   std::int64_t event_count = 0;
-  int rc = owner.Step();
-  if (rc == SQLITE_ROW) {
-    // Says only that the id is taken, nothing of the session that holds it.
-    const std::string session_platform = owner.Text(0);
-    if (!e.platform.empty() && !session_platform.empty() && session_platform != e.platform) {
-      return absl::AlreadyExistsError(
-          "event.session_id: already in use; session ids must be unique across platforms (use "
-          "a UUID)");
+};
+
+// The sessions a group commit touches, read on first use.
+class SessionRows {
+ public:
+  explicit SessionRows(StatementCache& db) : db_(db) {}
+
+  absl::StatusOr<SessionRow*> Get(const std::string& session_id) {
+    auto [it, inserted] = rows_.try_emplace(session_id);
+    if (!inserted) return &it->second;
+    Statement q(db_,
+                "SELECT platform, patient_ref, start_ms, last_event_ms, stopped, event_count "
+                "FROM sessions WHERE session_id = ?");
+    if (!q.ok()) return q.Error("prepare");
+    q.Bind(1, session_id);
+    const int rc = q.Step();
+    if (rc == SQLITE_ROW) {
+      SessionRow& row = it->second;
+      row.exists = true;
+      if (!q.IsNull(0)) row.platform = q.Text(0);
+      if (!q.IsNull(1)) row.patient_ref = q.Text(1);
+      if (!q.IsNull(2)) row.start_ms = q.Int(2);
+      row.last_event_ms = q.Int(3);
+      row.stopped = q.Int(4) != 0;
+      row.event_count = q.Int(5);
+    } else if (rc != SQLITE_DONE) {
+      return q.Error("read session");
     }
-    event_count = owner.Int(1);
-  } else if (rc != SQLITE_DONE) {
-    return owner.Error("read session");
+    return &it->second;
   }
 
+  // Writes back every changed session.
+  absl::Status Flush() {
+    for (const auto& [session_id, row] : rows_) {
+      if (!row.changed) continue;
+      // Most groups add events to sessions already listed: their update
+      // leaves the columns that three of the indexes are on alone.
+      const char* sql = !row.exists ? "INSERT INTO sessions (session_id, platform, patient_ref, "
+                                      "start_ms, last_event_ms, stopped, event_count) "
+                                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                        : row.facts_changed
+                            ? "UPDATE sessions SET platform = ?2, patient_ref = ?3, "
+                              "start_ms = ?4, last_event_ms = ?5, stopped = ?6, "
+                              "event_count = ?7 WHERE session_id = ?1"
+                            : "UPDATE sessions SET last_event_ms = ?5, stopped = ?6, "
+                              "event_count = ?7 WHERE session_id = ?1";  // ?2-?4 unused
+      Statement w(db_, sql);
+      if (!w.ok()) return w.Error("prepare");
+      w.Bind(1, session_id);
+      BindOptional(w, 2, row.platform);
+      BindOptional(w, 3, row.patient_ref);
+      if (row.start_ms) {
+        w.Bind(4, *row.start_ms);
+      } else {
+        w.BindNull(4);
+      }
+      w.Bind(5, row.last_event_ms);
+      w.Bind(6, std::int64_t{row.stopped ? 1 : 0});
+      w.Bind(7, row.event_count);
+      if (w.Step() != SQLITE_DONE) return w.Error("write session");
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  static void BindOptional(Statement& st, int i, const std::optional<std::string>& v) {
+    if (v) {
+      st.Bind(i, *v);
+    } else {
+      st.BindNull(i);
+    }
+  }
+
+  StatementCache& db_;
+  std::unordered_map<std::string, SessionRow> rows_;
+};
+
+// Compares event `e` with the stored event of the same id: kAlreadyRecorded
+// if identical, ALREADY_EXISTS if not; nullopt if no event has that id.
+absl::StatusOr<std::optional<AppendOutcome>> CompareStored(StatementCache& db,
+                                                           const StoredEvent& e) {
   Statement existing(db,
                      "SELECT session_id, occurred_at_ms, payload FROM events WHERE event_id = ?");
   if (!existing.ok()) return existing.Error("prepare");
   existing.Bind(1, e.event_id);
-  rc = existing.Step();
-  if (rc == SQLITE_ROW) {
-    const bool same = existing.Text(0) == e.session_id &&
-                      existing.Int(1) == ToMillis(e.occurred_at) && existing.Blob(2) == e.payload;
-    if (same) return AppendOutcome::kAlreadyRecorded;
+  const int rc = existing.Step();
+  if (rc == SQLITE_DONE) return std::optional<AppendOutcome>();
+  if (rc != SQLITE_ROW) return existing.Error("read event");
+  const bool same = existing.Text(0) == e.session_id &&
+                    existing.Int(1) == ToMillis(e.occurred_at) && existing.BlobEquals(2, e.payload);
+  if (same) return std::optional<AppendOutcome>(AppendOutcome::kAlreadyRecorded);
+  return absl::AlreadyExistsError(
+      "event.event_id: an event with this id was already recorded with different content; "
+      "use a new event_id for a new event");
+}
+
+// Appends one event inside an open transaction; its session's row changes in
+// `sessions` (written back by the caller). Errors other than UNAVAILABLE
+// concern this event alone, and are found before anything is written, so the
+// event leaves no trace; an UNAVAILABLE error aborts the whole transaction.
+absl::StatusOr<AppendOutcome> AppendOne(StatementCache& db, SessionRows& sessions,
+                                        const StoredEvent& e, const StoreOptions& options) {
+  absl::StatusOr<SessionRow*> found = sessions.Get(e.session_id);
+  if (!found.ok()) return found.status();
+  SessionRow& row = **found;
+  // Says only that the id is taken, nothing of the session that holds it.
+  if (!e.platform.empty() && row.platform && !row.platform->empty() &&
+      *row.platform != e.platform) {
     return absl::AlreadyExistsError(
-        "event.event_id: an event with this id was already recorded with different content; "
-        "use a new event_id for a new event");
+        "event.session_id: already in use; session ids must be unique across platforms (use "
+        "a UUID)");
   }
-  if (rc != SQLITE_DONE) return existing.Error("read event");
-  if (event_count >= options.max_events_per_session) {
+  if (row.event_count >= options.max_events_per_session) {
+    absl::StatusOr<std::optional<AppendOutcome>> stored = CompareStored(db, e);
+    if (!stored.ok()) return stored.status();
+    if (*stored) return **stored;
     return absl::ResourceExhaustedError("event.session_id: the session already holds " +
-                                        std::to_string(event_count) +
+                                        std::to_string(row.event_count) +
                                         " events, the most one session may hold");
   }
 
+  // Insert first: a new id (the usual case) costs one lookup.
   Statement insert(db,
                    "INSERT INTO events (event_id, session_id, occurred_at_ms, payload) "
-                   "VALUES (?, ?, ?, ?)");
+                   "VALUES (?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING");
   if (!insert.ok()) return insert.Error("prepare");
   insert.Bind(1, e.event_id);
   insert.Bind(2, e.session_id);
   insert.Bind(3, ToMillis(e.occurred_at));
   insert.BindBlob(4, e.payload);
   if (insert.Step() != SQLITE_DONE) return insert.Error("insert event");
+  if (sqlite3_changes(db.db()) == 0) {
+    absl::StatusOr<std::optional<AppendOutcome>> stored = CompareStored(db, e);
+    if (!stored.ok()) return stored.status();
+    if (!*stored) return absl::UnavailableError("event store: an event vanished while appending");
+    return **stored;
+  }
 
-  Statement session(db,
-                    "INSERT INTO sessions (session_id, platform, last_event_ms, stopped, "
-                    "event_count) VALUES (?1, NULLIF(?4, ''), ?2, ?3, 1) "
-                    "ON CONFLICT (session_id) DO UPDATE SET "
-                    "platform = COALESCE(platform, excluded.platform), "
-                    "last_event_ms = max(last_event_ms, excluded.last_event_ms), "
-                    "stopped = max(stopped, excluded.stopped), event_count = event_count + 1");
-  if (!session.ok()) return session.Error("prepare");
-  session.Bind(1, e.session_id);
-  session.Bind(2, ToMillis(e.occurred_at));
-  session.Bind(3, std::int64_t{e.stops_session ? 1 : 0});
-  session.Bind(4, e.platform);
-  if (session.Step() != SQLITE_DONE) return session.Error("upsert session");
-
-  if (e.started) {
-    // The earliest SessionStarted wins, as in core::SummarizeSession.
-    Statement facts(db,
-                    "UPDATE sessions SET platform = COALESCE(platform, ?), patient_ref = ?, "
-                    "start_ms = ? WHERE session_id = ? AND (start_ms IS NULL OR start_ms > ?)");
-    if (!facts.ok()) return facts.Error("prepare");
-    facts.Bind(1, e.started->platform);
-    facts.Bind(2, e.started->patient_ref);
-    facts.Bind(3, ToMillis(e.occurred_at));
-    facts.Bind(4, e.session_id);
-    facts.Bind(5, ToMillis(e.occurred_at));
-    if (facts.Step() != SQLITE_DONE) return facts.Error("update session");
+  const std::int64_t at = ToMillis(e.occurred_at);
+  row.changed = true;
+  if (!row.platform && !e.platform.empty()) {
+    row.platform = e.platform;
+    row.facts_changed = true;
+  }
+  row.last_event_ms = std::max(row.last_event_ms, at);
+  row.stopped = row.stopped || e.stops_session;
+  ++row.event_count;
+  // The earliest SessionStarted wins, as in core::SummarizeSession.
+  if (e.started && (!row.start_ms || *row.start_ms > at)) {
+    row.facts_changed = true;
+    if (!row.platform) row.platform = e.started->platform;
+    row.patient_ref = e.started->patient_ref;
+    row.start_ms = at;
   }
   return AppendOutcome::kRecorded;
 }
@@ -395,45 +546,105 @@ absl::StatusOr<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(const s
 }
 
 SqliteEventStore::SqliteEventStore(sqlite3* db, StoreOptions options)
-    : db_(db), options_(options) {}
+    : db_(db),
+      cache_(std::make_unique<StatementCache>(db)),
+      options_(options),
+      writer_([this] { WriteLoop(); }) {}
 
 SqliteEventStore::~SqliteEventStore() {
+  {
+    absl::MutexLock lock(&queue_mu_);
+    stopping_ = true;
+    queue_cv_.Signal();
+  }
+  writer_.join();  // after writing what was queued
   absl::MutexLock lock(&mu_);
+  cache_.reset();
   sqlite3_close(db_);
 }
 
-absl::StatusOr<std::vector<absl::StatusOr<AppendOutcome>>> SqliteEventStore::Append(
-    std::span<const StoredEvent> events) {
-  absl::MutexLock lock(&mu_);
-  absl::Status st = Exec(db_, "BEGIN IMMEDIATE");
-  if (!st.ok()) return st;
-  std::vector<absl::StatusOr<AppendOutcome>> results;
-  results.reserve(events.size());
-  for (const StoredEvent& e : events) {
-    // A savepoint per event keeps a half-applied event out of the commit.
-    st = Exec(db_, "SAVEPOINT one_event");
-    if (!st.ok()) break;
-    absl::StatusOr<AppendOutcome> r = AppendOne(db_, e, options_);
-    if (!r.ok() && r.status().code() == absl::StatusCode::kUnavailable) {
-      st = r.status();
-      break;
+absl::StatusOr<AppendResults> SqliteEventStore::Append(std::span<const StoredEvent> events) {
+  absl::Notification done;
+  absl::StatusOr<AppendResults> out;
+  AppendAsync(std::vector<StoredEvent>(events.begin(), events.end()),
+              [&](absl::StatusOr<AppendResults> results) {
+                out = std::move(results);
+                done.Notify();
+              });
+  done.WaitForNotification();
+  return out;
+}
+
+void SqliteEventStore::AppendAsync(std::vector<StoredEvent> events, AppendDone done) {
+  absl::MutexLock lock(&queue_mu_);
+  queue_.push_back(PendingAppend{std::move(events), std::move(done)});
+  queue_cv_.Signal();
+}
+
+SqliteEventStore::WriteStats SqliteEventStore::Stats() {
+  absl::MutexLock lock(&queue_mu_);
+  return stats_;
+}
+
+void SqliteEventStore::WriteLoop() {
+  for (;;) {
+    // Takes every append waiting, up to kMaxGroupEvents events (and at least
+    // one append, whatever its size).
+    std::vector<PendingAppend> group;
+    {
+      absl::MutexLock lock(&queue_mu_);
+      while (queue_.empty() && !stopping_) queue_cv_.Wait(&queue_mu_);
+      if (queue_.empty()) return;
+      std::size_t events = 0;
+      while (!queue_.empty() &&
+             (group.empty() || events + queue_.front().events.size() <= kMaxGroupEvents)) {
+        events += queue_.front().events.size();
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      ++stats_.commits;
+      stats_.events += static_cast<std::int64_t>(events);
     }
-    st = Exec(db_, r.ok() ? "RELEASE one_event" : "ROLLBACK TO one_event; RELEASE one_event");
-    if (!st.ok()) break;
-    results.push_back(std::move(r));
+    std::vector<absl::StatusOr<AppendResults>> results = CommitGroup(group);
+    for (std::size_t i = 0; i < group.size(); ++i) std::move(group[i].done)(std::move(results[i]));
   }
-  if (st.ok()) st = Exec(db_, "COMMIT");
+}
+
+std::vector<absl::StatusOr<AppendResults>> SqliteEventStore::CommitGroup(
+    std::span<const PendingAppend> group) {
+  absl::MutexLock lock(&mu_);
+  std::vector<absl::StatusOr<AppendResults>> out;
+  out.reserve(group.size());
+  absl::Status st = Run(*cache_, "BEGIN IMMEDIATE");
+  SessionRows sessions(*cache_);
+  for (std::size_t i = 0; st.ok() && i < group.size(); ++i) {
+    AppendResults results;
+    results.reserve(group[i].events.size());
+    for (const StoredEvent& e : group[i].events) {
+      absl::StatusOr<AppendOutcome> r = AppendOne(*cache_, sessions, e, options_);
+      if (!r.ok() && r.status().code() == absl::StatusCode::kUnavailable) {
+        st = r.status();
+        break;
+      }
+      results.push_back(std::move(r));
+    }
+    out.push_back(std::move(results));
+  }
+  // One write of each session's row, one commit and one sync of the log for
+  // the whole group.
+  if (st.ok()) st = sessions.Flush();
+  if (st.ok()) st = Run(*cache_, "COMMIT");
   if (!st.ok()) {
     (void)Exec(db_, "ROLLBACK");
-    return st;
+    out.assign(group.size(), st);
   }
-  return results;
+  return out;
 }
 
 absl::StatusOr<std::vector<StoredEvent>> SqliteEventStore::LoadSession(
     std::string_view session_id) {
   absl::MutexLock lock(&mu_);
-  Statement q(db_,
+  Statement q(*cache_,
               "SELECT event_id, occurred_at_ms, payload FROM events WHERE session_id = ? "
               "ORDER BY occurred_at_ms, event_id");
   if (!q.ok()) return q.Error("prepare");
@@ -455,7 +666,7 @@ absl::StatusOr<std::vector<StoredEvent>> SqliteEventStore::LoadSession(
 absl::StatusOr<std::optional<std::string>> SqliteEventStore::SessionOwner(
     std::string_view session_id) {
   absl::MutexLock lock(&mu_);
-  Statement q(db_, "SELECT COALESCE(platform, '') FROM sessions WHERE session_id = ?");
+  Statement q(*cache_, "SELECT COALESCE(platform, '') FROM sessions WHERE session_id = ?");
   if (!q.ok()) return q.Error("prepare");
   q.Bind(1, session_id);
   const int rc = q.Step();
@@ -519,7 +730,7 @@ absl::StatusOr<SessionPage> SqliteEventStore::ListSessions(const SessionQuery& q
 absl::StatusOr<std::vector<OpenSession>> SqliteEventStore::ListOpenSessions(
     core::TimePoint last_event_before) {
   absl::MutexLock lock(&mu_);
-  Statement q(db_,
+  Statement q(*cache_,
               "SELECT session_id, last_event_ms FROM sessions "
               "WHERE stopped = 0 AND last_event_ms < ? ORDER BY last_event_ms, session_id");
   if (!q.ok()) return q.Error("prepare");
@@ -535,7 +746,7 @@ absl::StatusOr<std::vector<OpenSession>> SqliteEventStore::ListOpenSessions(
 
 absl::StatusOr<std::int64_t> SqliteEventStore::CountEvents() {
   absl::MutexLock lock(&mu_);
-  Statement q(db_, "SELECT COUNT(*) FROM events");
+  Statement q(*cache_, "SELECT COUNT(*) FROM events");
   if (!q.ok() || q.Step() != SQLITE_ROW) return q.Error("count events");
   return q.Int(0);
 }

@@ -1,14 +1,17 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "core/time.h"
@@ -16,6 +19,8 @@
 struct sqlite3;
 
 namespace unitclock::store {
+
+class StatementCache;
 
 // Facts of a SessionStarted event that sessions are listed by.
 struct SessionIndexFacts {
@@ -56,6 +61,9 @@ enum class AppendOutcome {
   kRecorded,         // stored now
   kAlreadyRecorded,  // an identical event with this id was stored before
 };
+
+// The result of one Append: one outcome or per-event error per event.
+using AppendResults = std::vector<absl::StatusOr<AppendOutcome>>;
 
 // Filters of ListSessions; empty fields do not filter.
 struct SessionQuery {
@@ -130,8 +138,13 @@ struct StoreOptions {
 
 // The durable, idempotent event log and the append-only review audit trail,
 // in one SQLite file (WAL mode, synchronous=FULL): once a write call
-// (Append, AppendAudit, RememberSuggestion, RecordExport) returns OK, what it
-// wrote survives a crash of the process or of the machine.
+// (Append, AppendAudit, RememberSuggestion, RecordExport) returns OK, or
+// AppendAsync calls back with OK, what it wrote survives a crash of the
+// process or of the machine.
+//
+// Group commit: events are appended by one writer thread, which takes every
+// append waiting (up to kMaxGroupEvents events) into one transaction and one
+// sync of the log; concurrent appends thus share the cost of a commit.
 //
 // Thread-safe: one connection, every call serialised by a mutex.
 // Errors of the database itself are UNAVAILABLE.
@@ -155,8 +168,30 @@ class SqliteEventStore {
   // (see StoredEvent::platform); RESOURCE_EXHAUSTED when the session holds
   // StoreOptions::max_events_per_session events. Returns an error
   // (UNAVAILABLE), and stores nothing, if the transaction fails.
-  absl::StatusOr<std::vector<absl::StatusOr<AppendOutcome>>> Append(
-      std::span<const StoredEvent> events);
+  // Waits for the group commit that takes `events` (see AppendAsync).
+  absl::StatusOr<AppendResults> Append(std::span<const StoredEvent> events);
+
+  // Called once with what Append would return, on the writer thread, after
+  // the commit. Must not block, and must not wait for another append.
+  using AppendDone = absl::AnyInvocable<void(absl::StatusOr<AppendResults>) &&>;
+
+  // Queues `events` for the next group commit and returns at once; `done`
+  // gets the results. Appends are committed in the order they are queued.
+  // A group's transaction fails as a whole (UNAVAILABLE for each append in
+  // it); per-event errors concern their event alone.
+  void AppendAsync(std::vector<StoredEvent> events, AppendDone done);
+
+  // Group commits so far, and the events they took: their ratio is the
+  // average group size.
+  struct WriteStats {
+    std::int64_t commits = 0;
+    std::int64_t events = 0;
+  };
+  WriteStats Stats();
+
+  // The most events one group commit takes (one append larger than this is
+  // committed alone).
+  static constexpr std::size_t kMaxGroupEvents = 4096;
 
   // Returns the events of one session ordered by occurred_at then event_id;
   // empty if the session has none.
@@ -214,11 +249,29 @@ class SqliteEventStore {
                                             std::span<const AuditRecord> exports);
 
  private:
+  struct PendingAppend {
+    std::vector<StoredEvent> events;
+    AppendDone done;
+  };
+
   SqliteEventStore(sqlite3* db, StoreOptions options);
+  // The writer thread: commits the queued appends, a group at a time, until
+  // the store is destroyed and the queue is empty.
+  void WriteLoop();
+  // Appends a group in one transaction; one result per append.
+  std::vector<absl::StatusOr<AppendResults>> CommitGroup(std::span<const PendingAppend> group);
 
   absl::Mutex mu_;
   sqlite3* const db_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<StatementCache> cache_ ABSL_GUARDED_BY(mu_);
   const StoreOptions options_;
+
+  absl::Mutex queue_mu_;
+  absl::CondVar queue_cv_;
+  std::deque<PendingAppend> queue_ ABSL_GUARDED_BY(queue_mu_);
+  bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
+  WriteStats stats_ ABSL_GUARDED_BY(queue_mu_);
+  std::thread writer_;  // last: starts once everything above is ready
 };
 
 }  // namespace unitclock::store
