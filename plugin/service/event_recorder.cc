@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "absl/status/status.h"
+#include "absl/synchronization/notification.h"
 #include "core/event_validation.h"
 #include "plugin/common/log.h"
 #include "plugin/service/proto_convert.h"
@@ -65,6 +66,18 @@ absl::StatusOr<store::StoredEvent> Prepare(const v1::Event& proto, core::TimePoi
 
 absl::StatusOr<std::vector<v1::EventAcknowledgement>> EventRecorder::Record(
     std::span<const v1::Event* const> events, std::string_view platform) {
+  absl::Notification done;
+  absl::StatusOr<std::vector<v1::EventAcknowledgement>> out;
+  RecordAsync(events, platform, [&](absl::StatusOr<std::vector<v1::EventAcknowledgement>> acks) {
+    out = std::move(acks);
+    done.Notify();
+  });
+  done.WaitForNotification();
+  return out;
+}
+
+void EventRecorder::RecordAsync(std::span<const v1::Event* const> events, std::string_view platform,
+                                RecordDone done) {
   std::vector<v1::EventAcknowledgement> acks(events.size());
   std::vector<store::StoredEvent> valid;
   std::vector<std::size_t> valid_index;  // position in `events` of each valid event
@@ -77,33 +90,43 @@ absl::StatusOr<std::vector<v1::EventAcknowledgement>> EventRecorder::Record(
       acks[i] = Rejected(events[i]->event_id(), stored.status());
       continue;
     }
+    // The acknowledgement's id now; the store answers by position.
+    acks[i].set_event_id(stored->event_id);
     valid.push_back(*std::move(stored));
     valid_index.push_back(i);
   }
-  if (valid.empty()) return acks;
-
-  auto results = store_.Append(valid);
-  if (!results.ok()) {
-    spdlog::error("msg={} error={}", common::Quote("event store append failed"),
-                  common::Quote(std::string(results.status().message())));
-    return results.status();
+  if (valid.empty()) {
+    std::move(done)(std::move(acks));
+    return;
   }
-  for (std::size_t k = 0; k < valid.size(); ++k) {
-    const std::size_t i = valid_index[k];
-    const absl::StatusOr<store::AppendOutcome>& r = (*results)[k];
-    if (!r.ok()) {
-      acks[i] = Rejected(valid[k].event_id, r.status());
-      continue;
-    }
-    acks[i].set_event_id(valid[k].event_id);
-    acks[i].set_outcome(*r == store::AppendOutcome::kRecorded
-                            ? v1::EventAcknowledgement::OUTCOME_RECORDED
-                            : v1::EventAcknowledgement::OUTCOME_ALREADY_RECORDED);
-    spdlog::debug("msg={} event_id={} session_id={} outcome={}", common::Quote("event recorded"),
-                  common::Quote(valid[k].event_id), common::Quote(valid[k].session_id),
-                  *r == store::AppendOutcome::kRecorded ? "recorded" : "already_recorded");
-  }
-  return acks;
+  store_.AppendAsync(
+      std::move(valid),
+      [acks = std::move(acks), valid_index = std::move(valid_index),
+       done = std::move(done)](absl::StatusOr<store::AppendResults> results) mutable {
+        if (!results.ok()) {
+          spdlog::error("msg={} error={}", common::Quote("event store append failed"),
+                        common::Quote(std::string(results.status().message())));
+          std::move(done)(results.status());
+          return;
+        }
+        for (std::size_t k = 0; k < valid_index.size(); ++k) {
+          v1::EventAcknowledgement& ack = acks[valid_index[k]];
+          const absl::StatusOr<store::AppendOutcome>& r = (*results)[k];
+          if (!r.ok()) {
+            ack = Rejected(ack.event_id(), r.status());
+            continue;
+          }
+          const bool recorded = *r == store::AppendOutcome::kRecorded;
+          ack.set_outcome(recorded ? v1::EventAcknowledgement::OUTCOME_RECORDED
+                                   : v1::EventAcknowledgement::OUTCOME_ALREADY_RECORDED);
+          if (spdlog::should_log(spdlog::level::debug)) {
+            spdlog::debug("msg={} event_id={} outcome={}", common::Quote("event recorded"),
+                          common::Quote(ack.event_id()),
+                          recorded ? "recorded" : "already_recorded");
+          }
+        }
+        std::move(done)(std::move(acks));
+      });
 }
 
 }  // namespace unitclock::service

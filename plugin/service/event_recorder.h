@@ -4,6 +4,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "core/time.h"
 #include "plugin/common/clock.h"
@@ -41,6 +42,18 @@ class EventRecorder {
   // write to any session.
   absl::StatusOr<std::vector<v1::EventAcknowledgement>> Record(
       std::span<const v1::Event* const> events, std::string_view platform = {});
+
+  // Called once with what Record would return; on the store's writer thread
+  // after the group commit, or before RecordAsync returns if no event of the
+  // batch is valid. Must not block.
+  using RecordDone =
+      absl::AnyInvocable<void(absl::StatusOr<std::vector<v1::EventAcknowledgement>>) &&>;
+
+  // Record without waiting: converts and validates now (`events` need not
+  // outlive the call), queues the valid events for the store's next group
+  // commit, and calls `done`.
+  void RecordAsync(std::span<const v1::Event* const> events, std::string_view platform,
+                   RecordDone done);
 
  private:
   store::SqliteEventStore& store_;

@@ -1,12 +1,15 @@
 #include "plugin/service/session_service.h"
 
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "core/session_summary.h"
 #include "core/timeline.h"
 #include "plugin/service/proto_convert.h"
+#include "plugin/service/publish_stream.h"
 #include "plugin/service/rpc_status.h"
 #include "plugin/service/session_loader.h"
 
@@ -36,66 +39,37 @@ absl::Status ReadSession(const auth::Caller& caller, store::SqliteEventStore& st
 
 }  // namespace
 
-// One PublishEvents stream: reads an event, records it, writes its
-// acknowledgement, reads the next. Holds transport state only.
-class SessionServiceImpl::PublishReactor final
-    : public grpc::ServerBidiReactor<v1::PublishEventsRequest, v1::PublishEventsResponse> {
+// Records the events of one PublishEvents stream as its caller's platform.
+class RecorderSink final : public EventSink {
  public:
-  // Starts reading, or finishes at once if the call was not admitted.
-  PublishReactor(SessionServiceImpl& service, absl::StatusOr<auth::Caller> caller)
-      : service_(service) {
-    absl::StatusOr<StreamSlot> slot =
-        caller.ok() ? service_.gate_.OpenStream(*caller) : caller.status();
-    if (!slot.ok()) {
-      Finish(ToGrpcStatus(slot.status()));
-      return;
-    }
-    platform_ = caller->platform;
-    slot_ = *std::move(slot);
-    StartRead(&request_);
-  }
+  RecorderSink(EventRecorder& recorder, std::string platform)
+      : recorder_(recorder), platform_(std::move(platform)) {}
 
-  void OnReadDone(bool ok) override {
-    if (!ok) {  // the client closed its side, or the call was cancelled
-      Finish(grpc::Status::OK);
-      return;
-    }
-    const v1::Event* event = &request_.event();
-    absl::StatusOr<std::vector<v1::EventAcknowledgement>> acks =
-        service_.recorder_.Record(std::span<const v1::Event* const>(&event, 1), platform_);
-    if (!acks.ok()) {
-      Finish(ToGrpcStatus(acks.status()));
-      return;
-    }
-    *response_.mutable_acknowledgement() = std::move(acks->front());
-    StartWrite(&response_);
+  void Submit(const v1::Event& event, AckDone done) override {
+    const v1::Event* events[] = {&event};
+    recorder_.RecordAsync(events, platform_,
+                          [done = std::move(done)](
+                              absl::StatusOr<std::vector<v1::EventAcknowledgement>> acks) mutable {
+                            if (!acks.ok()) {
+                              std::move(done)(acks.status());
+                            } else {
+                              std::move(done)(std::move(acks->front()));
+                            }
+                          });
   }
-
-  void OnWriteDone(bool ok) override {
-    if (!ok) {
-      Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "acknowledgement could not be sent"));
-      return;
-    }
-    if (service_.draining_.load()) {
-      Finish(grpc::Status::OK);
-      return;
-    }
-    StartRead(&request_);
-  }
-
-  void OnDone() override { delete this; }
 
  private:
-  SessionServiceImpl& service_;
-  std::string platform_;  // the caller's
-  StreamSlot slot_;
-  v1::PublishEventsRequest request_;
-  v1::PublishEventsResponse response_;
+  EventRecorder& recorder_;
+  const std::string platform_;
 };
 
 grpc::ServerBidiReactor<v1::PublishEventsRequest, v1::PublishEventsResponse>*
 SessionServiceImpl::PublishEvents(grpc::CallbackServerContext* context) {
-  return new PublishReactor(*this, Publisher(*context, "PublishEvents"));
+  absl::StatusOr<auth::Caller> caller = Publisher(*context, "PublishEvents");
+  absl::StatusOr<StreamSlot> slot = caller.ok() ? gate_.OpenStream(*caller) : caller.status();
+  std::unique_ptr<EventSink> sink;
+  if (slot.ok()) sink = std::make_unique<RecorderSink>(recorder_, caller->platform);
+  return new PublishStream(std::move(slot), std::move(sink), draining_, kPublishWindow);
 }
 
 absl::StatusOr<auth::Caller> SessionServiceImpl::Publisher(

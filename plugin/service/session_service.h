@@ -27,7 +27,7 @@ class SessionServiceImpl final : public v1::SessionService::CallbackService {
         recorder_(store, clock, options.future_tolerance) {}
 
   // After this, open PublishEvents streams end (with OK) after acknowledging
-  // the event they are working on, instead of reading another.
+  // the events they have read, instead of reading more.
   void StartDraining() { draining_.store(true); }
 
   grpc::ServerBidiReactor<v1::PublishEventsRequest, v1::PublishEventsResponse>* PublishEvents(
@@ -43,8 +43,6 @@ class SessionServiceImpl final : public v1::SessionService::CallbackService {
                                          v1::ListSessionsResponse* response) override;
 
  private:
-  class PublishReactor;
-
   // The caller of a publishing call: role platform, bound to one platform.
   absl::StatusOr<auth::Caller> Publisher(const grpc::CallbackServerContext& context,
                                          std::string_view call) const;

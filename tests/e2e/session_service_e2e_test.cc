@@ -251,6 +251,60 @@ TEST_F(SessionServiceE2eTest, ConflictingAndInvalidEventsAreRejectedAndTheStream
   EXPECT_EQ(session.events(1).participant_joined().participant(), v1::PARTICIPANT_PROVIDER);
 }
 
+// A platform may write many events before reading their acknowledgements:
+// the server reads ahead (and its group commits take several events of the
+// stream at once) but still answers every event, in the order sent, with the
+// outcome it would have had alone: invalid events and repeats among them.
+TEST_F(SessionServiceE2eTest, EventsWrittenAheadAreAcknowledgedInOrder) {
+  const examples::Scenario scenario = Scenario();
+  std::vector<v1::Event> sent(scenario.events.begin(), scenario.events.begin() + 5);
+  std::vector<EventAcknowledgement::Outcome> expected(sent.size(),
+                                                      EventAcknowledgement::OUTCOME_RECORDED);
+  int distinct = static_cast<int>(sent.size());
+  for (int i = 0; i < 300; ++i) {
+    v1::Event e = scenario.events[5];  // a liveness signal of activity ex-1
+    e.set_event_id("ahead-" + std::to_string(i));
+    e.mutable_occurred_at()->set_seconds(scenario.events[4].occurred_at().seconds() + i);
+    if (i % 10 == 9) {
+      e.mutable_occurred_at()->set_seconds(0);  // the epoch: invalid
+      expected.push_back(EventAcknowledgement::OUTCOME_REJECTED);
+    } else if (i % 7 == 6) {
+      e = sent.back();  // the previous event again
+      expected.push_back(expected.back() == EventAcknowledgement::OUTCOME_REJECTED
+                             ? EventAcknowledgement::OUTCOME_REJECTED
+                             : EventAcknowledgement::OUTCOME_ALREADY_RECORDED);
+    } else {
+      expected.push_back(EventAcknowledgement::OUTCOME_RECORDED);
+      ++distinct;
+    }
+    sent.push_back(e);
+  }
+
+  grpc::ClientContext ctx;
+  testing::Authorize(ctx, "demo-all");
+  auto stream = stub_->PublishEvents(&ctx);
+  for (const v1::Event& e : sent) {
+    v1::PublishEventsRequest req;
+    *req.mutable_event() = e;
+    ASSERT_TRUE(stream->Write(req));
+  }
+  stream->WritesDone();
+  std::vector<EventAcknowledgement> acks;
+  v1::PublishEventsResponse resp;
+  while (stream->Read(&resp)) acks.push_back(resp.acknowledgement());
+  const grpc::Status st = stream->Finish();
+  ASSERT_TRUE(st.ok()) << st.error_message();
+
+  ASSERT_EQ(acks.size(), sent.size());
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    EXPECT_EQ(acks[i].event_id(), sent[i].event_id()) << i;
+    EXPECT_EQ(acks[i].outcome(), expected[i]) << i << ": " << acks[i].error_message();
+  }
+  v1::Session session;
+  ASSERT_TRUE(Get("sessions/" + scenario.session_id, session, v1::SESSION_VIEW_BASIC).ok());
+  EXPECT_EQ(session.event_count(), distinct);
+}
+
 TEST_F(SessionServiceE2eTest, BatchRecordsValidEventsBesideInvalidOnes) {
   std::vector<v1::Event> events = Scenario().events;
   v1::Event bad = events[3];

@@ -1,0 +1,101 @@
+#include "plugin/service/publish_stream.h"
+
+#include <utility>
+
+#include "plugin/service/rpc_status.h"
+
+namespace unitclock::service {
+
+PublishStream::PublishStream(absl::StatusOr<StreamSlot> admitted, std::unique_ptr<EventSink> sink,
+                             const std::atomic<bool>& draining, int window)
+    : sink_(std::move(sink)), draining_(draining), window_(window) {
+  absl::MutexLock lock(&mu_);
+  if (admitted.ok()) slot_ = *std::move(admitted);
+  if (!admitted.ok()) {
+    End(ToGrpcStatus(admitted.status()));
+    return;
+  }
+  Advance();
+}
+
+void PublishStream::OnReadDone(bool ok) {
+  std::uint64_t seq = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!ok) {  // the client closed its side, or the call was cancelled
+      reading_ = false;
+      read_closed_ = true;
+      Advance();
+      return;
+    }
+    seq = written_ + acks_.size();
+    acks_.emplace_back();
+    ++submitting_;
+  }
+  // Outside the lock, since the sink may answer before it returns. reading_
+  // stays set until then, so that no other thread reads into `request_`.
+  sink_->Submit(request_.event(), [this, seq](absl::StatusOr<v1::EventAcknowledgement> ack) {
+    Acknowledge(seq, std::move(ack));
+  });
+  absl::MutexLock lock(&mu_);
+  reading_ = false;
+  Advance();
+}
+
+void PublishStream::Acknowledge(std::uint64_t seq, absl::StatusOr<v1::EventAcknowledgement> ack) {
+  absl::MutexLock lock(&mu_);
+  --submitting_;
+  if (!ack.ok()) {
+    if (failure_.ok()) failure_ = ack.status();
+  } else {
+    acks_[seq - written_] = *std::move(ack);
+  }
+  Advance();
+}
+
+void PublishStream::OnWriteDone(bool ok) {
+  absl::MutexLock lock(&mu_);
+  writing_ = false;
+  if (!ok && failure_.ok()) {
+    failure_ = absl::UnavailableError("acknowledgement could not be sent");
+  }
+  Advance();
+}
+
+void PublishStream::Advance() {
+  if (finished_) return;
+  if (!failure_.ok()) {
+    // Ends once no reaction of the sink or write is outstanding (a pending
+    // read then completes with ok=false, as gRPC allows).
+    if (submitting_ == 0 && !writing_) End(ToGrpcStatus(failure_));
+    return;
+  }
+  if (!writing_ && !acks_.empty() && acks_.front().has_value()) {
+    *response_.mutable_acknowledgement() = *std::move(acks_.front());
+    acks_.pop_front();
+    ++written_;
+    writing_ = true;
+    // A group commit answers many events at once: while the next
+    // acknowledgement is ready too, let gRPC hold this one back and send
+    // them together (the last of the burst flushes them).
+    const bool more = !acks_.empty() && acks_.front().has_value();
+    StartWrite(&response_, more ? grpc::WriteOptions().set_buffer_hint() : grpc::WriteOptions());
+  }
+  const bool stop_reading = read_closed_ || draining_.load();
+  if (!stop_reading && !reading_ && acks_.size() < static_cast<std::size_t>(window_) &&
+      submitting_ < window_) {
+    reading_ = true;
+    StartRead(&request_);
+  }
+  if (stop_reading && acks_.empty() && !writing_ && submitting_ == 0) End(grpc::Status::OK);
+}
+
+void PublishStream::End(const grpc::Status& status) {
+  finished_ = true;
+  // The stream stops counting against its platform before the client can
+  // see it end, so that a client may open the next one at once.
+  slot_ = StreamSlot();
+  Finish(status);
+}
+
+}  // namespace unitclock::service
