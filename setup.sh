@@ -11,6 +11,8 @@
 #   ./setup.sh test --tsan      under ThreadSanitizer, the tests that run no gRPC in the process
 #                               (store, watchdog: Debian's gRPC is not TSan-instrumented)
 #   ./setup.sh build            install, build (Release) without starting the service
+#   ./setup.sh bench [--smoke]  install, build (Release), run every benchmark (tests/bench/run.sh);
+#                               --smoke runs each briefly, as CI does
 #   ./setup.sh deps             only install what is missing
 #
 # Idempotent: a second run installs nothing and rebuilds only what changed.
@@ -21,7 +23,7 @@ PACKAGES=(
   build-essential cmake pkg-config ca-certificates tzdata
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libboost-dev libsqlite3-dev libhowardhinnant-date-dev libspdlog-dev nlohmann-json3-dev
-  libcli11-dev libgtest-dev libgmock-dev librapidcheck-dev
+  libcli11-dev libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   clang-format openssl libssl-dev
   clang-14 libclang-rt-14-dev
 )
@@ -72,6 +74,11 @@ case $cmd in
     install_deps
     build build/release Release
     ;;
+  bench)
+    install_deps
+    build build/release Release
+    tests/bench/run.sh build/release "$@"
+    ;;
   serve)
     install_deps
     build build/release Release
@@ -105,7 +112,7 @@ case $cmd in
     ctest --test-dir "$dir" --output-on-failure -j "$(nproc)"
     ;;
   *)
-    sed -n '2,16p' "$0" >&2
+    sed -n '2,18p' "$0" >&2
     exit 2
     ;;
 esac

@@ -62,8 +62,16 @@ absl::StatusOr<Connection> Connect(const ConnectOptions& options) {
     }
     credentials = grpc::SslCredentials(ssl);
   }
+  out.target = options.target;
+  out.credentials = credentials;
   out.channel = grpc::CreateChannel(options.target, credentials);
   return out;
+}
+
+std::shared_ptr<grpc::Channel> Connection::NewChannel(int index) const {
+  grpc::ChannelArguments args;
+  args.SetInt("unitclock.channel_index", index);
+  return grpc::CreateCustomChannel(target, credentials, args);
 }
 
 }  // namespace unitclock::examples

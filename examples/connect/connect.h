@@ -35,6 +35,12 @@ void AddConnectOptions(CLI::App& app, ConnectOptions& options);
 struct Connection {
   std::shared_ptr<grpc::Channel> channel;
   std::string token;
+  std::string target;
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+
+  // One more channel to the same server, on a TCP connection of its own
+  // (channels with the same arguments may share one).
+  std::shared_ptr<grpc::Channel> NewChannel(int index) const;
 
   // Adds `authorization: Bearer <token>` to a call.
   void Authorize(grpc::ClientContext& context) const {
