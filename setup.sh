@@ -25,7 +25,7 @@ PACKAGES=(
   libboost-dev libsqlite3-dev libhowardhinnant-date-dev libspdlog-dev nlohmann-json3-dev
   libcli11-dev libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   clang-format openssl libssl-dev
-  clang-14 libclang-rt-14-dev
+  clang-14 libclang-rt-14-dev python3-grpcio python3-protobuf
 )
 # Node and npm run the independent export validators (tests/validators/, ctest
 # ExternalValidators). Debian 12's nodejs is 18: @medplum/core 4.5.2 asks for

@@ -1,0 +1,42 @@
+// examples/node/quickstart.mjs: README's Node snippet, run by ctest NodeExample.
+// npm install @grpc/grpc-js @grpc/proto-loader (or npm ci in examples/node); run from the
+// repository root with UNITCLOCK_TOKEN set.
+import grpc from '@grpc/grpc-js';
+import protoLoader from '@grpc/proto-loader';
+const def = protoLoader.loadSync(
+  ['unitclock/v1/session_service.proto', 'unitclock/v1/coding.proto'],
+  { keepCase: true, longs: String, enums: String, defaults: true, includeDirs: ['proto'] });
+const v1 = grpc.loadPackageDefinition(def).unitclock.v1;
+const creds = grpc.credentials.createInsecure();  // TLS: grpc.credentials.createSsl(caPem)
+const target = process.env.UNITCLOCK_TARGET ?? '127.0.0.1:50051';
+const sessions = new v1.SessionService(target, creds);
+const coding = new v1.CodingService(target, creds);
+const md = new grpc.Metadata();
+md.add('authorization', `Bearer ${process.env.UNITCLOCK_TOKEN}`);  // a token with role "platform"
+const started = { platform: 'demo-rehab', patient_ref: 'pt-7e21b0', provider_ref: 'prov-17b3',
+  provider_role: 'PROVIDER_ROLE_PT', discipline: 'DISCIPLINE_PHYSICAL_THERAPY',
+  payer_id: 'medicare', clinic_time_zone: 'America/Chicago',
+  patient_location: 'PATIENT_LOCATION_HOME', planned_modality: 'MODALITY_AUDIO_VIDEO' };
+const events = [[0, { session_started: started }],
+  [1, { participant_joined: { participant: 'PARTICIPANT_PROVIDER' } }],
+  [1, { participant_joined: { participant: 'PARTICIPANT_PATIENT' } }],
+  [1, { media_changed: { modality: 'MODALITY_AUDIO_VIDEO' } }],
+  [2, { activity_started: { activity_id: 'ex-1', kind: 'ACTIVITY_KIND_THERAPEUTIC_EXERCISE',
+    performed_by: 'PARTICIPANT_PROVIDER' } }],
+  [27, { activity_ended: { activity_id: 'ex-1' } }],
+  [30, { session_stopped: { reason: 'STOP_REASON_ENDED' } }]];
+
+// One ack per event, in the order written: keep each event until its ack arrives.
+const call = sessions.PublishEvents(md);
+call.on('data', ({ acknowledgement: a }) => console.log(a.event_id, a.outcome, a.error_message));
+call.on('error', (e) => console.error('resend the unacknowledged events, same ids:', e.message));
+call.on('end', () => coding.SuggestCodes(
+  { patient_day: { patient_ref: 'pt-7e21b0', date_of_service: '2026-11-27' } }, md, (err, res) => {
+    if (err) throw err;
+    for (const l of res.suggestions.flatMap((s) => s.lines))
+      console.log(l.code, `x${l.units}`, l.modifiers.join(' '), `POS ${l.place_of_service}`);
+  }));
+events.forEach(([minute, payload], i) => call.write({ event: { event_id: `acme-visit-8812-${i}`,
+  session_id: 'acme-visit-8812', occurred_at: { seconds: 1795791600 + 60 * minute },  // 15:00Z
+  ...payload } }));
+call.end();
