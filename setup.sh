@@ -54,14 +54,23 @@ install_deps() {
     "${missing[@]}" >/dev/null
 }
 
-# build <dir> <build type> [cmake args...]
+# build <dir> <build type> [cmake args...]: configures on the first run, and
+# again when the args differ from the last configuration's.
 build() {
   local dir=$1 type=$2
   shift 2
-  if [[ ! -f $dir/CMakeCache.txt ]]; then
+  local args="-DCMAKE_BUILD_TYPE=$type $*"
+  if [[ ! -f $dir/CMakeCache.txt || $(cat "$dir/.setup-args" 2>/dev/null) != "$args" ]]; then
     cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE="$type" "$@" >/dev/null
+    echo "$args" >"$dir/.setup-args"
   fi
   cmake --build "$dir" -j "$(nproc)"
+}
+
+# The Release build of serve, build and bench: no test suites (./setup.sh test
+# builds and runs those in Debug).
+build_release() {
+  build build/release Release -DUNITCLOCK_TESTS=OFF
 }
 
 cmd=${1:-}
@@ -72,16 +81,16 @@ case $cmd in
     ;;
   build)
     install_deps
-    build build/release Release
+    build_release
     ;;
   bench)
     install_deps
-    build build/release Release
+    build_release
     tests/bench/run.sh build/release "$@"
     ;;
   serve)
     install_deps
-    build build/release Release
+    build_release
     mkdir -p var
     # A first start makes one development token for the demo platform, with
     # every role but admin; scripts/make_token.sh makes more.
