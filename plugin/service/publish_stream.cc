@@ -22,7 +22,11 @@ void PublishStream::OnReadDone(bool ok) {
   std::uint64_t seq = 0;
   {
     absl::MutexLock lock(&mu_);
-    if (!ok) {  // the client closed its side, or the call was cancelled
+    // !ok: the client closed its side, or the call was cancelled. finished_:
+    // the stream ended (an error, draining) while this read was pending; an
+    // event read now is dropped unacknowledged (the client sends it again),
+    // since no sink may answer once gRPC may delete the stream.
+    if (!ok || finished_) {
       reading_ = false;
       read_closed_ = true;
       Advance();
