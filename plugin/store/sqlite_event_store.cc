@@ -6,10 +6,12 @@
 #include <charconv>
 #include <future>
 #include <limits>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 
 #include "absl/status/status.h"
+#include "plugin/sqlite/statement.h"
 
 namespace unitclock::store {
 namespace {
@@ -112,101 +114,11 @@ PRAGMA user_version = 2;
 // Sessions without a SessionStarted event sort first in listings.
 constexpr std::int64_t kNoStart = std::numeric_limits<std::int64_t>::min();
 
-absl::Status SqliteError(sqlite3* db, std::string_view what) {
-  return absl::UnavailableError(std::string("event store: ") + std::string(what) + ": " +
-                                sqlite3_errmsg(db));
-}
+// Prefixes the errors of the database: "event store: <what>: <SQLite's message>".
+constexpr std::string_view kOwner = "event store";
 
-}  // namespace
-
-// The statements of the hot paths, prepared once per connection and kept,
-// by the address of their SQL text (a string literal).
-class StatementCache {
- public:
-  explicit StatementCache(sqlite3* db) : db_(db) {}
-  ~StatementCache() {
-    for (auto& [sql, stmt] : stmts_) sqlite3_finalize(stmt);
-  }
-  StatementCache(const StatementCache&) = delete;
-  StatementCache& operator=(const StatementCache&) = delete;
-
-  sqlite3* db() const { return db_; }
-  // The statement of `sql`, prepared on first use; nullptr if it cannot be.
-  sqlite3_stmt* Get(const char* sql) {
-    auto [it, inserted] = stmts_.try_emplace(sql, nullptr);
-    if (inserted && sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &it->second,
-                                       nullptr) != SQLITE_OK) {
-      sqlite3_finalize(it->second);
-      stmts_.erase(it);
-      return nullptr;
-    }
-    return it->second;
-  }
-
- private:
-  sqlite3* const db_;
-  std::unordered_map<const char*, sqlite3_stmt*> stmts_;
-};
-
-namespace {
-
-// A prepared statement: its own, finalized on destruction, or borrowed from
-// a StatementCache, reset on destruction.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) : db_(db), owned_(true) {
-    status_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
-  }
-  Statement(StatementCache& cache, const char* sql) : db_(cache.db()), owned_(false) {
-    stmt_ = cache.Get(sql);
-    status_ = stmt_ == nullptr ? sqlite3_errcode(db_) : SQLITE_OK;
-  }
-  ~Statement() {
-    if (owned_) {
-      sqlite3_finalize(stmt_);
-    } else if (stmt_ != nullptr) {
-      sqlite3_reset(stmt_);
-      sqlite3_clear_bindings(stmt_);
-    }
-  }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  bool ok() const { return status_ == SQLITE_OK; }
-  void Bind(int i, std::string_view text) {
-    sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-  }
-  void BindBlob(int i, std::string_view blob) {
-    sqlite3_bind_blob(stmt_, i, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
-  }
-  void Bind(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
-  void BindNull(int i) { sqlite3_bind_null(stmt_, i); }
-  // SQLITE_ROW, SQLITE_DONE or an error code.
-  int Step() { return sqlite3_step(stmt_); }
-  std::string Text(int col) const {
-    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
-    return p == nullptr ? std::string() : std::string(p, sqlite3_column_bytes(stmt_, col));
-  }
-  std::string Blob(int col) const {
-    const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
-    return p == nullptr ? std::string() : std::string(p, sqlite3_column_bytes(stmt_, col));
-  }
-  // Compares a column with `blob` without copying it.
-  bool BlobEquals(int col, std::string_view blob) const {
-    const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
-    const auto n = static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col));
-    return std::string_view(p == nullptr ? "" : p, p == nullptr ? 0 : n) == blob;
-  }
-  std::int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
-  bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-  absl::Status Error(std::string_view what) const { return SqliteError(db_, what); }
-
- private:
-  sqlite3* db_;
-  const bool owned_;
-  sqlite3_stmt* stmt_ = nullptr;
-  int status_;
-};
+using sqlite::Statement;
+using sqlite::StatementCache;
 
 // Runs one cached statement that returns no rows.
 absl::Status Run(StatementCache& cache, const char* sql) {
@@ -215,10 +127,8 @@ absl::Status Run(StatementCache& cache, const char* sql) {
   return absl::OkStatus();
 }
 
-absl::Status Exec(sqlite3* db, const char* sql) {
-  if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) return SqliteError(db, sql);
-  return absl::OkStatus();
-}
+// sqlite::Exec for this store's connection.
+absl::Status Exec(sqlite3* db, const char* sql) { return sqlite::Exec(db, kOwner, sql); }
 
 std::int64_t ToMillis(core::TimePoint t) { return t.time_since_epoch().count(); }
 
@@ -420,7 +330,7 @@ void BindOptionalBlob(Statement& st, int i, const std::string& blob) {
 // record's own); returns its record_id.
 absl::StatusOr<std::int64_t> InsertAudit(sqlite3* db, const AuditRecord& r,
                                          const std::string& action, const std::string& batch_id) {
-  Statement insert(db,
+  Statement insert(db, kOwner,
                    "INSERT INTO audit_records (recorded_at_ms, actor, platform, action, "
                    "suggestion_id, patient_ref, date_of_service, fingerprint, reason, "
                    "override_reason, \"before\", \"after\", batch_id) "
@@ -475,7 +385,7 @@ absl::StatusOr<std::vector<AuditRecord>> ReadAudit(Statement& q) {
 
 // Inserts the row of an export batch inside an open transaction.
 absl::Status InsertBatch(sqlite3* db, const ExportBatch& b) {
-  Statement insert(db,
+  Statement insert(db, kOwner,
                    "INSERT INTO export_batches (batch_id, created_at_ms, actor, platform, format, "
                    "range_start, range_end, claim_count, line_count) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -506,8 +416,7 @@ absl::StatusOr<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(const s
   const int rc = sqlite3_open_v2(
       path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
-    absl::Status st = absl::UnavailableError("event store: cannot open \"" + path +
-                                             "\": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+    absl::Status st = sqlite::Error(db, kOwner, "cannot open \"" + path + "\"");
     sqlite3_close(db);
     return st;
   }
@@ -520,7 +429,7 @@ absl::StatusOr<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(const s
   if (!st.ok()) return st;
   sqlite3_busy_timeout(db, 5000);
 
-  Statement version(db, "PRAGMA user_version");
+  Statement version(db, kOwner, "PRAGMA user_version");
   if (!version.ok() || version.Step() != SQLITE_ROW) return version.Error("read schema version");
   const std::int64_t v = version.Int(0);
   if (v > kSchemaVersion) {
@@ -547,7 +456,7 @@ absl::StatusOr<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(const s
 
 SqliteEventStore::SqliteEventStore(sqlite3* db, StoreOptions options)
     : db_(db),
-      cache_(std::make_unique<StatementCache>(db)),
+      cache_(std::make_unique<StatementCache>(db, kOwner)),
       options_(options),
       writer_([this] { WriteLoop(); }) {}
 
@@ -685,7 +594,7 @@ absl::StatusOr<SessionPage> SqliteEventStore::ListSessions(const SessionQuery& q
   }
 
   absl::MutexLock lock(&mu_);
-  Statement q(db_,
+  Statement q(db_, kOwner,
               "SELECT session_id, COALESCE(start_ms, ?1) AS s FROM sessions "
               "WHERE (?2 = '' OR patient_ref = ?2) AND (?9 = '' OR platform = ?9) "
               "AND (?3 IS NULL OR start_ms >= ?3) AND (?4 IS NULL OR start_ms < ?4) "
@@ -758,9 +667,10 @@ absl::StatusOr<std::int64_t> SqliteEventStore::AppendAudit(const AuditRecord& re
 absl::StatusOr<std::vector<AuditRecord>> SqliteEventStore::ListAudit(
     const std::string& suggestion_id) {
   absl::MutexLock lock(&mu_);
-  Statement q(db_, (std::string("SELECT ") + kAuditColumns +
-                    " FROM audit_records WHERE suggestion_id = ? ORDER BY record_id")
-                       .c_str());
+  Statement q(db_, kOwner,
+              (std::string("SELECT ") + kAuditColumns +
+               " FROM audit_records WHERE suggestion_id = ? ORDER BY record_id")
+                  .c_str());
   if (!q.ok()) return q.Error("prepare");
   q.Bind(1, suggestion_id);
   return ReadAudit(q);
@@ -770,10 +680,11 @@ absl::StatusOr<std::vector<AuditRecord>> SqliteEventStore::ListAuditForPatientDa
     const std::string& platform, const std::string& patient_ref,
     const std::string& date_of_service) {
   absl::MutexLock lock(&mu_);
-  Statement q(db_, (std::string("SELECT ") + kAuditColumns +
-                    " FROM audit_records WHERE platform = ? AND patient_ref = ? "
-                    "AND date_of_service = ? ORDER BY record_id")
-                       .c_str());
+  Statement q(db_, kOwner,
+              (std::string("SELECT ") + kAuditColumns +
+               " FROM audit_records WHERE platform = ? AND patient_ref = ? "
+               "AND date_of_service = ? ORDER BY record_id")
+                  .c_str());
   if (!q.ok()) return q.Error("prepare");
   q.Bind(1, platform);
   q.Bind(2, patient_ref);
@@ -783,7 +694,7 @@ absl::StatusOr<std::vector<AuditRecord>> SqliteEventStore::ListAuditForPatientDa
 
 absl::Status SqliteEventStore::RememberSuggestion(const SuggestionKey& key) {
   absl::MutexLock lock(&mu_);
-  Statement insert(db_,
+  Statement insert(db_, kOwner,
                    "INSERT OR IGNORE INTO suggestion_keys (suggestion_id, platform, patient_ref, "
                    "date_of_service, payer_id, discipline, provider_ref) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?)");
@@ -802,7 +713,7 @@ absl::Status SqliteEventStore::RememberSuggestion(const SuggestionKey& key) {
 absl::StatusOr<std::optional<SuggestionKey>> SqliteEventStore::FindSuggestion(
     const std::string& suggestion_id) {
   absl::MutexLock lock(&mu_);
-  Statement q(db_,
+  Statement q(db_, kOwner,
               "SELECT platform, patient_ref, date_of_service, payer_id, discipline, provider_ref "
               "FROM suggestion_keys WHERE suggestion_id = ?");
   if (!q.ok()) return q.Error("prepare");

@@ -18,9 +18,11 @@
 
 struct sqlite3;
 
-namespace unitclock::store {
-
+namespace unitclock::sqlite {
 class StatementCache;
+}  // namespace unitclock::sqlite
+
+namespace unitclock::store {
 
 // Facts of a SessionStarted event that sessions are listed by.
 struct SessionIndexFacts {
@@ -263,7 +265,7 @@ class SqliteEventStore {
 
   absl::Mutex mu_;
   sqlite3* const db_ ABSL_GUARDED_BY(mu_);
-  std::unique_ptr<StatementCache> cache_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<sqlite::StatementCache> cache_ ABSL_GUARDED_BY(mu_);
   const StoreOptions options_;
 
   absl::Mutex queue_mu_;

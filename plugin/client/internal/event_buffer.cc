@@ -3,10 +3,10 @@
 #include <sqlite3.h>
 
 #include <string_view>
-#include <unordered_map>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "plugin/sqlite/statement.h"
 
 namespace unitclock::client::internal {
 namespace {
@@ -31,58 +31,13 @@ constexpr const char* kReadAfter =
 constexpr const char* kDelete = "DELETE FROM pending WHERE seq = ?";
 constexpr const char* kOldest = "SELECT recorded_at_ms FROM pending ORDER BY seq LIMIT 1";
 
-absl::Status SqliteError(sqlite3* db, std::string_view what) {
-  return absl::UnavailableError(
-      absl::StrCat("event buffer: ", std::string(what), ": ", sqlite3_errmsg(db)));
-}
+// Prefixes the errors of the database: "event buffer: <what>: <SQLite's message>".
+constexpr std::string_view kOwner = "event buffer";
 
-absl::Status Exec(sqlite3* db, const char* sql) {
-  return sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK ? absl::OkStatus()
-                                                                       : SqliteError(db, sql);
-}
+using sqlite::Statement;
 
-}  // namespace
-
-// The statements of the hot paths, prepared once and kept (as the event
-// store does), by the address of their SQL text.
-class BufferStatements {
- public:
-  explicit BufferStatements(sqlite3* db) : db_(db) {}
-  ~BufferStatements() {
-    for (auto& [sql, stmt] : stmts_) sqlite3_finalize(stmt);
-  }
-  BufferStatements(const BufferStatements&) = delete;
-  BufferStatements& operator=(const BufferStatements&) = delete;
-
-  // The statement of `sql`, reset and unbound; nullptr if it cannot be prepared.
-  sqlite3_stmt* Get(const char* sql) {
-    auto [it, inserted] = stmts_.try_emplace(sql, nullptr);
-    if (inserted && sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &it->second,
-                                       nullptr) != SQLITE_OK) {
-      sqlite3_finalize(it->second);
-      stmts_.erase(it);
-      return nullptr;
-    }
-    sqlite3_reset(it->second);
-    sqlite3_clear_bindings(it->second);
-    return it->second;
-  }
-
- private:
-  sqlite3* const db_;
-  std::unordered_map<const char*, sqlite3_stmt*> stmts_;
-};
-
-namespace {
-
-void BindText(sqlite3_stmt* stmt, int i, std::string_view text) {
-  sqlite3_bind_text(stmt, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-}
-
-std::string ColumnText(sqlite3_stmt* stmt, int col) {
-  const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt, col));
-  return p == nullptr ? std::string() : std::string(p, sqlite3_column_bytes(stmt, col));
-}
+// sqlite::Exec for the buffer's connection.
+absl::Status Exec(sqlite3* db, const char* sql) { return sqlite::Exec(db, kOwner, sql); }
 
 // Opens the file and takes it for this connection alone: with
 // locking_mode=EXCLUSIVE the first write transaction keeps its lock until
@@ -91,7 +46,7 @@ absl::StatusOr<sqlite3*> OpenExclusive(const std::string& path) {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
       SQLITE_OK) {
-    absl::Status s = SqliteError(db, "open " + path);
+    absl::Status s = sqlite::Error(db, kOwner, "open " + path);
     sqlite3_close(db);
     return s;
   }
@@ -126,23 +81,26 @@ absl::StatusOr<std::unique_ptr<EventBuffer>> EventBuffer::Open(const std::string
                                                                std::int64_t max_events) {
   absl::StatusOr<sqlite3*> db = OpenExclusive(path);
   if (!db.ok()) return db.status();
-  sqlite3_stmt* count = nullptr;
+  absl::Status s;
   std::int64_t size = 0;
-  if (sqlite3_prepare_v2(*db, "SELECT COUNT(*) FROM pending", -1, &count, nullptr) != SQLITE_OK ||
-      sqlite3_step(count) != SQLITE_ROW) {
-    absl::Status s = SqliteError(*db, "count");
-    sqlite3_finalize(count);
+  {
+    Statement count(*db, kOwner, "SELECT COUNT(*) FROM pending");
+    if (!count.ok() || count.Step() != SQLITE_ROW) {
+      s = count.Error("count");
+    } else {
+      size = count.Int(0);
+    }
+  }  // finalized: the connection cannot close with a statement open
+  if (!s.ok()) {
     sqlite3_close(*db);
     return s;
   }
-  size = sqlite3_column_int64(count, 0);
-  sqlite3_finalize(count);
   return std::unique_ptr<EventBuffer>(new EventBuffer(*db, max_events, size));
 }
 
 EventBuffer::EventBuffer(sqlite3* db, std::int64_t max_events, std::int64_t size)
     : db_(db),
-      statements_(std::make_unique<BufferStatements>(db)),
+      statements_(std::make_unique<sqlite::StatementCache>(db, kOwner)),
       max_events_(max_events),
       size_(size) {}
 
@@ -159,14 +117,13 @@ absl::Status EventBuffer::Append(const BufferedEvent& event) {
         absl::StrCat("buffer: ", size_, " events waiting, the most allowed; delivery lag ",
                      LagLocked(WallClockMs()).count(), "ms"));
   }
-  sqlite3_stmt* stmt = statements_->Get(kInsert);
-  if (stmt == nullptr) return SqliteError(db_, "prepare insert");
-  BindText(stmt, 1, event.event_id);
-  BindText(stmt, 2, event.session_id);
-  sqlite3_bind_int64(stmt, 3, event.recorded_at_ms);
-  sqlite3_bind_blob(stmt, 4, event.payload.data(), static_cast<int>(event.payload.size()),
-                    SQLITE_TRANSIENT);
-  if (sqlite3_step(stmt) != SQLITE_DONE) return SqliteError(db_, "insert");
+  Statement insert(*statements_, kInsert);
+  if (!insert.ok()) return insert.Error("prepare insert");
+  insert.Bind(1, event.event_id);
+  insert.Bind(2, event.session_id);
+  insert.Bind(3, event.recorded_at_ms);
+  insert.BindBlob(4, event.payload);
+  if (insert.Step() != SQLITE_DONE) return insert.Error("insert");
   ++size_;
   return absl::OkStatus();
 }
@@ -174,21 +131,21 @@ absl::Status EventBuffer::Append(const BufferedEvent& event) {
 absl::StatusOr<std::vector<BufferedEvent>> EventBuffer::ReadAfter(std::int64_t after_seq,
                                                                   int limit) {
   absl::MutexLock lock(&mu_);
-  sqlite3_stmt* stmt = statements_->Get(kReadAfter);
-  if (stmt == nullptr) return SqliteError(db_, "prepare read");
-  sqlite3_bind_int64(stmt, 1, after_seq);
-  sqlite3_bind_int(stmt, 2, limit);
+  // Reset when it goes out of scope, which ends its read transaction.
+  Statement read(*statements_, kReadAfter);
+  if (!read.ok()) return read.Error("prepare read");
+  read.Bind(1, after_seq);
+  read.Bind(2, std::int64_t{limit});
   std::vector<BufferedEvent> events;
   int rc;
-  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-    events.push_back({.seq = sqlite3_column_int64(stmt, 0),
-                      .event_id = ColumnText(stmt, 1),
-                      .session_id = ColumnText(stmt, 2),
-                      .recorded_at_ms = sqlite3_column_int64(stmt, 3),
-                      .payload = ColumnText(stmt, 4)});
+  while ((rc = read.Step()) == SQLITE_ROW) {
+    events.push_back({.seq = read.Int(0),
+                      .event_id = read.Text(1),
+                      .session_id = read.Text(2),
+                      .recorded_at_ms = read.Int(3),
+                      .payload = read.Blob(4)});
   }
-  if (rc != SQLITE_DONE) return SqliteError(db_, "read");
-  sqlite3_reset(stmt);  // ends its read transaction now, not at the next use
+  if (rc != SQLITE_DONE) return read.Error("read");
   return events;
 }
 
@@ -199,9 +156,9 @@ absl::Status EventBuffer::Remove(std::span<const std::int64_t> seqs) {
   if (!s.ok()) return s;
   std::int64_t removed = 0;
   for (std::int64_t seq : seqs) {
-    sqlite3_stmt* stmt = statements_->Get(kDelete);
-    if (stmt == nullptr || (sqlite3_bind_int64(stmt, 1, seq), sqlite3_step(stmt)) != SQLITE_DONE) {
-      s = SqliteError(db_, "delete");
+    Statement del(*statements_, kDelete);
+    if (!del.ok() || (del.Bind(1, seq), del.Step()) != SQLITE_DONE) {
+      s = del.Error("delete");
       Exec(db_, "ROLLBACK").IgnoreError();
       return s;
     }
@@ -228,11 +185,10 @@ std::chrono::milliseconds EventBuffer::Lag(std::int64_t now_ms) {
 
 std::chrono::milliseconds EventBuffer::LagLocked(std::int64_t now_ms) {
   if (size_ == 0) return std::chrono::milliseconds(0);
-  sqlite3_stmt* stmt = statements_->Get(kOldest);
-  if (stmt == nullptr || sqlite3_step(stmt) != SQLITE_ROW) return std::chrono::milliseconds(0);
-  const std::int64_t oldest = sqlite3_column_int64(stmt, 0);
-  sqlite3_reset(stmt);
-  return std::chrono::milliseconds(now_ms > oldest ? now_ms - oldest : 0);
+  Statement oldest(*statements_, kOldest);
+  if (!oldest.ok() || oldest.Step() != SQLITE_ROW) return std::chrono::milliseconds(0);
+  const std::int64_t oldest_ms = oldest.Int(0);
+  return std::chrono::milliseconds(now_ms > oldest_ms ? now_ms - oldest_ms : 0);
 }
 
 bool EventBuffer::AwaitEmpty(std::chrono::milliseconds timeout) {

@@ -15,9 +15,11 @@
 
 struct sqlite3;
 
-namespace unitclock::client::internal {
+namespace unitclock::sqlite {
+class StatementCache;
+}  // namespace unitclock::sqlite
 
-class BufferStatements;
+namespace unitclock::client::internal {
 
 // One event waiting in the buffer.
 struct BufferedEvent {
@@ -71,7 +73,7 @@ class EventBuffer {
 
   mutable absl::Mutex mu_;
   sqlite3* const db_ ABSL_GUARDED_BY(mu_);
-  std::unique_ptr<BufferStatements> statements_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<sqlite::StatementCache> statements_ ABSL_GUARDED_BY(mu_);
   const std::int64_t max_events_;
   // COUNT(*) kept in memory: every Append checks it.
   std::int64_t size_ ABSL_GUARDED_BY(mu_);
