@@ -86,12 +86,12 @@ class CodingServiceImpl::WatchReactor final : public grpc::ServerWriteReactor<v1
     absl::StatusOr<StreamSlot> slot =
         caller.ok() ? service_.gate_.OpenStream(*caller) : caller.status();
     if (!slot.ok()) {
-      Finish(ToGrpcStatus(slot.status()));
+      End(ToGrpcStatus(slot.status()));
       return;
     }
     slot_ = *std::move(slot);
     if (!session_id.ok()) {
-      Finish(ToGrpcStatus(session_id.status()));
+      End(ToGrpcStatus(session_id.status()));
       return;
     }
     Tick();
@@ -99,11 +99,11 @@ class CodingServiceImpl::WatchReactor final : public grpc::ServerWriteReactor<v1
 
   void OnWriteDone(bool ok) override {
     if (!ok) {
-      Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "progress could not be sent"));
+      End(grpc::Status(grpc::StatusCode::UNAVAILABLE, "progress could not be sent"));
       return;
     }
     if (stopped_) {
-      Finish(grpc::Status::OK);
+      End(grpc::Status::OK);
       return;
     }
     ScheduleTick();
@@ -118,18 +118,27 @@ class CodingServiceImpl::WatchReactor final : public grpc::ServerWriteReactor<v1
   void OnDone() override { delete this; }
 
  private:
+  // Finishes the call with `status`. The stream stops counting against its
+  // platform first, before the client can see it end, so that the client may
+  // open the next one at once (as PublishStream::End does); OnDone's release
+  // of the slot is then a no-op.
+  void End(const grpc::Status& status) {
+    slot_ = StreamSlot();
+    Finish(status);
+  }
+
   // Computes the totals now; writes them if they changed, else waits again.
   void Tick() {
     absl::StatusOr<LoadedSession> session =
         LoadSessionFor(caller_, service_.store_, session_id_, service_.options_.policies.timeline,
                        service_.clock_.Now());
     if (!session.ok()) {
-      Finish(ToGrpcStatus(session.status()));
+      End(ToGrpcStatus(session.status()));
       return;
     }
     absl::StatusOr<core::SessionForCoding> coding = ForCoding(*session);
     if (!coding.ok()) {
-      Finish(ToGrpcStatus(coding.status()));
+      End(ToGrpcStatus(coding.status()));
       return;
     }
     stopped_ = session->summary.stopped();
@@ -151,7 +160,7 @@ class CodingServiceImpl::WatchReactor final : public grpc::ServerWriteReactor<v1
                  // Not ok: cancelled, because the client went away or the
                  // server stops; a cancellation may also land between ticks.
                  if (!ok || cancelled_.load()) {
-                   Finish(grpc::Status(grpc::StatusCode::CANCELLED, "watch cancelled"));
+                   End(grpc::Status(grpc::StatusCode::CANCELLED, "watch cancelled"));
                    return;
                  }
                  Tick();
@@ -161,6 +170,8 @@ class CodingServiceImpl::WatchReactor final : public grpc::ServerWriteReactor<v1
   CodingServiceImpl& service_;
   const auth::Caller caller_;
   const std::string session_id_;
+  // One reaction at a time touches it (a write or the alarm is outstanding,
+  // never both; OnCancel leaves it alone): no lock.
   StreamSlot slot_;
   std::atomic<bool> cancelled_{false};
   absl::Mutex alarm_mu_;  // Set and Cancel come from different threads

@@ -110,12 +110,12 @@ class ReviewServiceImpl::ExportReactor final
                 absl::StatusOr<ReviewDesk::ExportPlan> plan)
       : desk_(desk), plan_(std::move(plan)) {
     if (!slot.ok()) {
-      Finish(ToGrpcStatus(slot.status()));
+      End(ToGrpcStatus(slot.status()));
       return;
     }
     slot_ = *std::move(slot);
     if (!plan_.ok()) {
-      Finish(ToGrpcStatus(plan_.status()));
+      End(ToGrpcStatus(plan_.status()));
       return;
     }
     Next();
@@ -124,11 +124,11 @@ class ReviewServiceImpl::ExportReactor final
   void OnWriteDone(bool ok) override {
     if (!ok) {
       // Not recorded: the lines stay exportable.
-      Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "export could not be sent"));
+      End(grpc::Status(grpc::StatusCode::UNAVAILABLE, "export could not be sent"));
       return;
     }
     if (done_) {
-      Finish(grpc::Status::OK);
+      End(grpc::Status::OK);
       return;
     }
     Next();
@@ -137,6 +137,15 @@ class ReviewServiceImpl::ExportReactor final
   void OnDone() override { delete this; }
 
  private:
+  // Finishes the call with `status`. The stream stops counting against its
+  // platform first, before the client can see it end, so that the client may
+  // open the next one at once (as PublishStream::End does); OnDone's release
+  // of the slot is then a no-op.
+  void End(const grpc::Status& status) {
+    slot_ = StreamSlot();
+    Finish(status);
+  }
+
   void Next() {
     response_.Clear();
     const std::string& data = plan_->data;
@@ -149,7 +158,7 @@ class ReviewServiceImpl::ExportReactor final
     }
     absl::StatusOr<std::string> batch_id = desk_.CommitExport(*plan_);
     if (!batch_id.ok()) {
-      Finish(ToGrpcStatus(batch_id.status()));
+      End(ToGrpcStatus(batch_id.status()));
       return;
     }
     response_.set_batch_id(*batch_id);
@@ -160,7 +169,7 @@ class ReviewServiceImpl::ExportReactor final
   }
 
   ReviewDesk& desk_;
-  StreamSlot slot_;
+  StreamSlot slot_;  // one reaction at a time: no lock (one write outstanding at most)
   absl::StatusOr<ReviewDesk::ExportPlan> plan_;
   std::size_t offset_ = 0;
   bool done_ = false;

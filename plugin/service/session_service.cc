@@ -37,8 +37,6 @@ absl::Status ReadSession(const auth::Caller& caller, store::SqliteEventStore& st
   return absl::OkStatus();
 }
 
-}  // namespace
-
 // Records the events of one PublishEvents stream as its caller's platform.
 class RecorderSink final : public EventSink {
  public:
@@ -62,6 +60,8 @@ class RecorderSink final : public EventSink {
   EventRecorder& recorder_;
   const std::string platform_;
 };
+
+}  // namespace
 
 grpc::ServerBidiReactor<v1::PublishEventsRequest, v1::PublishEventsResponse>*
 SessionServiceImpl::PublishEvents(grpc::CallbackServerContext* context) {

@@ -1162,6 +1162,39 @@ TEST_F(SecurityE2eTest, LimitsRefuseWithClearErrorsAndLoseNothing) {
   EXPECT_EQ(Record({many[0]})[0].outcome(), EventAcknowledgement::OUTCOME_ALREADY_RECORDED);
 }
 
+// A stream stops counting against its platform before its client sees it
+// end: with one stream allowed, a client may open the next one at once,
+// whatever the call and however the stream ended.
+TEST_F(SecurityE2eTest, AnEndedStreamFreesItsPlaceBeforeItsClientSeesTheEnd) {
+  StopServer();
+  service::ServiceOptions options = Options();
+  options.max_streams_per_platform = 1;
+  StartServer(options);
+  coding_ = v1::CodingService::NewStub(channel_);
+  review_ = v1::ReviewService::NewStub(channel_);
+  Publish(Scenario().events);
+  auto watch = [&](const std::string& name) {
+    grpc::ClientContext ctx;
+    testing::Authorize(ctx);
+    v1::WatchSessionRequest request;
+    request.set_name(name);
+    auto stream = coding_->WatchSession(&ctx, request);
+    v1::SessionProgress progress;
+    while (stream->Read(&progress)) {
+    }
+    return stream->Finish();
+  };
+  for (int i = 0; i < 20; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_TRUE(watch("sessions/demo-20261127-0001").ok());  // stopped: one write, then OK
+    EXPECT_EQ(watch("sessions/nobody").error_code(), grpc::StatusCode::NOT_FOUND);
+    const grpc::Status exported = ExportAs("demo-all");
+    EXPECT_NE(exported.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+        << exported.error_message();
+    Publish({});
+  }
+}
+
 TEST_F(SecurityE2eTest, OverlongReviewTextIsRefusedNamingTheFieldAndChangesNothing) {
   Publish(Scenario().events);
   const v1::ReviewedSuggestion s = Pending()[0];
