@@ -15,6 +15,7 @@ namespace {
 // malformed session id fails the call instead of every event of the session
 // being rejected later.
 constexpr std::size_t kMaxIdLength = 128;
+constexpr std::chrono::milliseconds kMinKeepalive{10000};
 
 bool IsIdChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -51,6 +52,14 @@ absl::Status CheckOptions(const RecorderOptions& o) {
     return absl::InvalidArgumentError(
         "options.initial_backoff: must be positive and at most max_backoff");
   }
+  if (o.keepalive_interval.count() != 0 && o.keepalive_interval < kMinKeepalive) {
+    return absl::InvalidArgumentError(
+        "options.keepalive_interval: below 10 s (unitclockd refuses pings more frequent than "
+        "every 5 s); 0 turns keepalive off");
+  }
+  if (o.keepalive_timeout.count() < 1) {
+    return absl::InvalidArgumentError("options.keepalive_timeout: must be positive");
+  }
   return absl::OkStatus();
 }
 
@@ -63,17 +72,24 @@ class Recorder::Impl {
   Impl(std::unique_ptr<internal::EventBuffer> buffer, const RecorderOptions& options)
       : buffer_(std::move(buffer)), sender_(options, *buffer_) {}
 
-  // Checks the envelope, gives the event an id, buffers it, wakes the sender.
-  absl::StatusOr<std::string> Record(std::string_view session_id, Time time, v1::Event event) {
-    absl::Status s = CheckId("session_id", session_id);
+  // Checks the envelope, gives the event an id unless it has one, buffers
+  // it, wakes the sender.
+  absl::StatusOr<std::string> Record(v1::Event event) {
+    absl::Status s = CheckId("session_id", event.session_id());
     if (!s.ok()) return s;
-    const std::int64_t ms = ToMs(time);
-    if (ms < 0) return absl::InvalidArgumentError("time: before 1970-01-01T00:00:00Z");
+    if (!event.event_id().empty()) {
+      s = CheckId("event_id", event.event_id());
+      if (!s.ok()) return s;
+    }
+    if (!event.has_occurred_at()) return absl::InvalidArgumentError("occurred_at: missing");
+    if (event.occurred_at().seconds() < 0) {
+      return absl::InvalidArgumentError("occurred_at: before 1970-01-01T00:00:00Z");
+    }
+    if (event.payload_case() == v1::Event::PAYLOAD_NOT_SET) {
+      return absl::InvalidArgumentError("payload: missing (session_started, ...)");
+    }
     const std::int64_t now = internal::WallClockMs();
-    event.set_event_id(ids_.Next(now));
-    event.set_session_id(std::string(session_id));
-    event.mutable_occurred_at()->set_seconds(ms / 1000);
-    event.mutable_occurred_at()->set_nanos(static_cast<int>(ms % 1000) * 1000000);
+    if (event.event_id().empty()) event.set_event_id(ids_.Next(now));
     internal::BufferedEvent buffered{.event_id = event.event_id(),
                                      .session_id = event.session_id(),
                                      .recorded_at_ms = now,
@@ -84,8 +100,23 @@ class Recorder::Impl {
     return std::move(buffered.event_id);
   }
 
+  // The typed calls: the envelope from their arguments.
+  absl::StatusOr<std::string> Record(std::string_view session_id, Time time, v1::Event event) {
+    const std::int64_t ms = ToMs(time);
+    if (ms < 0) return absl::InvalidArgumentError("time: before 1970-01-01T00:00:00Z");
+    event.set_session_id(std::string(session_id));
+    event.mutable_occurred_at()->set_seconds(ms / 1000);
+    event.mutable_occurred_at()->set_nanos(static_cast<int>(ms % 1000) * 1000000);
+    return Record(std::move(event));
+  }
+
   DeliveryStatus Status() const { return sender_.Status(); }
-  bool Flush(std::chrono::milliseconds timeout) { return buffer_->AwaitEmpty(timeout); }
+  bool Flush(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    // Empty means acknowledged; the sender's thread may still be reporting
+    // the last acknowledgements, so wait for it too.
+    return buffer_->AwaitEmpty(timeout) && sender_.AwaitIdle(deadline);
+  }
 
  private:
   std::unique_ptr<internal::EventBuffer> buffer_;
@@ -175,6 +206,10 @@ absl::StatusOr<std::string> Recorder::Liveness(std::string_view session_id, Time
   event.mutable_liveness_signal()->set_activity_id(std::string(activity_id));
   event.mutable_liveness_signal()->set_signal(std::string(signal));
   return impl_->Record(session_id, time, std::move(event));
+}
+
+absl::StatusOr<std::string> Recorder::Record(v1::Event event) {
+  return impl_->Record(std::move(event));
 }
 
 absl::StatusOr<std::string> Recorder::Stopped(std::string_view session_id, Time time,

@@ -9,6 +9,7 @@
 // stores an event id once, so resending is harmless: each event takes effect
 // exactly once.
 #include <grpcpp/security/credentials.h>
+#include <grpcpp/support/status.h>
 
 #include <chrono>
 #include <cstdint>
@@ -19,6 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "unitclock/v1/event.pb.h"
+#include "unitclock/v1/session_service.pb.h"
 
 namespace unitclock::client {
 
@@ -38,15 +40,24 @@ struct DeliveryStatus {
   // The last stream or buffer error, e.g. "PublishEvents: UNAVAILABLE: ...";
   // empty if none happened since Open.
   std::string last_error;
+  // Its gRPC status code (UNAVAILABLE for a buffer error; OK if none). The
+  // library keeps retrying whatever it is, but UNAUTHENTICATED and
+  // PERMISSION_DENIED (a wrong token or role) will not heal by themselves:
+  // alert on them.
+  grpc::StatusCode last_error_code = grpc::StatusCode::OK;
 };
 
-// An event the server refused (OUTCOME_REJECTED). It is removed from the
-// buffer and never resent: resending an invalid event cannot succeed.
-struct Rejection {
+// The server's answer to one event, reported once the event left the buffer.
+struct Acknowledgement {
   std::string event_id;
   std::string session_id;
-  int error_code = 0;         // a gRPC status code, e.g. 3 INVALID_ARGUMENT
-  std::string error_message;  // names the field and the reason
+  // OUTCOME_RECORDED, OUTCOME_ALREADY_RECORDED (sent before, e.g. resent
+  // after a lost acknowledgement) or OUTCOME_REJECTED. A rejected event is
+  // never resent: resending an invalid event cannot succeed.
+  v1::EventAcknowledgement::Outcome outcome = v1::EventAcknowledgement::OUTCOME_UNSPECIFIED;
+  int error_code = 0;         // when rejected: a gRPC status code, e.g. 3 INVALID_ARGUMENT
+  std::string error_message;  // when rejected: names the field and the reason
+  bool rejected() const { return outcome == v1::EventAcknowledgement::OUTCOME_REJECTED; }
 };
 
 struct RecorderOptions {
@@ -69,14 +80,25 @@ struct RecorderOptions {
   std::chrono::milliseconds max_backoff{30000};
   // Events written to the stream ahead of their acknowledgements.
   int window = 64;
+  // HTTP/2 keepalive: while a stream is open, ping the server after this
+  // long without hearing from it, and treat the connection as dead if no
+  // answer comes within keepalive_timeout. This notices a path that drops
+  // packets silently (a NAT or load balancer that forgot the connection),
+  // which TCP alone would notice only after many minutes. Zero turns it
+  // off; otherwise at least 10 s (unitclockd refuses pings more frequent
+  // than every 5 s).
+  std::chrono::milliseconds keepalive_interval{30000};
+  std::chrono::milliseconds keepalive_timeout{10000};
   // Called on the library's thread on each change of connection, and at
   // most once a second otherwise while something changes. Must not block
   // and must not destroy the Recorder. Optional.
   std::function<void(const DeliveryStatus&)> on_status;
-  // Called on the library's thread once per rejected event, after it left
-  // the buffer (a crash in between loses the report, never duplicates it).
-  // Must not block and must not destroy the Recorder. Optional.
-  std::function<void(const Rejection&)> on_rejected;
+  // Called on the library's thread once per acknowledged event, in the
+  // order the events were recorded, after it left the buffer (a crash in
+  // between loses the report, never duplicates it). Check rejected(): a
+  // rejected event needs fixing and recording again with a new id. Must not
+  // block, must not call Flush and must not destroy the Recorder. Optional.
+  std::function<void(const Acknowledgement&)> on_acknowledged;
 };
 
 // Records the events of a platform's sessions and delivers them.
@@ -90,7 +112,7 @@ struct RecorderOptions {
 // refuse new events, never to drop buffered ones; retry once the lag
 // shrinks); UNAVAILABLE if the buffer file cannot be written. Everything
 // else (an unknown time zone, say) is the server's to check: such an event
-// is reported through on_rejected.
+// is reported through on_acknowledged as rejected.
 //
 // Durability: the buffer is SQLite in WAL mode with synchronous=NORMAL. An
 // event whose call returned survives a crash of the platform's process; a
@@ -138,11 +160,21 @@ class Recorder {
   absl::StatusOr<std::string> Stopped(std::string_view session_id, Time time,
                                       v1::StopReason reason);
 
+  // Records an event built by the caller, for platforms that already hold
+  // unitclock.v1.Event messages or keep ids of their own. session_id,
+  // occurred_at and one payload are required. An
+  // empty event_id gets a new one, as above; a set one is kept (same rules
+  // as a session id). Keep your own ids when your platform may emit the
+  // same event again after a crash of its own: the server stores each id
+  // once. sequence_number is kept as given. Returns the event id.
+  absl::StatusOr<std::string> Record(v1::Event event);
+
   // How delivery is going now.
   DeliveryStatus Status() const;
 
-  // Waits until the buffer is empty (every event acknowledged) or `timeout`
-  // passed; returns whether it is empty. Events recorded meanwhile count.
+  // Waits until the buffer is empty (every event acknowledged, and its
+  // on_acknowledged call returned) or `timeout` passed; returns whether it
+  // is empty. Events recorded meanwhile count.
   bool Flush(std::chrono::milliseconds timeout);
 
   class Impl;  // plugin/client/recorder.cc

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
+#include <future>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -101,6 +102,15 @@ std::shared_ptr<grpc::Channel> MakeChannel(const RecorderOptions& options) {
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS,
               static_cast<int>(options.initial_backoff.count()));
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, static_cast<int>(options.max_backoff.count()));
+  if (options.keepalive_interval.count() > 0) {
+    // Pings only while a stream is open (it nearly always is), and as many
+    // as needed on a stream that carries no data for a long time (gRPC's
+    // default stops after two).
+    args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, static_cast<int>(options.keepalive_interval.count()));
+    args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, static_cast<int>(options.keepalive_timeout.count()));
+    args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 0);
+    args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  }
   return grpc::CreateCustomChannel(
       options.target,
       options.credentials ? options.credentials : grpc::InsecureChannelCredentials(), args);
@@ -108,7 +118,8 @@ std::shared_ptr<grpc::Channel> MakeChannel(const RecorderOptions& options) {
 
 bool SameProgress(const DeliveryStatus& a, const DeliveryStatus& b) {
   return a.buffered == b.buffered && a.connected == b.connected &&
-         a.acknowledged_total == b.acknowledged_total && a.last_error == b.last_error;
+         a.acknowledged_total == b.acknowledged_total && a.last_error == b.last_error &&
+         a.last_error_code == b.last_error_code;
 }
 
 }  // namespace
@@ -160,7 +171,15 @@ DeliveryStatus Sender::Status() const {
   status.connected = connected_;
   status.acknowledged_total = acknowledged_total_;
   status.last_error = last_error_;
+  status.last_error_code = last_error_code_;
   return status;
+}
+
+bool Sender::AwaitIdle(std::chrono::steady_clock::time_point deadline) {
+  auto idle = std::make_shared<std::promise<void>>();
+  std::future<void> done = idle->get_future();
+  asio::post(io_, [idle] { idle->set_value(); });
+  return done.wait_until(deadline) == std::future_status::ready;
 }
 
 void Sender::Connect() {
@@ -191,7 +210,8 @@ void Sender::Pump() {
   if (room > 0) {
     absl::StatusOr<std::vector<BufferedEvent>> events = buffer_.ReadAfter(last_read_seq_, room);
     if (!events.ok()) {
-      SetError(std::string(events.status().message()));  // the tick retries
+      SetError(grpc::StatusCode::UNAVAILABLE,
+               std::string(events.status().message()));  // the tick retries
     } else {
       for (BufferedEvent& e : *events) {
         last_read_seq_ = e.seq;
@@ -214,10 +234,11 @@ void Sender::WriteNext() {
       // A damaged row can never be delivered: report it rather than block the queue.
       to_remove_.push_back(next->event.seq);
       removing_.insert(next->event.seq);
-      rejections_.push_back({.event_id = next->event.event_id,
-                             .session_id = next->event.session_id,
-                             .error_code = static_cast<int>(grpc::StatusCode::DATA_LOSS),
-                             .error_message = "buffer: stored event cannot be decoded"});
+      acknowledgements_.push_back({.event_id = next->event.event_id,
+                                   .session_id = next->event.session_id,
+                                   .outcome = v1::EventAcknowledgement::OUTCOME_REJECTED,
+                                   .error_code = static_cast<int>(grpc::StatusCode::DATA_LOSS),
+                                   .error_message = "buffer: stored event cannot be decoded"});
       in_flight_.erase(next);
       ScheduleRemoval();
       continue;
@@ -242,7 +263,8 @@ void Sender::OnAcknowledgement(const PublishStream* stream, const v1::EventAckno
       in_flight_.front().event.event_id != ack.event_id()) {
     // Acknowledgements come in the order written; anything else means this
     // stream cannot be trusted. Start over on a new one.
-    SetError("PublishEvents: acknowledgement out of order for " + ack.event_id());
+    SetError(grpc::StatusCode::INTERNAL,
+             "PublishEvents: acknowledgement out of order for " + ack.event_id());
     stream_->Cancel();
     return;
   }
@@ -250,12 +272,11 @@ void Sender::OnAcknowledgement(const PublishStream* stream, const v1::EventAckno
   in_flight_.pop_front();
   to_remove_.push_back(event.seq);
   removing_.insert(event.seq);
-  if (ack.outcome() == v1::EventAcknowledgement::OUTCOME_REJECTED) {
-    rejections_.push_back({.event_id = event.event_id,
-                           .session_id = event.session_id,
-                           .error_code = ack.error_code(),
-                           .error_message = ack.error_message()});
-  }
+  acknowledgements_.push_back({.event_id = std::move(event.event_id),
+                               .session_id = std::move(event.session_id),
+                               .outcome = ack.outcome(),
+                               .error_code = ack.error_code(),
+                               .error_message = ack.error_message()});
   {
     // Counted here, before its removal, so that once Flush sees an empty
     // buffer the count includes every event that left it.
@@ -281,6 +302,7 @@ void Sender::OnStreamDone(const PublishStream* stream, const grpc::Status& statu
   FlushRemovals();
   if (!status.ok()) {
     SetError(
+        status.error_code(),
         absl::StrCat("PublishEvents: ",
                      absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())),
                      ": ", status.error_message()));
@@ -303,15 +325,15 @@ void Sender::FlushRemovals() {
   if (to_remove_.empty()) return;
   absl::Status s = buffer_.Remove(to_remove_);
   if (!s.ok()) {
-    SetError(std::string(s.message()));  // kept; the tick retries
+    SetError(grpc::StatusCode::UNAVAILABLE, std::string(s.message()));  // kept; the tick retries
     return;
   }
   to_remove_.clear();
   removing_.clear();
-  std::vector<Rejection> rejections = std::move(rejections_);
-  rejections_.clear();
-  if (options_.on_rejected) {
-    for (const Rejection& r : rejections) options_.on_rejected(r);
+  std::vector<Acknowledgement> acknowledgements = std::move(acknowledgements_);
+  acknowledgements_.clear();
+  if (options_.on_acknowledged) {
+    for (const Acknowledgement& a : acknowledgements) options_.on_acknowledged(a);
   }
 }
 
@@ -339,9 +361,10 @@ void Sender::SetConnected(bool connected) {
   EmitStatus();
 }
 
-void Sender::SetError(std::string error) {
+void Sender::SetError(grpc::StatusCode code, std::string error) {
   absl::MutexLock lock(&status_mu_);
   last_error_ = std::move(error);
+  last_error_code_ = code;
 }
 
 void Sender::EmitStatus() {

@@ -5,6 +5,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -47,6 +48,10 @@ class Sender {
   // New events are in the buffer.
   void Wake();
   DeliveryStatus Status() const;
+  // Waits until the thread has run everything posted before this call (the
+  // report of acknowledgements already removed, say) or `deadline` passed.
+  // Not from the Sender's own thread.
+  bool AwaitIdle(std::chrono::steady_clock::time_point deadline);
 
   // Called by PublishStream, on the Sender's thread.
   void OnWriteDone(const PublishStream* stream, bool ok);
@@ -69,7 +74,7 @@ class Sender {
   void Tick();
   void ScheduleTick();
   void SetConnected(bool connected);
-  void SetError(std::string error);
+  void SetError(grpc::StatusCode code, std::string error);
   void EmitStatus();
 
   const RecorderOptions options_;
@@ -80,6 +85,7 @@ class Sender {
   bool connected_ ABSL_GUARDED_BY(status_mu_) = false;
   std::int64_t acknowledged_total_ ABSL_GUARDED_BY(status_mu_) = 0;
   std::string last_error_ ABSL_GUARDED_BY(status_mu_);
+  grpc::StatusCode last_error_code_ ABSL_GUARDED_BY(status_mu_) = grpc::StatusCode::OK;
 
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
@@ -98,8 +104,8 @@ class Sender {
   // Acknowledged events whose removal from the buffer is pending (a burst of
   // acknowledgements is removed in one transaction).
   std::vector<std::int64_t> to_remove_;
-  std::unordered_set<std::int64_t> removing_;  // to_remove_, for lookups
-  std::vector<Rejection> rejections_;          // reported once removed
+  std::unordered_set<std::int64_t> removing_;      // to_remove_, for lookups
+  std::vector<Acknowledgement> acknowledgements_;  // reported once removed
   bool removal_posted_ = false;
   DeliveryStatus last_emitted_;
 

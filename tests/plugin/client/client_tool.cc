@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "plugin/client/recorder.h"
+#include "tests/plugin/client/test_session.h"
 
 namespace {
 
@@ -58,17 +59,8 @@ int main(int argc, char** argv) {
     const auto at = start + std::chrono::milliseconds(i);
     absl::StatusOr<std::string> id;
     if (i == 0) {
-      v1::SessionStarted started;
-      started.set_platform("demo-rehab");
-      started.set_patient_ref("pt-tool");
-      started.set_provider_ref("prov-tool");
-      started.set_provider_role(v1::PROVIDER_ROLE_PT);
-      started.set_discipline(v1::DISCIPLINE_PHYSICAL_THERAPY);
-      started.set_payer_id("medicare");
-      started.set_clinic_time_zone("America/Chicago");
-      started.set_patient_location(v1::PATIENT_LOCATION_HOME);
-      started.set_planned_modality(v1::MODALITY_AUDIO_VIDEO);
-      id = (*recorder)->SessionStarted(session, at, started);
+      id = (*recorder)->SessionStarted(session, at,
+                                       unitclock::testing::ClientTestSessionStarted("pt-tool"));
     } else {
       id = (*recorder)->Liveness(session, at, "ex-1", "repetition");
     }

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "tests/plugin/client/tcp_proxy.h"
+#include "tests/plugin/client/test_session.h"
 #include "tests/testing/auth.h"
 #include "tests/testing/process.h"
 #include "tests/testing/temp_dir.h"
@@ -48,17 +49,7 @@ bool PollUntil(const std::function<bool()>& done, std::chrono::milliseconds time
 }
 
 v1::SessionStarted Started(const std::string& time_zone = "America/Chicago") {
-  v1::SessionStarted s;
-  s.set_platform("demo-rehab");
-  s.set_patient_ref("pt-client");
-  s.set_provider_ref("prov-client");
-  s.set_provider_role(v1::PROVIDER_ROLE_PT);
-  s.set_discipline(v1::DISCIPLINE_PHYSICAL_THERAPY);
-  s.set_payer_id("medicare");
-  s.set_clinic_time_zone(time_zone);
-  s.set_patient_location(v1::PATIENT_LOCATION_HOME);
-  s.set_planned_modality(v1::MODALITY_AUDIO_VIDEO);
-  return s;
+  return testing::ClientTestSessionStarted("pt-client", time_zone);
 }
 
 // Ten minutes ago, plus `ms`: within the server's future tolerance, and too
@@ -68,6 +59,26 @@ Recorder::Time At(int ms) {
   return std::chrono::time_point_cast<std::chrono::milliseconds>(start) +
          std::chrono::milliseconds(ms);
 }
+
+// Collects what a callback reports on the library's thread.
+template <typename T>
+class Collector {
+ public:
+  std::function<void(const T&)> Callback() {
+    return [this](const T& item) {
+      std::lock_guard lock(mu_);
+      items_.push_back(item);
+    };
+  }
+  std::vector<T> Items() {
+    std::lock_guard lock(mu_);
+    return items_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<T> items_;
+};
 
 // For failure messages.
 std::string Describe(const DeliveryStatus& s) {
@@ -206,13 +217,9 @@ TEST_F(RecorderTest, ASecondRecorderOnTheSameBufferIsRefused) {
 
 // 1. The server is down when the platform starts recording.
 TEST_F(RecorderTest, ServerDownAtStartThenUpGetsEveryEventOnce) {
-  std::vector<DeliveryStatus> statuses;
-  std::mutex mu;
+  Collector<DeliveryStatus> statuses;
   RecorderOptions options = Options();
-  options.on_status = [&](const DeliveryStatus& s) {
-    std::lock_guard lock(mu);
-    statuses.push_back(s);
-  };
+  options.on_status = statuses.Callback();
   auto recorder = Open(options);
   ASSERT_NE(recorder, nullptr);
   std::map<std::string, std::vector<std::string>> sessions;
@@ -234,8 +241,8 @@ TEST_F(RecorderTest, ServerDownAtStartThenUpGetsEveryEventOnce) {
   EXPECT_EQ(after.acknowledged_total, 200);
   EXPECT_TRUE(after.connected);
   ExpectExactlyOnce(sessions);
-  std::lock_guard lock(mu);
-  EXPECT_TRUE(std::any_of(statuses.begin(), statuses.end(),
+  const std::vector<DeliveryStatus> reported = statuses.Items();
+  EXPECT_TRUE(std::any_of(reported.begin(), reported.end(),
                           [](const DeliveryStatus& s) { return s.connected; }));
 }
 
@@ -346,16 +353,13 @@ TEST_F(RecorderTest, AFullBufferRefusesNewEventsAndLosesNone) {
 }
 
 // 6. An event the server rejects is reported once, leaves the buffer, and
-// does not hold up the events after it.
+// does not hold up the events after it; every acknowledgement is reported,
+// in the order recorded.
 TEST_F(RecorderTest, ARejectedEventIsReportedOnceAndTheRestDelivered) {
   StartDaemon();
-  std::vector<Rejection> rejections;
-  std::mutex mu;
+  Collector<Acknowledgement> acknowledgements;
   RecorderOptions options = Options();
-  options.on_rejected = [&](const Rejection& r) {
-    std::lock_guard lock(mu);
-    rejections.push_back(r);
-  };
+  options.on_acknowledged = acknowledgements.Callback();
   auto recorder = Open(options);
   ASSERT_NE(recorder, nullptr);
   auto bad = recorder->SessionStarted("rejected", At(0), Started("Mars/Olympus_Mons"));
@@ -368,18 +372,161 @@ TEST_F(RecorderTest, ARejectedEventIsReportedOnceAndTheRestDelivered) {
   }
   ASSERT_TRUE(recorder->Flush(30s)) << Describe(recorder->Status());
   EXPECT_EQ(recorder->Status().acknowledged_total, 21);
+  // Flush returned after the reports, not merely after the removal.
+  ASSERT_EQ(acknowledgements.Items().size(), 21u);
   ExpectExactlyOnce({{"rejected", ids}});
   // Reopening the buffer resends nothing, so nothing is reported twice.
   recorder.reset();
   recorder = Open(options);
   ASSERT_NE(recorder, nullptr);
   EXPECT_EQ(recorder->Status().buffered, 0);
-  std::lock_guard lock(mu);
-  ASSERT_EQ(rejections.size(), 1u);
-  EXPECT_EQ(rejections[0].event_id, *bad);
-  EXPECT_EQ(rejections[0].session_id, "rejected");
-  EXPECT_EQ(rejections[0].error_code, 3);
-  EXPECT_THAT(rejections[0].error_message, HasSubstr("clinic_time_zone"));
+  const std::vector<Acknowledgement> acks = acknowledgements.Items();
+  ASSERT_EQ(acks.size(), 21u);
+  EXPECT_EQ(acks[0].event_id, *bad);
+  EXPECT_EQ(acks[0].session_id, "rejected");
+  EXPECT_TRUE(acks[0].rejected());
+  EXPECT_EQ(acks[0].error_code, 3);
+  EXPECT_THAT(acks[0].error_message, HasSubstr("clinic_time_zone"));
+  for (int i = 1; i <= 20; ++i) {
+    EXPECT_EQ(acks[i].event_id, ids[i - 1]);
+    EXPECT_EQ(acks[i].outcome, v1::EventAcknowledgement::OUTCOME_RECORDED) << i;
+    EXPECT_EQ(acks[i].error_code, 0);
+  }
+}
+
+// 7. Events built by the platform keep the platform's ids, so recording one
+// again (after a crash of the platform's own, say) takes effect once.
+TEST_F(RecorderTest, RecordKeepsThePlatformsIdsAndARepeatTakesEffectOnce) {
+  StartDaemon();
+  Collector<Acknowledgement> acknowledgements;
+  RecorderOptions options = Options();
+  options.on_acknowledged = acknowledgements.Callback();
+  auto recorder = Open(options);
+  ASSERT_NE(recorder, nullptr);
+  v1::Event event;
+  event.set_event_id("visit-77-start");
+  event.set_session_id("own-ids");
+  event.mutable_occurred_at()->set_seconds(
+      std::chrono::duration_cast<std::chrono::seconds>(At(0).time_since_epoch()).count());
+  *event.mutable_session_started() = Started();
+  for (int repeat = 0; repeat < 2; ++repeat) {
+    auto id = recorder->Record(event);
+    ASSERT_TRUE(id.ok()) << id.status();
+    EXPECT_EQ(*id, "visit-77-start");
+    ASSERT_TRUE(recorder->Flush(30s)) << Describe(recorder->Status());
+  }
+  v1::Event no_id = event;
+  no_id.clear_event_id();
+  no_id.set_session_id("own-ids-2");
+  auto assigned = recorder->Record(no_id);
+  ASSERT_TRUE(assigned.ok()) << assigned.status();
+  EXPECT_EQ(assigned->size(), 36u);  // a UUID
+  ASSERT_TRUE(recorder->Flush(30s)) << Describe(recorder->Status());
+  ExpectExactlyOnce({{"own-ids", {"visit-77-start"}}, {"own-ids-2", {*assigned}}});
+  const std::vector<Acknowledgement> acks = acknowledgements.Items();
+  ASSERT_EQ(acks.size(), 3u);
+  EXPECT_EQ(acks[0].outcome, v1::EventAcknowledgement::OUTCOME_RECORDED);
+  EXPECT_EQ(acks[1].outcome, v1::EventAcknowledgement::OUTCOME_ALREADY_RECORDED);
+  EXPECT_EQ(acks[2].outcome, v1::EventAcknowledgement::OUTCOME_RECORDED);
+
+  // A malformed envelope is refused at the call, naming the field.
+  const std::vector<std::pair<std::function<void(v1::Event&)>, std::string>> broken = {
+      {[](v1::Event& e) { e.set_event_id("has space"); }, "event_id"},
+      {[](v1::Event& e) { e.clear_session_id(); }, "session_id"},
+      {[](v1::Event& e) { e.clear_occurred_at(); }, "occurred_at"},
+      {[](v1::Event& e) { e.mutable_occurred_at()->set_seconds(-5); }, "occurred_at"},
+      {[](v1::Event& e) { e.clear_session_started(); }, "payload"}};
+  for (const auto& [breaks, field] : broken) {
+    v1::Event e = event;
+    breaks(e);
+    auto refused = recorder->Record(e);
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument) << field;
+    EXPECT_THAT(refused.status().message(), HasSubstr(field));
+  }
+  EXPECT_EQ(recorder->Status().buffered, 0);
+}
+
+// 8. A connection that goes silent (packets dropped, nothing closed: a NAT
+// that forgot it) is noticed by keepalive within seconds, not TCP's minutes.
+TEST_F(RecorderTest, KeepaliveNoticesASilentConnectionAndDeliversOverANewOne) {
+  StartDaemon();
+  testing::TcpProxy proxy(port_);
+  RecorderOptions options = Options();
+  options.target = "127.0.0.1:" + std::to_string(proxy.port());
+  options.keepalive_interval = 10s;
+  options.keepalive_timeout = 1s;
+  auto recorder = Open(options);
+  ASSERT_NE(recorder, nullptr);
+  std::vector<std::string> ids = RecordSession(*recorder, "silent", 20);
+  ASSERT_TRUE(recorder->Flush(30s)) << Describe(recorder->Status());
+  EXPECT_EQ(proxy.accepted(), 1);
+  proxy.Freeze();  // open connections stay open, and carry nothing
+  for (const std::string& id : RecordSession(*recorder, "silent-2", 20)) ids.push_back(id);
+  EXPECT_FALSE(recorder->Flush(2s));
+  ASSERT_TRUE(recorder->Flush(40s)) << Describe(recorder->Status());
+  EXPECT_EQ(proxy.accepted(), 2);  // a new connection, through the thawed listener
+  ExpectExactlyOnce({{"silent", std::vector<std::string>(ids.begin(), ids.begin() + 20)},
+                     {"silent-2", std::vector<std::string>(ids.begin() + 20, ids.end())}});
+}
+
+// 9. A token without the platform role: the events wait in the buffer, and
+// the status names the error and its code for the platform to alert on.
+TEST_F(RecorderTest, AWrongTokenKeepsTheEventsAndReportsPermissionDenied) {
+  StartDaemon();
+  RecorderOptions options = Options();
+  options.token = testing::TestToken("demo-reviewer");
+  auto recorder = Open(options);
+  ASSERT_NE(recorder, nullptr);
+  RecordSession(*recorder, "wrong-token", 5);
+  ASSERT_TRUE(PollUntil(
+      [&] { return recorder->Status().last_error_code == grpc::StatusCode::PERMISSION_DENIED; },
+      30s))
+      << Describe(recorder->Status());
+  EXPECT_THAT(recorder->Status().last_error, HasSubstr("needs a token with role platform"));
+  EXPECT_EQ(recorder->Status().buffered, 5);
+  // The next run, with the right token, delivers them.
+  recorder.reset();
+  recorder = Open(Options());
+  ASSERT_NE(recorder, nullptr);
+  ASSERT_TRUE(recorder->Flush(30s)) << Describe(recorder->Status());
+}
+
+// 10. on_status reports each change of connection, and otherwise at most
+// about once a second, however many events flow.
+TEST_F(RecorderTest, OnStatusIsRateLimited) {
+  StartDaemon();
+  Collector<DeliveryStatus> collected;
+  RecorderOptions options = Options();
+  options.on_status = collected.Callback();
+  const auto start = std::chrono::steady_clock::now();
+  auto recorder = Open(options);
+  ASSERT_NE(recorder, nullptr);
+  std::map<std::string, std::vector<std::string>> sessions;
+  for (int s = 0; s < 5; ++s) {
+    const std::string session = "status-" + std::to_string(s);
+    sessions[session] = RecordSession(*recorder, session, 400);
+    ASSERT_TRUE(recorder->Flush(30s)) << Describe(recorder->Status());
+  }
+  std::this_thread::sleep_for(1500ms);  // a last tick reports the drained buffer
+  const auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start)
+          .count();
+  recorder.reset();
+  ExpectExactlyOnce(sessions);
+  const std::vector<DeliveryStatus> statuses = collected.Items();
+  int connection_changes = 0;
+  for (std::size_t i = 0; i < statuses.size(); ++i) {
+    connection_changes +=
+        (i == 0 ? statuses[i].connected : statuses[i].connected != statuses[i - 1].connected);
+  }
+  EXPECT_GE(connection_changes, 1);
+  // 2,000 acknowledgements, but no more reports than connection changes
+  // plus one a second (and one for the rounding).
+  EXPECT_LE(static_cast<std::int64_t>(statuses.size()), connection_changes + seconds + 1)
+      << statuses.size() << " reports in " << seconds << " s";
+  ASSERT_FALSE(statuses.empty());
+  EXPECT_EQ(statuses.back().buffered, 0);
+  EXPECT_EQ(statuses.back().acknowledged_total, 2000);
 }
 
 }  // namespace

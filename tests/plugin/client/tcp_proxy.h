@@ -1,8 +1,9 @@
 #pragma once
 
 // A TCP proxy on loopback for network-blip tests: forwards every connection
-// to an upstream port, and on command cuts all of them or stops listening
-// for a while (on a port outside the ephemeral range, see FreeFixedPort).
+// to an upstream port, and on command cuts all of them, stops listening for
+// a while, or freezes them (on a port outside the ephemeral range, see
+// FreeFixedPort).
 // Runs its own io_context thread; commands wait until done.
 #include <array>
 #include <boost/asio.hpp>
@@ -74,6 +75,14 @@ class TcpProxy {
       CutLocked();
     });
   }
+  // The connections open now stay open but carry nothing more, in either
+  // direction, like a path whose middlebox forgot them; new connections
+  // work.
+  void Freeze() {
+    Run([this] {
+      for (const auto& pair : pairs_) pair->frozen = true;
+    });
+  }
   // Listens again on the same port.
   void StartListening() {
     Run([this] { Listen(port_); });
@@ -84,6 +93,7 @@ class TcpProxy {
   struct Pair {
     tcp::socket client;
     tcp::socket server;
+    bool frozen = false;
     explicit Pair(boost::asio::io_context& io) : client(io), server(io) {}
   };
 
@@ -136,6 +146,7 @@ class TcpProxy {
                                                            boost::system::error_code ec,
                                                            std::size_t n) {
       if (ec) return Close(pair);
+      if (pair->frozen) return;  // dropped; the sockets stay open in pairs_
       boost::asio::async_write(to, boost::asio::buffer(*buffer, n),
                                [this, pair, &from, &to](boost::system::error_code ec, std::size_t) {
                                  if (ec) return Close(pair);
