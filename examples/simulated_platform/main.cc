@@ -1,25 +1,36 @@
 // simulated_platform: plays the part of a telehealth platform. It reads a
-// scenario file, streams its events to unitclockd over PublishEvents (or
-// sends them in one RecordEvents batch), prints every acknowledgement, then
-// reads the session back and prints it with its timeline totals, and last
-// asks for the suggested CPT lines and prints them, e.g.
+// scenario file and records its events through the platform client library
+// (plugin/client/recorder.h: a local buffer, delivered in the background),
+// printing every acknowledgement; or, with --mode stream or batch, sends
+// them itself over PublishEvents or in one RecordEvents call. Then it reads
+// the session back and prints it with its timeline totals, and last asks
+// for the suggested CPT lines and prints them, e.g.
 //
 //   97110 x2 GP 95, POS 10  (25 min)
 //
 //   simulated_platform --target 127.0.0.1:50051
 //       --scenario examples/scenarios/video_exercise_30min.json
 //
+// The scenario's event ids are kept, so running it again changes nothing:
+// every event comes back OUTCOME_ALREADY_RECORDED.
+//
 // Exit status: 0 when every event was recorded (or already recorded), 1 when
-// an event was rejected, 2 when a call failed.
+// an event was rejected (the session is then not read back), 2 when a call
+// failed or delivery did not finish in time (the recorder's events then wait
+// in its buffer for the next run).
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
+#include <filesystem>
 #include <iostream>
+#include <mutex>
 #include <string>
 
 #include "examples/connect/connect.h"
 #include "examples/scenario/scenario.h"
+#include "plugin/client/recorder.h"
 #include "unitclock/v1/coding.grpc.pb.h"
 #include "unitclock/v1/session_service.grpc.pb.h"
 
@@ -27,18 +38,73 @@ namespace {
 
 using unitclock::v1::EventAcknowledgement;
 
-void Report(const EventAcknowledgement& ack, bool& any_rejected) {
-  std::cout << "ack " << ack.event_id() << " " << EventAcknowledgement::Outcome_Name(ack.outcome());
-  if (ack.outcome() == EventAcknowledgement::OUTCOME_REJECTED) {
+// One line per acknowledgement: "ack <id> <OUTCOME>[ code=<n> <message>]".
+void Report(const std::string& event_id, EventAcknowledgement::Outcome outcome, int error_code,
+            const std::string& error_message, bool& any_rejected) {
+  std::cout << "ack " << event_id << " " << EventAcknowledgement::Outcome_Name(outcome);
+  if (outcome == EventAcknowledgement::OUTCOME_REJECTED) {
     any_rejected = true;
-    std::cout << " code=" << ack.error_code() << " " << ack.error_message();
+    std::cout << " code=" << error_code << " " << error_message;
   }
   std::cout << "\n";
+}
+
+void Report(const EventAcknowledgement& ack, bool& any_rejected) {
+  Report(ack.event_id(), ack.outcome(), ack.error_code(), ack.error_message(), any_rejected);
 }
 
 int CallFailed(const std::string& what, const grpc::Status& status) {
   std::cerr << what << " failed: " << status.error_code() << " " << status.error_message() << "\n";
   return 2;
+}
+
+// Records the scenario through the client library and waits until the
+// server acknowledged every event, for at most `timeout`. Returns 0, or 2 on
+// failure (the events stay buffered).
+int RecordWithLibrary(const unitclock::examples::Connection& connection,
+                      const unitclock::examples::Scenario& scenario, const std::string& buffer,
+                      std::chrono::seconds timeout, bool& any_rejected) {
+  namespace client = unitclock::client;
+  const std::filesystem::path folder = std::filesystem::path(buffer).parent_path();
+  std::error_code ec;
+  if (!folder.empty()) std::filesystem::create_directories(folder, ec);
+  std::mutex mu;  // the acknowledgements arrive on the library's thread
+  client::RecorderOptions options;
+  options.target = connection.target;
+  options.credentials = connection.credentials;
+  options.token = connection.token;
+  options.buffer_path = buffer;
+  options.on_acknowledged = [&](const client::Acknowledgement& a) {
+    std::lock_guard lock(mu);
+    Report(a.event_id, a.outcome, a.error_code, a.error_message, any_rejected);
+  };
+  absl::StatusOr<std::unique_ptr<client::Recorder>> recorder = client::Recorder::Open(options);
+  if (!recorder.ok()) {
+    std::cerr << "--buffer " << buffer << ": " << recorder.status().message() << "\n";
+    return 2;
+  }
+  for (const unitclock::v1::Event& event : scenario.events) {
+    absl::StatusOr<std::string> id = (*recorder)->Record(event);
+    if (!id.ok()) {
+      std::lock_guard lock(mu);
+      std::cout << "not recorded " << event.event_id() << ": " << id.status() << "\n";
+      any_rejected = true;
+    }
+  }
+  // Wait for delivery; stop early on an error that retrying cannot mend.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!(*recorder)->Flush(std::chrono::milliseconds(200))) {
+    const client::DeliveryStatus status = (*recorder)->Status();
+    const bool hopeless = status.last_error_code == grpc::StatusCode::UNAUTHENTICATED ||
+                          status.last_error_code == grpc::StatusCode::PERMISSION_DENIED;
+    if (hopeless || std::chrono::steady_clock::now() > deadline) {
+      std::cerr << "delivery failed: "
+                << (status.last_error.empty() ? "timed out" : status.last_error) << "; "
+                << status.buffered << " events stay in " << buffer << " for the next run\n";
+      return 2;
+    }
+  }
+  return 0;
 }
 
 }  // namespace
@@ -47,11 +113,20 @@ int main(int argc, char** argv) {
   CLI::App app{"simulated_platform: stream a scenario file to unitclockd"};
   unitclock::examples::ConnectOptions connect;
   std::string scenario_path;
-  std::string mode = "stream";
+  std::string mode = "recorder";
+  std::string buffer = "var/simulated_platform.buffer";
+  int timeout_s = 30;
   unitclock::examples::AddConnectOptions(app, connect);
   app.add_option("--scenario", scenario_path, "Scenario JSON file")->required();
-  app.add_option("--mode", mode, "stream (PublishEvents) or batch (RecordEvents)")
-      ->check(CLI::IsMember({"stream", "batch"}))
+  app.add_option("--mode", mode,
+                 "recorder (the client library, plugin/client), stream (PublishEvents by hand) "
+                 "or batch (one RecordEvents call)")
+      ->check(CLI::IsMember({"recorder", "stream", "batch"}))
+      ->capture_default_str();
+  app.add_option("--buffer", buffer, "recorder: the client library's buffer file")
+      ->capture_default_str();
+  app.add_option("--timeout-s", timeout_s, "recorder: how long to wait for delivery")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
@@ -69,7 +144,11 @@ int main(int argc, char** argv) {
   auto stub = unitclock::v1::SessionService::NewStub(channel);
   bool any_rejected = false;
 
-  if (mode == "stream") {
+  if (mode == "recorder") {
+    const int rc = RecordWithLibrary(*connection, *scenario, buffer,
+                                     std::chrono::seconds(timeout_s), any_rejected);
+    if (rc != 0) return rc;
+  } else if (mode == "stream") {
     grpc::ClientContext context;
     connection->Authorize(context);
     auto stream = stub->PublishEvents(&context);
@@ -95,8 +174,12 @@ int main(int argc, char** argv) {
     for (const auto& ack : response.acknowledgements()) Report(ack, any_rejected);
   }
 
-  grpc::ClientContext context;
+  if (any_rejected) {
+    std::cerr << "an event was rejected: fix it and record it again with a new id\n";
+    return 1;
+  }
 
+  grpc::ClientContext context;
   connection->Authorize(context);
   unitclock::v1::GetSessionRequest get;
   get.set_name("sessions/" + scenario->session_id);
@@ -142,5 +225,5 @@ int main(int argc, char** argv) {
                 << "): " << w.message() << "\n";
     }
   }
-  return any_rejected ? 1 : 0;
+  return 0;
 }

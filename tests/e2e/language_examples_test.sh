@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# ctest NodeExample and PythonExample: the integration examples in
-# examples/node/ and examples/python/ against the real daemon. Starts
+# ctest CppExample, NodeExample and PythonExample: the integration examples
+# in C++ (the simulated platform, on the client library; and the quickstart,
+# built against the installed library), examples/node/ and examples/python/
+# against the real daemon. Starts
 # unitclockd on an ephemeral loopback port with a token made by
 # scripts/make_token.sh, installs what the language needs (node: npm ci into
 # examples/node/node_modules under a lock; python: the generated code into
@@ -8,66 +10,34 @@
 # output: every event recorded, and the suggestion for 2026-11-27 is 97110 x2
 # GP 95, POS 10. A second run must succeed with every event already recorded
 # and print the same suggestion; a scenario with a bad event must exit 1
-# naming it. README's snippet (quickstart.mjs, quickstart.py) must then publish
-# its own session and print its line. Fails (never skips) when node, npm or a Python module is missing.
+# naming it. README's snippet (quickstart.cc, .mjs, .py) must then publish
+# its own session and print its line. Fails (never skips) when node, npm or
+# a Python module is missing.
+#
+# cpp: installs the build (cmake --install BUILD_DIR) into WORK_DIR/prefix,
+# builds examples/quickstart against it with find_package(unitclock) (with
+# CXX_FLAGS, the sanitizer flags of a sanitized build), and runs
+# SIMULATED_PLATFORM as the example.
 #
 #   language_examples_test.sh UNITCLOCKD WORK_DIR node|python
+#   language_examples_test.sh UNITCLOCKD WORK_DIR cpp SIMULATED_PLATFORM BUILD_DIR [CXX_FLAGS]
 set -euo pipefail
-unitclockd=${1:?usage: language_examples_test.sh UNITCLOCKD WORK_DIR node|python}
-work=${2:?usage: language_examples_test.sh UNITCLOCKD WORK_DIR node|python}
-lang=${3:?usage: language_examples_test.sh UNITCLOCKD WORK_DIR node|python}
+usage="usage: language_examples_test.sh UNITCLOCKD WORK_DIR node|python|cpp [SIMULATED_PLATFORM BUILD_DIR [CXX_FLAGS]]"
+unitclockd=${1:?$usage}
+work=${2:?$usage}
+lang=${3:?$usage}
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 scenario=$repo/examples/scenarios/video_exercise_30min.json
 
-rm -rf "$work"
-mkdir -p "$work"
-
-daemon_pid=
-cleanup() {
-  if [[ -n $daemon_pid ]]; then
-    kill "$daemon_pid" 2>/dev/null || true
-    wait "$daemon_pid" 2>/dev/null || true
-  fi
-}
-trap cleanup EXIT
-
-fail() {
-  echo "FAIL ($lang): $*"
-  if [[ -f $work/daemon.log ]]; then
-    echo "--- daemon log (last 20 lines)"
-    tail -n 20 "$work/daemon.log"
-  fi
-  exit 1
-}
-
-check() { echo "== $*"; }
-
-# expect_count TEXT PATTERN N WHAT: exactly N lines of TEXT match the extended regex PATTERN.
-expect_count() {
-  local n
-  n=$(grep -Ec -- "$2" <<<"$1" || true)
-  [[ $n == "$3" ]] || { echo "$1"; fail "$4: $n lines match /$2/, expected $3"; }
-}
+fail_context=$lang
+# shellcheck source=tests/e2e/lib.sh
+source "$repo/tests/e2e/lib.sh"
 
 check "$lang and its packages are installed"
 case $lang in
   node)
-    for tool in node npm flock; do
-      command -v "$tool" >/dev/null ||
-        fail "$tool is not on PATH (Debian packages nodejs and npm; ./setup.sh deps installs them)"
-    done
-    # npm ci when node_modules is missing or older than package-lock.json, under
-    # a lock: several build folders share examples/node/node_modules.
     dir=$repo/examples/node
-    stamp=$dir/node_modules/.unitclock-npm-ci
-    (
-      flock 9
-      if [[ ! -f $stamp || $dir/package-lock.json -nt $stamp ]]; then
-        echo "    npm ci in $dir"
-        (cd "$dir" && npm ci --no-audit --no-fund)
-        touch "$stamp"
-      fi
-    ) 9>"$dir/.npm-ci.lock" || fail "npm ci in $dir failed"
+    bash "$repo/scripts/npm_ci.sh" "$dir" || fail "npm ci in $dir failed"
     for package in @grpc/grpc-js @grpc/proto-loader; do
       (cd "$dir" && node -e "require.resolve('$package')") 2>/dev/null ||
         fail "the npm package $package is missing from $dir/node_modules"
@@ -87,25 +57,41 @@ case $lang in
     example=("$python" "$repo/examples/python/publish_and_suggest.py" --gen-dir "$work/gen")
     quickstart=(env "PYTHONPATH=$work/gen" "$python" "$repo/examples/python/quickstart.py")
     ;;
+  cpp)
+    simulated_platform=${4:?$usage}
+    build_dir=${5:?$usage}
+    cxx_flags=${6:-}
+    command -v cmake >/dev/null || fail "cmake is not on PATH (Debian package cmake)"
+    echo "    cmake --install $build_dir --prefix $work/prefix"
+    cmake --install "$build_dir" --prefix "$work/prefix" >"$work/install.log" 2>&1 ||
+      { cat "$work/install.log"; fail "cmake --install failed"; }
+    for installed in include/unitclock/client/recorder.h include/unitclock/v1/event.pb.h \
+      include/unitclock/v1/session_service.grpc.pb.h share/unitclock/proto/unitclock/v1/event.proto \
+      lib/cmake/unitclock/unitclockConfig.cmake; do
+      [[ -f $work/prefix/$installed ]] || fail "cmake --install did not install $installed"
+    done
+    # Nothing of the source tree or the build tree may be needed any more.
+    if grep -rlE "$(dirname "$build_dir")|/plugin/client/" "$work/prefix/lib/cmake" >/dev/null; then
+      fail "the installed CMake package points into the build or source tree"
+    fi
+    echo "    building examples/quickstart against $work/prefix"
+    cmake -S "$repo/examples/quickstart" -B "$work/quickstart" -DCMAKE_PREFIX_PATH="$work/prefix" \
+      -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="$cxx_flags" \
+      -DCMAKE_EXE_LINKER_FLAGS="$cxx_flags" >"$work/quickstart.log" 2>&1 &&
+      cmake --build "$work/quickstart" >>"$work/quickstart.log" 2>&1 ||
+      { cat "$work/quickstart.log"; fail "building the quickstart against the installed library failed"; }
+    example=("$simulated_platform" --buffer "$work/platform.buffer")
+    quickstart=("$work/quickstart/quickstart")
+    ;;
   *)
-    fail "unknown language \"$lang\": node or python"
+    fail "unknown language \"$lang\": node, python or cpp"
     ;;
 esac
 
 check "unitclockd starts"
 bash "$repo/scripts/make_token.sh" ex demo-rehab platform,reviewer,billing "$work/tokens.json" \
   >"$work/token"
-"$unitclockd" --listen 127.0.0.1:0 --port-file "$work/port" --db "$work/x.db" \
-  --policy-dir "$repo/core/policies" --auth-file "$work/tokens.json" >"$work/daemon.log" 2>&1 &
-daemon_pid=$!
-for _ in $(seq 200); do
-  [[ -s $work/port ]] && break
-  kill -0 "$daemon_pid" 2>/dev/null || fail "unitclockd exited before writing its port file"
-  sleep 0.1
-done
-[[ -s $work/port ]] || fail "unitclockd wrote no port file in 20 s"
-target=127.0.0.1:$(head -n 1 "$work/port")
-echo "    listening on $target"
+start_daemon "$unitclockd" "$repo/core/policies"
 
 # run NAME [ARGS...]: runs the example; output in $out, exit status in $rc.
 out= rc=
@@ -164,7 +150,11 @@ expect_count "$out" '^suggestion for ' 0 "the run with a rejected event: suggest
 
 check "README's snippet (the quickstart): its own session, 97110 x2 GP 95 POS 10"
 rc=0
-(cd "$repo" && UNITCLOCK_TOKEN=$(cat "$work/token") UNITCLOCK_TARGET=$target "${quickstart[@]}") \
+# From the repository root (node and python load proto/ from there); the
+# C++ quickstart keeps its buffer in the current folder, so it runs in $work.
+quickstart_dir=$repo
+[[ $lang == cpp ]] && quickstart_dir=$work
+(cd "$quickstart_dir" && UNITCLOCK_TOKEN=$(cat "$work/token") UNITCLOCK_TARGET=$target "${quickstart[@]}") \
   >"$work/quickstart.out" 2>&1 || rc=$?
 out=$(cat "$work/quickstart.out")
 sed 's/^/    /' <<<"$out"
@@ -172,8 +162,6 @@ sed 's/^/    /' <<<"$out"
 expect_count "$out" ' OUTCOME_RECORDED' 7 "quickstart: recorded events"
 expect_count "$out" '^97110 x2 GP 95 POS 10$' 1 "quickstart: the suggested line"
 
-kill -TERM "$daemon_pid"
-wait "$daemon_pid" || fail "unitclockd did not stop cleanly"
-daemon_pid=
+stop_daemon
 
 echo "$lang example: ok"

@@ -16,40 +16,8 @@ reviewer_cli=$3
 repo=$4
 work=$5
 
-rm -rf "$work"
-mkdir -p "$work"
-
-daemon_pid=
-cleanup() {
-  if [[ -n $daemon_pid ]]; then
-    kill "$daemon_pid" 2>/dev/null || true
-    wait "$daemon_pid" 2>/dev/null || true
-  fi
-}
-trap cleanup EXIT
-
-fail() {
-  echo "FAIL: $*"
-  if [[ -f $work/daemon.log ]]; then
-    echo "--- daemon log (last 30 lines)"
-    tail -n 30 "$work/daemon.log"
-  fi
-  exit 1
-}
-
-check() { echo "== $*"; }
-
-# expect_match TEXT PATTERN WHAT: TEXT must match the extended regex PATTERN.
-expect_match() {
-  grep -Eq -- "$2" <<<"$1" || { echo "$1"; fail "$3: no line matches /$2/"; }
-}
-
-# expect_count TEXT PATTERN N WHAT: exactly N lines of TEXT match PATTERN.
-expect_count() {
-  local n
-  n=$(grep -Ec -- "$2" <<<"$1" || true)
-  [[ $n == "$3" ]] || { echo "$1"; fail "$4: $n lines match /$2/, expected $3"; }
-}
+# shellcheck source=tests/e2e/lib.sh
+source "$repo/tests/e2e/lib.sh"
 
 # cli ARGS...: runs reviewer_cli against the daemon; output in $out, fails
 # the test when it does not exit 0.
@@ -76,7 +44,7 @@ validate() {
 }
 
 check "validators installed"
-bash "$repo/tests/validators/install.sh"
+bash "$repo/scripts/npm_ci.sh" "$repo/tests/validators"
 
 check "tokens: the platform's, a therapist's desk (reviewer, billing)"
 bash "$repo/scripts/make_token.sh" demo-web demo-rehab platform "$work/tokens.json" \
@@ -85,21 +53,11 @@ bash "$repo/scripts/make_token.sh" demo-desk demo-rehab reviewer,billing "$work/
   >"$work/reviewer.token"
 
 check "unitclockd starts"
-"$unitclockd" --listen=127.0.0.1:0 --db="$work/u.db" --policy-dir="$repo/core/policies" \
-  --auth-file="$work/tokens.json" --log-level=trace \
-  --port-file="$work/port" >"$work/daemon.log" 2>&1 &
-daemon_pid=$!
-for _ in $(seq 200); do
-  [[ -s $work/port ]] && break
-  kill -0 "$daemon_pid" 2>/dev/null || fail "unitclockd exited before writing its port file"
-  sleep 0.1
-done
-[[ -s $work/port ]] || fail "unitclockd wrote no port file in 20 s"
-target=127.0.0.1:$(head -n 1 "$work/port")
-echo "    listening on $target"
+start_daemon "$unitclockd" "$repo/core/policies" --log-level=trace
 
 check "simulated_platform records the example scenario"
 "$simulated_platform" --target "$target" --token-file "$work/platform.token" \
+  --buffer "$work/platform.buffer" \
   --scenario "$repo/examples/scenarios/video_exercise_30min.json" >"$work/platform.out" 2>&1 ||
   { cat "$work/platform.out"; fail "simulated_platform failed"; }
 
@@ -179,7 +137,7 @@ check "a second session: amend with a reason"
 sed -e 's/demo-20261127-0001/demo-20261127-0002/' -e 's/pt-4f9c2a/pt-8d21e0/' \
   "$repo/examples/scenarios/video_exercise_30min.json" >"$work/second.json"
 "$simulated_platform" --target "$target" --token-file "$work/platform.token" \
-  --scenario "$work/second.json" >"$work/second.out" 2>&1 ||
+  --buffer "$work/platform.buffer" --scenario "$work/second.json" >"$work/second.out" 2>&1 ||
   { cat "$work/second.out"; fail "simulated_platform failed on the second scenario"; }
 cli pending "${range[@]}"
 expect_count "$out" "$id_re" 1 "pending with the second session"
@@ -223,14 +181,14 @@ out=$("$reviewer_cli" --target "$target" --token-file "$work/platform.token" pen
 expect_match "$out" "PERMISSION_DENIED: ListSuggestions: needs a token with role reviewer or billing" \
   "pending with the platform token"
 "$simulated_platform" --target "$target" --token-file "$work/reviewer.token" \
-  --scenario "$work/second.json" >"$work/intruder.out" 2>&1 && fail "the desk's token published"
-expect_match "$(cat "$work/intruder.out")" "PublishEvents failed: 7 PublishEvents: needs a token with role platform" \
+  --buffer "$work/intruder.buffer" --scenario "$work/second.json" >"$work/intruder.out" 2>&1 &&
+  fail "the desk's token published"
+expect_match "$(cat "$work/intruder.out")" \
+  "delivery failed: PublishEvents: PERMISSION_DENIED: PublishEvents: needs a token with role platform .*; 21 events stay in" \
   "publishing with the desk's token"
 
 check "the daemon's log names no patient or provider, and no token"
-kill -TERM "$daemon_pid"
-wait "$daemon_pid" || fail "unitclockd did not stop cleanly"
-daemon_pid=
+stop_daemon
 log=$(cat "$work/daemon.log")
 expect_match "$log" 'msg="event recorded"' "the trace-level log"
 expect_match "$log" 'msg="call refused"' "the log of refused calls"

@@ -1189,8 +1189,7 @@ TEST_F(SecurityE2eTest, AnEndedStreamFreesItsPlaceBeforeItsClientSeesTheEnd) {
     EXPECT_TRUE(watch("sessions/demo-20261127-0001").ok());  // stopped: one write, then OK
     EXPECT_EQ(watch("sessions/nobody").error_code(), grpc::StatusCode::NOT_FOUND);
     const grpc::Status exported = ExportAs("demo-all");
-    EXPECT_NE(exported.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
-        << exported.error_message();
+    EXPECT_TRUE(exported.ok()) << exported.error_code() << " " << exported.error_message();
     Publish({});
   }
 }

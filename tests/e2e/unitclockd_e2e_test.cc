@@ -77,16 +77,25 @@ class UnitclockdTest : public ::testing::Test {
     daemon_.reset();
   }
 
-  // Runs the simulated platform on the example scenario; returns its output.
-  std::string RunExample(int expected_exit = 0) {
+  // Runs the simulated platform on the example scenario (by default through
+  // the client library, with its buffer in the test's folder); returns its
+  // output.
+  std::string RunExample(std::vector<std::string> extra = {}) {
     const std::string out = dir_.File("example.out");
     std::filesystem::remove(out);
-    std::vector<std::string> argv = {
-        SIMULATED_PLATFORM_PATH, "--target",        target_, "--scenario", kScenario,
-        "--token-file",          dir_.File("token")};
+    std::vector<std::string> argv = {SIMULATED_PLATFORM_PATH,
+                                     "--target",
+                                     target_,
+                                     "--scenario",
+                                     kScenario,
+                                     "--token-file",
+                                     dir_.File("token"),
+                                     "--buffer",
+                                     dir_.File("platform.buffer")};
+    argv.insert(argv.end(), extra.begin(), extra.end());
     for (const std::string& flag : testing::TestExampleTlsFlags()) argv.push_back(flag);
     Process example(argv, out);
-    EXPECT_EQ(example.Wait(60s), expected_exit) << ReadFile(out);
+    EXPECT_EQ(example.Wait(60s), 0) << ReadFile(out);
     return ReadFile(out);
   }
 
@@ -111,6 +120,12 @@ TEST_F(UnitclockdTest, TheExampleStreamsItsScenarioAndReadsItBackAcrossRestarts)
 
   out = RunExample();
   EXPECT_EQ(CountOf(out, "OUTCOME_ALREADY_RECORDED"), 21) << out;
+  // The same by hand, over PublishEvents and in one RecordEvents batch.
+  for (const char* mode : {"stream", "batch"}) {
+    out = RunExample({"--mode", mode});
+    EXPECT_EQ(CountOf(out, "OUTCOME_ALREADY_RECORDED"), 21) << mode << "\n" << out;
+    EXPECT_THAT(out, HasSubstr("97110 x2 GP 95, POS 10  (25 min)")) << mode;
+  }
 
   StopDaemon();
   StartDaemon();

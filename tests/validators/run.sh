@@ -5,7 +5,7 @@
 #
 #   run.sh EXPORT_SAMPLES_BINARY OUT_DIR
 #
-# Installs the pinned packages first (install.sh: npm ci when node_modules is
+# Installs the pinned packages first (scripts/npm_ci.sh: npm ci when node_modules is
 # missing or stale, under a lock). Fails when node or npm is missing
 # (./setup.sh deps installs them): a validation that cannot run is no pass.
 set -euo pipefail
@@ -13,7 +13,7 @@ samples=$1
 out=$2
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-bash "$here/install.sh"
+bash "$here/../../scripts/npm_ci.sh" "$here"
 
 validate() { node "$here/validate.mjs" "$@"; }
 
