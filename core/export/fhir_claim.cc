@@ -1,6 +1,7 @@
 #include "core/export/fhir_claim.h"
 
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "core/export/internal/uuid.h"
 #include "core/policy.h"
@@ -60,14 +61,14 @@ json ClaimResource(const Claim& claim, const std::string& id, const BillingConfi
       for (const std::string& modifier : line.modifiers) {
         modifiers.push_back(Coding(kCpt, modifier));
       }
-      item["modifier"] = modifiers;
+      item["modifier"] = std::move(modifiers);
     }
     item["servicedDate"] = day;
     item["locationCodeableConcept"] = Coding(kPlaceOfService, line.place_of_service);
     item["quantity"] = {{"value", line.units}};
     item["unitPrice"] = Money(unit_cents);
     item["net"] = Money(unit_cents * line.units);
-    items.push_back(item);
+    items.push_back(std::move(item));
   }
 
   json resource = {
@@ -103,7 +104,7 @@ json ClaimResource(const Claim& claim, const std::string& id, const BillingConfi
   }
   resource["insurance"] =
       json::array({{{"sequence", 1}, {"focal", true}, {"coverage", {{"display", payer_name}}}}});
-  resource["item"] = items;
+  resource["item"] = std::move(items);
   resource["total"] = Money(total_cents);
   return resource;
 }
@@ -117,11 +118,13 @@ std::string WriteFhirBundle(std::span<const Claim> claims, const BillingConfig& 
   for (const Claim& claim : claims) {
     if (claim.lines.empty()) continue;  // nothing to bill
     const std::string id = internal::NameBasedUuid(kSuggestionNamespace, claim.suggestion_id);
-    entries.push_back(
-        {{"fullUrl", "urn:uuid:" + id}, {"resource", ClaimResource(claim, id, config, timestamp)}});
+    json entry = json::object();
+    entry["fullUrl"] = "urn:uuid:" + id;
+    entry["resource"] = ClaimResource(claim, id, config, timestamp);
+    entries.push_back(std::move(entry));
   }
   json bundle = {{"resourceType", "Bundle"}, {"type", "collection"}, {"timestamp", timestamp}};
-  if (!entries.empty()) bundle["entry"] = entries;  // FHIR allows no empty array
+  if (!entries.empty()) bundle["entry"] = std::move(entries);  // FHIR allows no empty array
   return bundle.dump(2) + "\n";
 }
 
