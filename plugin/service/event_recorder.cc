@@ -65,19 +65,27 @@ absl::StatusOr<store::StoredEvent> Prepare(const v1::Event& proto, core::TimePoi
 }  // namespace
 
 absl::StatusOr<std::vector<v1::EventAcknowledgement>> EventRecorder::Record(
-    std::span<const v1::Event* const> events, std::string_view platform) {
+    std::span<const v1::Event* const> events, std::string_view platform,
+    std::span<const std::int64_t> only_if_event_count) {
   // std::promise, not absl::Notification: ThreadSanitizer sees through it.
   std::promise<absl::StatusOr<std::vector<v1::EventAcknowledgement>>> done;
   auto out = done.get_future();
-  RecordAsync(events, platform,
-              [&done](absl::StatusOr<std::vector<v1::EventAcknowledgement>> acks) {
-                done.set_value(std::move(acks));
-              });
+  RecordAsync(
+      events, platform,
+      [&done](absl::StatusOr<std::vector<v1::EventAcknowledgement>> acks) {
+        done.set_value(std::move(acks));
+      },
+      only_if_event_count);
   return out.get();
 }
 
 void EventRecorder::RecordAsync(std::span<const v1::Event* const> events, std::string_view platform,
-                                RecordDone done) {
+                                RecordDone done,
+                                std::span<const std::int64_t> only_if_event_count) {
+  if (!only_if_event_count.empty() && only_if_event_count.size() != events.size()) {
+    std::move(done)(absl::InvalidArgumentError("only_if_event_count: not one count per event"));
+    return;
+  }
   std::vector<v1::EventAcknowledgement> acks(events.size());
   std::vector<store::StoredEvent> valid;
   std::vector<std::size_t> valid_index;  // position in `events` of each valid event
@@ -90,6 +98,7 @@ void EventRecorder::RecordAsync(std::span<const v1::Event* const> events, std::s
       acks[i] = Rejected(events[i]->event_id(), stored.status());
       continue;
     }
+    if (!only_if_event_count.empty()) stored->only_if_event_count = only_if_event_count[i];
     // The acknowledgement's id now; the store answers by position.
     acks[i].set_event_id(stored->event_id);
     valid.push_back(*std::move(stored));

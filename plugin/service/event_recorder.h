@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -40,8 +41,15 @@ class EventRecorder {
   // another platform owns is REJECTED (ALREADY_EXISTS: the session id is
   // taken). Empty for unitclock's own writers (the watchdog), which may
   // write to any session.
+  //
+  // `only_if_event_count`, if not empty, holds one count per event: an event
+  // is stored only if its session then holds exactly that many events, else
+  // it is REJECTED (FAILED_PRECONDITION). The watchdog's stops carry the
+  // count of its scan, so that a session that received an event since stays
+  // open (store::StoredEvent::only_if_event_count).
   absl::StatusOr<std::vector<v1::EventAcknowledgement>> Record(
-      std::span<const v1::Event* const> events, std::string_view platform = {});
+      std::span<const v1::Event* const> events, std::string_view platform = {},
+      std::span<const std::int64_t> only_if_event_count = {});
 
   // Called once with what Record would return; on the store's writer thread
   // after the group commit, or before RecordAsync returns if no event of the
@@ -53,7 +61,7 @@ class EventRecorder {
   // outlive the call), queues the valid events for the store's next group
   // commit, and calls `done`.
   void RecordAsync(std::span<const v1::Event* const> events, std::string_view platform,
-                   RecordDone done);
+                   RecordDone done, std::span<const std::int64_t> only_if_event_count = {});
 
  private:
   store::SqliteEventStore& store_;

@@ -272,6 +272,14 @@ absl::StatusOr<AppendOutcome> AppendOne(StatementCache& db, SessionRows& session
         "event.session_id: already in use; session ids must be unique across platforms (use "
         "a UUID)");
   }
+  if (e.only_if_event_count && row.event_count != *e.only_if_event_count) {
+    absl::StatusOr<std::optional<AppendOutcome>> stored = CompareStored(db, e);
+    if (!stored.ok()) return stored.status();
+    if (*stored) return **stored;
+    return absl::FailedPreconditionError(
+        "event.session_id: the session now holds " + std::to_string(row.event_count) +
+        " events, not the " + std::to_string(*e.only_if_event_count) + " this event expects");
+  }
   if (row.event_count >= options.max_events_per_session) {
     absl::StatusOr<std::optional<AppendOutcome>> stored = CompareStored(db, e);
     if (!stored.ok()) return stored.status();
@@ -638,14 +646,14 @@ absl::StatusOr<std::vector<OpenSession>> SqliteEventStore::ListOpenSessions(
     core::TimePoint last_event_before) {
   absl::MutexLock lock(&mu_);
   Statement q(*cache_,
-              "SELECT session_id, last_event_ms FROM sessions "
+              "SELECT session_id, last_event_ms, event_count FROM sessions "
               "WHERE stopped = 0 AND last_event_ms < ? ORDER BY last_event_ms, session_id");
   if (!q.ok()) return q.Error("prepare");
   q.Bind(1, ToMillis(last_event_before));
   std::vector<OpenSession> out;
   int rc;
   while ((rc = q.Step()) == SQLITE_ROW) {
-    out.push_back(OpenSession{q.Text(0), core::TimePoint(core::Duration(q.Int(1)))});
+    out.push_back(OpenSession{q.Text(0), core::TimePoint(core::Duration(q.Int(1))), q.Int(2)});
   }
   if (rc != SQLITE_DONE) return q.Error("list open sessions");
   return out;

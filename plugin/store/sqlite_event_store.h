@@ -48,6 +48,12 @@ struct StoredEvent {
   // Set on append when the event is a SessionStopped: the session is then
   // stopped for good (ListOpenSessions no longer lists it). Never set by loads.
   bool stops_session = false;
+  // On append, if set: store the event only if its session then holds
+  // exactly this many events, else FAILED_PRECONDITION (nothing written). The
+  // watchdog's stop carries the count it saw, so that a session that received
+  // an event after the scan stays open. An identical event already stored is
+  // still ALREADY_RECORDED. Never set by loads.
+  std::optional<std::int64_t> only_if_event_count;
 };
 
 // A session that no SessionStopped has closed yet, as ListOpenSessions
@@ -55,6 +61,7 @@ struct StoredEvent {
 struct OpenSession {
   std::string session_id;
   core::TimePoint last_event_time{};  // the latest occurred_at of its events
+  std::int64_t event_count = 0;       // the events it holds
   friend bool operator==(const OpenSession&, const OpenSession&) = default;
 };
 

@@ -33,7 +33,8 @@ std::vector<StopDecision> FindIdleSessions(core::TimePoint now,
   std::vector<StopDecision> decisions;
   for (const store::OpenSession& session : open) {
     if (now - session.last_event_time >= timeout) {
-      decisions.push_back(StopDecision{session.session_id, session.last_event_time});
+      decisions.push_back(
+          StopDecision{session.session_id, session.last_event_time, session.event_count});
     }
   }
   return decisions;
@@ -56,23 +57,39 @@ absl::StatusOr<int> SessionWatchdog::ScanOnce() {
   absl::StatusOr<std::vector<store::OpenSession>> open =
       store_.ListOpenSessions(now - options_.timeout + core::Duration(1));
   if (!open.ok()) return open.status();
-  const std::vector<StopDecision> decisions = FindIdleSessions(now, *open, options_.timeout);
-  if (decisions.empty()) return 0;
+  return Close(FindIdleSessions(now, *open, options_.timeout));
+}
 
+absl::StatusOr<int> SessionWatchdog::Close(std::span<const StopDecision> decisions) {
+  if (decisions.empty()) return 0;
   std::vector<v1::Event> events;
+  std::vector<std::int64_t> counts;
   events.reserve(decisions.size());
-  for (const StopDecision& d : decisions) events.push_back(StopEvent(d));
+  counts.reserve(decisions.size());
+  for (const StopDecision& d : decisions) {
+    events.push_back(StopEvent(d));
+    counts.push_back(d.event_count);
+  }
   std::vector<const v1::Event*> batch;
   batch.reserve(events.size());
   for (const v1::Event& e : events) batch.push_back(&e);
-  absl::StatusOr<std::vector<v1::EventAcknowledgement>> acks = recorder_.Record(batch);
+  absl::StatusOr<std::vector<v1::EventAcknowledgement>> acks =
+      recorder_.Record(batch, /*platform=*/{}, counts);
   if (!acks.ok()) return acks.status();
 
   int closed = 0;
   for (std::size_t i = 0; i < decisions.size(); ++i) {
-    // REJECTED acknowledgements are logged by the recorder; ALREADY_RECORDED
-    // means another scan closed the session first.
-    if ((*acks)[i].outcome() != v1::EventAcknowledgement::OUTCOME_RECORDED) continue;
+    const v1::EventAcknowledgement& ack = (*acks)[i];
+    if (ack.outcome() == v1::EventAcknowledgement::OUTCOME_REJECTED &&
+        ack.error_code() == static_cast<int>(absl::StatusCode::kFailedPrecondition)) {
+      spdlog::info("msg={} session_id={}",
+                   common::Quote("session left open: events arrived since the scan"),
+                   common::Quote(decisions[i].session_id));
+      continue;
+    }
+    // Other REJECTED acknowledgements are logged by the recorder;
+    // ALREADY_RECORDED means another scan closed the session first.
+    if (ack.outcome() != v1::EventAcknowledgement::OUTCOME_RECORDED) continue;
     ++closed;
     spdlog::info("msg={} session_id={} stop_at={} timeout_s={}",
                  common::Quote("session closed by watchdog"),

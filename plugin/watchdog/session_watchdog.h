@@ -3,6 +3,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -23,10 +24,13 @@
 // the time and the open sessions; an Asio timer merely triggers it.
 namespace unitclock::watchdog {
 
-// Closing one idle session: a SessionStopped (TIMED_OUT) at `stop_at`.
+// Closing one idle session: a SessionStopped (TIMED_OUT) at `stop_at`,
+// stored only if the session still holds `event_count` events (none arrived
+// since the scan that decided it).
 struct StopDecision {
   std::string session_id;
   core::TimePoint stop_at{};
+  std::int64_t event_count = 0;
   friend bool operator==(const StopDecision&, const StopDecision&) = default;
 };
 
@@ -76,6 +80,12 @@ class SessionWatchdog {
   // other scan closed first is not counted). An error status (UNAVAILABLE)
   // means the store failed; the next scan tries again.
   absl::StatusOr<int> ScanOnce();
+
+  // The second half of ScanOnce: records the stops and logs each session
+  // closed. A session that received an event since its decision was made is
+  // left open (its stop is refused by the store, and logged at info); a later
+  // scan judges it again. Returns how many sessions it closed.
+  absl::StatusOr<int> Close(std::span<const StopDecision> decisions);
 
   // Starts scanning every `scan_interval`, the first scan one interval from
   // now, on a thread of its own. Does nothing if already started or stopped.

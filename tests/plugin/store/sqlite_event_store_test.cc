@@ -229,9 +229,9 @@ TEST_F(SqliteEventStoreTest, ListsOpenSessionsByTheirLastEvent) {
           Started("d1", "s-d", 10, "pt-1")});
   auto open = store_->ListOpenSessions(At(1000));
   ASSERT_TRUE(open.ok()) << open.status();
-  EXPECT_THAT(*open,
-              ::testing::ElementsAre(OpenSession{"s-d", At(10)}, OpenSession{"s-c", At(50)},
-                                     OpenSession{"s-b", At(200)}, OpenSession{"s-a", At(300)}));
+  EXPECT_THAT(*open, ::testing::ElementsAre(
+                         OpenSession{"s-d", At(10), 1}, OpenSession{"s-c", At(50), 1},
+                         OpenSession{"s-b", At(200), 1}, OpenSession{"s-a", At(300), 2}));
 }
 
 TEST_F(SqliteEventStoreTest, OpenSessionsWithTheSameLastEventAreOrderedById) {
@@ -264,14 +264,47 @@ TEST_F(SqliteEventStoreTest, RejectedAndRepeatedEventsDoNotChangeOpenSessions) {
   EXPECT_EQ(r[0].status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(*r[1], AppendOutcome::kAlreadyRecorded);
   EXPECT_THAT(*store_->ListOpenSessions(At(1000)),
-              ::testing::ElementsAre(OpenSession{"s-a", At(100)}));
+              ::testing::ElementsAre(OpenSession{"s-a", At(100), 1}));
+}
+
+// The watchdog's guard: an event that expects the session to hold N events
+// is stored only if it does; a repeat of one stored is ALREADY_RECORDED.
+TEST_F(SqliteEventStoreTest, AnEventExpectingAnEventCountIsStoredOnlyIfItHolds) {
+  Append({Ev("a1", "s-a", 100), Ev("a2", "s-a", 200)});
+  StoredEvent stop = Stopped("stop-a", "s-a", 200);
+  stop.only_if_event_count = 1;  // stale: s-a holds 2
+  auto r = Append({stop});
+  ASSERT_EQ(r[0].status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(r[0].status().message()),
+              ::testing::HasSubstr("the session now holds 2 events, not the 1"));
+  EXPECT_THAT(SessionIds(*store_->ListOpenSessions(At(1000))), ::testing::ElementsAre("s-a"));
+  EXPECT_EQ(*store_->CountEvents(), 2);
+
+  stop.only_if_event_count = 2;
+  r = Append({stop});
+  ASSERT_TRUE(r[0].ok()) << r[0].status();
+  EXPECT_EQ(*r[0], AppendOutcome::kRecorded);
+  EXPECT_THAT(SessionIds(*store_->ListOpenSessions(At(1000))), ::testing::IsEmpty());
+  // Sent again (a scan repeated after a crash): the count moved, by this very
+  // event, yet it is the same event.
+  r = Append({stop});
+  ASSERT_TRUE(r[0].ok()) << r[0].status();
+  EXPECT_EQ(*r[0], AppendOutcome::kAlreadyRecorded);
+
+  // Within one group: an event before the guarded one changes the count.
+  StoredEvent stop_b = Stopped("stop-b", "s-b", 100);
+  stop_b.only_if_event_count = 0;
+  r = Append({Ev("b1", "s-b", 100), stop_b});
+  ASSERT_TRUE(r[0].ok());
+  EXPECT_EQ(r[1].status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(SessionIds(*store_->ListOpenSessions(At(1000))), ::testing::ElementsAre("s-b"));
 }
 
 TEST_F(SqliteEventStoreTest, OpenSessionsSurviveCloseAndReopen) {
   Append({Ev("a1", "s-a", 100), Ev("b1", "s-b", 100), Stopped("b2", "s-b", 200)});
   Reopen();
   EXPECT_THAT(*store_->ListOpenSessions(At(1000)),
-              ::testing::ElementsAre(OpenSession{"s-a", At(100)}));
+              ::testing::ElementsAre(OpenSession{"s-a", At(100), 1}));
 }
 
 StoredEvent From(const std::string& platform, StoredEvent e) {

@@ -332,7 +332,10 @@ TEST_F(StoreConcurrencyTest, ConcurrentAppendsReadsAndAuditsGiveASerialOutcome) 
     EXPECT_EQ(e.payload, "from writer " + std::to_string(conflict_winner[round])) << e.event_id;
   }
   EXPECT_EQ(Ids(kShared).size(), static_cast<std::size_t>(1 + kRounds * (kWriters + 1)));
-  std::vector<OpenSession> expected_open = {{kConflicts, At(kRounds - 1)}};
+  // Open sessions with their event counts: the conflicts' start and one per
+  // round; each writer's own events; the shared session's start, the
+  // writers' shared events and the contested ones.
+  std::vector<OpenSession> expected_open = {{kConflicts, At(kRounds - 1), kRounds + 1}};
   for (int w = 0; w < kWriters; ++w) {
     std::vector<std::string> own;
     for (int round = 0; round < kRounds; ++round) {
@@ -343,9 +346,13 @@ TEST_F(StoreConcurrencyTest, ConcurrentAppendsReadsAndAuditsGiveASerialOutcome) 
       return std::stoi(a.substr(a.rfind('-') + 1)) < std::stoi(b.substr(b.rfind('-') + 1));
     });
     EXPECT_EQ(Ids(OwnSession(w)), own) << w;
-    if (!StopsOwnSession(w)) expected_open.push_back({OwnSession(w), At(kRounds - 1)});
+    if (!StopsOwnSession(w)) {
+      expected_open.push_back(
+          {OwnSession(w), At(kRounds - 1), static_cast<std::int64_t>(own.size())});
+    }
   }
-  expected_open.push_back({kShared, At(100 + kRounds * kWriters - 1)});
+  expected_open.push_back(
+      {kShared, At(100 + kRounds * kWriters - 1), 1 + kRounds * (kWriters + 1)});
   std::sort(expected_open.begin(), expected_open.end(),
             [](const OpenSession& a, const OpenSession& b) {
               return std::tie(a.last_event_time, a.session_id) <

@@ -192,6 +192,31 @@ TEST_F(SessionWatchdogTest, ASessionBecomesIdleAsTheClockMoves) {
   EXPECT_EQ(Load("active").back().occurred_at, At(60 * 60 - 10));
 }
 
+// The race between a scan and a late event: the scan finds "idle" idle, an
+// event of it arrives (a platform back from a network outage), then the scan
+// records its stop. The session must stay open, and close only once it is
+// idle again, at its new last event.
+TEST_F(SessionWatchdogTest, AnEventBetweenTheScanAndItsStopKeepsTheSessionOpen) {
+  RecordThreeSessions();
+  auto watchdog = MakeWatchdog();
+  auto open = store_->ListOpenSessions(clock_.Now() - kTimeout + core::Duration(1));
+  ASSERT_TRUE(open.ok()) << open.status();
+  const std::vector<StopDecision> decisions = FindIdleSessions(clock_.Now(), *open, kTimeout);
+  ASSERT_THAT(decisions, ElementsAre(StopDecision{"idle", At(120), 2}));
+
+  Record({Joined("idle-3", "idle", 60 * 60 - 5)});
+  auto closed = watchdog->Close(decisions);
+  ASSERT_TRUE(closed.ok()) << closed.status();
+  EXPECT_EQ(*closed, 0);
+  EXPECT_EQ(Load("idle").size(), 3u);                                  // no stop stored
+  EXPECT_EQ(store_->ListOpenSessions(clock_.Now() + 1s)->size(), 2u);  // "idle" and "active"
+
+  clock_.Advance(kTimeout);
+  EXPECT_EQ(*watchdog->ScanOnce(), 2);
+  EXPECT_EQ(Load("idle").back().event_id, WatchdogStopEventId("idle"));
+  EXPECT_EQ(Load("idle").back().occurred_at, At(60 * 60 - 5));
+}
+
 TEST_F(SessionWatchdogTest, ARetriedStopIsAlreadyRecorded) {
   // As if a scan stored its stop and crashed before the store said so: the
   // same decision again is the same event, acknowledged and stored once.

@@ -254,8 +254,12 @@ TEST_F(WatchdogConcurrencyTest, TimerClosesExactlyTheIdleSessionsWhileEventsArri
 
   // Only the sessions still receiving events are open, at their last event.
   const core::TimePoint last = At(kStart + 60 * (kPhases - 1));
-  std::vector<store::OpenSession> expected_open = {{"shared", last}};
-  for (int k = 0; k < kWriters; ++k) expected_open.push_back({"active-" + std::to_string(k), last});
+  // Their counts: the start, then one event per writer (shared) or one of
+  // their writer's (active) per phase.
+  std::vector<store::OpenSession> expected_open = {{"shared", last, 1 + kWriters * kPhases}};
+  for (int k = 0; k < kWriters; ++k) {
+    expected_open.push_back({"active-" + std::to_string(k), last, 1 + kPhases});
+  }
   auto open = store_->ListOpenSessions(At(kStart + 24 * 3600));
   ASSERT_TRUE(open.ok()) << open.status();
   EXPECT_THAT(*open, UnorderedElementsAreArray(expected_open));
