@@ -162,11 +162,11 @@ class Recorder {
 
   // Records an event built by the caller, for platforms that already hold
   // unitclock.v1.Event messages or keep ids of their own. session_id,
-  // occurred_at and one payload are required. An
-  // empty event_id gets a new one, as above; a set one is kept (same rules
-  // as a session id). Keep your own ids when your platform may emit the
-  // same event again after a crash of its own: the server stores each id
-  // once. sequence_number is kept as given. Returns the event id.
+  // occurred_at and one payload are required. An empty event_id gets a new
+  // one, as above; a set one is kept (same rules as a session id). Keep your
+  // own ids when your platform may emit the same event again after a crash
+  // of its own: the server stores each id once. sequence_number is kept as
+  // given. Returns the event id.
   absl::StatusOr<std::string> Record(v1::Event event);
 
   // How delivery is going now.
