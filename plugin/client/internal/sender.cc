@@ -232,15 +232,11 @@ void Sender::WriteNext() {
     v1::PublishEventsRequest request;
     if (!request.mutable_event()->ParseFromString(next->event.payload)) {
       // A damaged row can never be delivered: report it rather than block the queue.
-      to_remove_.push_back(next->event.seq);
-      removing_.insert(next->event.seq);
-      acknowledgements_.push_back({.event_id = next->event.event_id,
-                                   .session_id = next->event.session_id,
-                                   .outcome = v1::EventAcknowledgement::OUTCOME_REJECTED,
-                                   .error_code = static_cast<int>(grpc::StatusCode::DATA_LOSS),
-                                   .error_message = "buffer: stored event cannot be decoded"});
+      BufferedEvent damaged = std::move(next->event);
       in_flight_.erase(next);
-      ScheduleRemoval();
+      Retire(std::move(damaged), v1::EventAcknowledgement::OUTCOME_REJECTED,
+             static_cast<int>(grpc::StatusCode::DATA_LOSS),
+             "buffer: stored event cannot be decoded");
       continue;
     }
     next->written = true;
@@ -270,23 +266,28 @@ void Sender::OnAcknowledgement(const PublishStream* stream, const v1::EventAckno
   }
   BufferedEvent event = std::move(in_flight_.front().event);
   in_flight_.pop_front();
+  Retire(std::move(event), ack.outcome(), ack.error_code(), ack.error_message());
+  attempt_ = 0;
+  SetConnected(true);
+  Pump();
+}
+
+void Sender::Retire(BufferedEvent event, v1::EventAcknowledgement::Outcome outcome, int error_code,
+                    std::string error_message) {
   to_remove_.push_back(event.seq);
   removing_.insert(event.seq);
   acknowledgements_.push_back({.event_id = std::move(event.event_id),
                                .session_id = std::move(event.session_id),
-                               .outcome = ack.outcome(),
-                               .error_code = ack.error_code(),
-                               .error_message = ack.error_message()});
+                               .outcome = outcome,
+                               .error_code = error_code,
+                               .error_message = std::move(error_message)});
   {
     // Counted here, before its removal, so that once Flush sees an empty
     // buffer the count includes every event that left it.
     absl::MutexLock lock(&status_mu_);
     ++acknowledged_total_;
   }
-  attempt_ = 0;
-  SetConnected(true);
   ScheduleRemoval();
-  Pump();
 }
 
 void Sender::OnStreamBroken(PublishStream* stream) {

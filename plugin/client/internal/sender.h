@@ -69,6 +69,11 @@ class Sender {
   void ScheduleReconnect();
   void Pump();
   void WriteNext();
+  // The event left the stream for good (acknowledged, or undecodable): its
+  // removal from the buffer is scheduled, its report queued, and it counts
+  // as acknowledged.
+  void Retire(BufferedEvent event, v1::EventAcknowledgement::Outcome outcome, int error_code,
+              std::string error_message);
   void ScheduleRemoval();
   void FlushRemovals();
   void Tick();

@@ -7,6 +7,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sqlite3.h>
 
 #include <boost/asio.hpp>
 #include <chrono>
@@ -392,6 +393,49 @@ TEST_F(RecorderTest, ARejectedEventIsReportedOnceAndTheRestDelivered) {
     EXPECT_EQ(acks[i].outcome, v1::EventAcknowledgement::OUTCOME_RECORDED) << i;
     EXPECT_EQ(acks[i].error_code, 0);
   }
+}
+
+// A buffer row that cannot be decoded (a damaged file) is reported once as
+// rejected with DATA_LOSS, counted, removed, and does not hold up the rest.
+TEST_F(RecorderTest, ADamagedBufferRowIsReportedAndTheRestDelivered) {
+  std::vector<std::string> ids;
+  {
+    auto recorder = Open(Options());  // no server: everything stays buffered
+    ASSERT_NE(recorder, nullptr);
+    ids = RecordSession(*recorder, "damaged", 5);
+  }
+  ASSERT_EQ(ids.size(), 5u);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.File("buffer.db").c_str(), &db), SQLITE_OK);
+  const std::string corrupt =
+      "UPDATE pending SET payload = x'ffffffff' WHERE event_id = '" + ids[2] + "'";
+  ASSERT_EQ(sqlite3_exec(db, corrupt.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  EXPECT_EQ(sqlite3_changes(db), 1);
+  sqlite3_close(db);
+
+  StartDaemon();
+  Collector<Acknowledgement> acknowledgements;
+  RecorderOptions options = Options();
+  options.on_acknowledged = acknowledgements.Callback();
+  auto recorder = Open(options);
+  ASSERT_NE(recorder, nullptr);
+  ASSERT_TRUE(recorder->Flush(30s)) << Describe(recorder->Status());
+  EXPECT_EQ(recorder->Status().acknowledged_total, 5);
+  const std::vector<Acknowledgement> acks = acknowledgements.Items();
+  ASSERT_EQ(acks.size(), 5u);
+  int damaged = 0;
+  for (const Acknowledgement& a : acks) {
+    if (a.event_id != ids[2]) {
+      EXPECT_EQ(a.outcome, v1::EventAcknowledgement::OUTCOME_RECORDED) << a.event_id;
+      continue;
+    }
+    ++damaged;
+    EXPECT_TRUE(a.rejected());
+    EXPECT_EQ(a.error_code, static_cast<int>(grpc::StatusCode::DATA_LOSS));
+    EXPECT_THAT(a.error_message, HasSubstr("cannot be decoded"));
+  }
+  EXPECT_EQ(damaged, 1);
+  ExpectExactlyOnce({{"damaged", {ids[0], ids[1], ids[3], ids[4]}}});
 }
 
 // 7. Events built by the platform keep the platform's ids, so recording one
