@@ -25,7 +25,7 @@ PACKAGES=(
   libboost-dev libsqlite3-dev libhowardhinnant-date-dev libspdlog-dev nlohmann-json3-dev
   libcli11-dev libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   clang-format openssl libssl-dev
-  clang-14 libclang-rt-14-dev python3-grpcio python3-protobuf
+  clang-14 libclang-rt-14-dev python3-grpcio python3-protobuf ccache
 )
 # Node and npm run the independent export validators (tests/validators/, ctest
 # ExternalValidators). Debian 12's nodejs is 18: @medplum/core 4.5.2 asks for
@@ -59,6 +59,9 @@ install_deps() {
 build() {
   local dir=$1 type=$2
   shift 2
+  # ccache as the compiler launcher: its cache lives outside the clone
+  # (~/.cache/ccache), so a fresh clone or a CI rerun compiles only what changed.
+  set -- -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache "$@"
   local args="-DCMAKE_BUILD_TYPE=$type $*"
   if [[ ! -f $dir/CMakeCache.txt || $(cat "$dir/.setup-args" 2>/dev/null) != "$args" ]]; then
     cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE="$type" "$@" >/dev/null

@@ -387,14 +387,15 @@ class DaySuggester {
            code);
     }
     for (auto& [code, units] : units_) {
-      const auto cap = policy_->mue_caps.find(code);
-      if (cap != policy_->mue_caps.end() && units > cap->second) {
+      const MueLimit* cap =
+          policy_->ncci_edits ? policies_.edits.FindMue(code, s_.date_of_service) : nullptr;
+      if (cap != nullptr && units > cap->units) {
         Warn(warn::kOverMue, Severity::kReview,
              code + " earned " + std::to_string(units) + " units, over the daily cap of " +
-                 std::to_string(cap->second) + " (MUE); " + std::to_string(cap->second) +
+                 std::to_string(cap->units) + " (MUE); " + std::to_string(cap->units) +
                  " are suggested.",
              code);
-        units = cap->second;
+        units = cap->units;
       }
     }
   }
@@ -506,7 +507,10 @@ class DaySuggester {
   }
 
   void ApplyThreshold() {
-    if (!context_.year_to_date_cents || policy_->threshold_modifier.empty()) return;
+    const std::optional<std::int64_t>& ytd_amount = s_.discipline == Discipline::kOccupationalTherapy
+                                                        ? context_.year_to_date_ot_cents
+                                                        : context_.year_to_date_pt_slp_cents;
+    if (!ytd_amount || policy_->threshold_modifier.empty()) return;
     const int year = static_cast<int>(std::chrono::year_month_day(s_.date_of_service).year());
     const ThresholdYear* threshold = policy_->ThresholdFor(year);
     if (threshold == nullptr) {
@@ -518,7 +522,7 @@ class DaySuggester {
     const std::int64_t amount = s_.discipline == Discipline::kOccupationalTherapy
                                     ? threshold->ot_cents
                                     : threshold->pt_slp_cents;
-    const std::int64_t ytd = *context_.year_to_date_cents;
+    const std::int64_t ytd = *ytd_amount;
     // snprintf, not "$" + to_string(...): GCC 12 warns falsely (-Wrestrict,
     // GCC bug 105329) on the latter at -O2.
     auto dollars = [](std::int64_t cents) {
@@ -546,21 +550,21 @@ class DaySuggester {
   }
 
   void ApplyNcciPairs() {
-    for (const NcciPair& pair : policy_->ncci_pairs) {
-      if (UnitsOf(pair.column1) == 0 || UnitsOf(pair.column2) == 0) continue;
-      for (SuggestedLine& line : s_.lines) {
-        if (line.code == pair.column2) line.modifiers.push_back(pair.modifier);
+    if (!policy_->ncci_edits) return;
+    for (const auto& [code_a, units_a] : units_) {
+      for (const auto& [code_b, units_b] : units_) {
+        if (code_a >= code_b || units_a == 0 || units_b == 0) continue;
+        const PtpEdit* edit = policies_.edits.FindPtp(code_a, code_b, s_.date_of_service);
+        if (edit == nullptr) continue;
+        for (SuggestedLine& line : s_.lines) {
+          if (line.code == edit->column2) line.modifiers.push_back(policy_->distinct_service_modifier);
+        }
+        Warn(warn::kNcciPair, Severity::kReview,
+             edit->column1 + " and " + edit->column2 + " are an NCCI pair; " + edit->column2 +
+                 " carries " + policy_->distinct_service_modifier +
+                 ". Check that they were distinct services in separate blocks of time.",
+             edit->column2);
       }
-      // The timeline never lets two services accrue at once, so the codes
-      // were done at separate times; whether that makes them distinct
-      // services in separate blocks is the therapist's call: review.
-      Warn(warn::kNcciPair, Severity::kReview,
-           pair.column1 + " and " + pair.column2 +
-               " are an NCCI pair; they were done at separate times, so " + pair.column2 +
-               " carries " + pair.modifier +
-               ". Check that they were distinct services in "
-               "separate blocks of time.",
-           pair.column2);
     }
   }
 

@@ -104,9 +104,16 @@ struct Suggestion {
 
 // Facts from outside the sessions.
 struct CodingContext {
-  // The patient's therapy amount so far this year, in cents, if known (for
-  // KX). Unknown: no KX, no threshold warning.
-  std::optional<std::int64_t> year_to_date_cents;
+  // The patient's allowed therapy amounts this calendar year before the date
+  // of service, in cents, per threshold group (PT and SLP together, OT
+  // apart). Set here, they win over the amounts the sessions carry
+  // (SessionStarted); unknown everywhere: no KX, and a warning says so.
+  std::optional<std::int64_t> year_to_date_pt_slp_cents;
+  std::optional<std::int64_t> year_to_date_ot_cents;
+  // The charge of one unit of each code, in cents (billing.json): a claim
+  // whose own charges cross the threshold carries KX. A code without a
+  // charge counts as 0 and is named in a warning.
+  std::map<std::string, std::int64_t, std::less<>> charge_cents;
 };
 
 // Suggests the lines for every (patient, date of service, payer, discipline)

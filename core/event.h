@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -52,6 +53,11 @@ struct SessionStarted {
   std::string clinic_time_zone;  // IANA name, e.g. "America/Chicago".
   PatientLocation patient_location = PatientLocation::kUnspecified;
   Modality planned_modality = Modality::kUnspecified;
+  // The patient's allowed therapy amounts this calendar year before this
+  // session's date of service, in cents, per threshold group, when the
+  // platform knows them: they decide the KX modifier.
+  std::optional<std::int64_t> year_to_date_pt_slp_cents;
+  std::optional<std::int64_t> year_to_date_ot_cents;
   friend bool operator==(const SessionStarted&, const SessionStarted&) = default;
 };
 

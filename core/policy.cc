@@ -304,20 +304,12 @@ absl::StatusOr<CodeEntry> ParseCodeEntry(const Checker& check, const json& item,
   return entry;
 }
 
-absl::StatusOr<std::string> CatalogueCode(const Checker& check, const CodeCatalogue& catalogue,
-                                          const json& value, const std::string& where) {
-  std::string code;
-  UNITCLOCK_ASSIGN(code, check.String(value, where));
-  if (catalogue.Find(code) == nullptr)
-    return check.Error(At(where, code), "not in the code catalogue");
-  return code;
-}
-
 absl::Status ParseModifiers(const Checker& check, const json& doc, PayerPolicy& policy) {
   const json& modifiers = doc["modifiers"];
   UNITCLOCK_RETURN_IF_ERROR(
       check.Keys(modifiers, "modifiers",
-                 {"discipline", "telehealth_audio_video", "telehealth_audio_only", "threshold"},
+                 {"discipline", "telehealth_audio_video", "telehealth_audio_only", "threshold",
+                  "distinct_service"},
                  {"assistant", "assistant_de_minimis_percent", "description"}, /*dotted=*/true));
 
   const json& discipline = modifiers["discipline"];
@@ -341,6 +333,9 @@ absl::Status ParseModifiers(const Checker& check, const json& doc, PayerPolicy& 
   UNITCLOCK_ASSIGN(policy.threshold_modifier,
                    check.Modifier(modifiers["threshold"], "modifiers.threshold",
                                   /*may_be_empty=*/true));
+  UNITCLOCK_ASSIGN(policy.distinct_service_modifier,
+                   check.Modifier(modifiers["distinct_service"], "modifiers.distinct_service",
+                                  /*may_be_empty=*/false));
 
   // CQ/CO and their de minimis share go together: one without the other is a
   // half-edited file.
@@ -370,32 +365,6 @@ absl::Status ParseModifiers(const Checker& check, const json& doc, PayerPolicy& 
 }
 
 }  // namespace
-
-std::optional<Day> ParseDay(std::string_view text) {
-  const std::string s(text);
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !IsDigits(s.substr(0, 4), 4) ||
-      !IsDigits(s.substr(5, 2), 2) || !IsDigits(s.substr(8, 2), 2)) {
-    return std::nullopt;
-  }
-  const std::chrono::year_month_day date{std::chrono::year(std::stoi(s.substr(0, 4))),
-                                         std::chrono::month(std::stoul(s.substr(5, 2))),
-                                         std::chrono::day(std::stoul(s.substr(8, 2)))};
-  if (!date.ok()) return std::nullopt;
-  return Day(date);
-}
-
-std::string FormatDay(Day day) {
-  const std::chrono::year_month_day date(day);
-  char text[32];
-  std::snprintf(text, sizeof(text), "%04d-%02u-%02u", static_cast<int>(date.year()),
-                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
-  return text;
-}
-
-bool AnyWindowContains(const std::vector<DateWindow>& windows, Day day) {
-  return std::any_of(windows.begin(), windows.end(),
-                     [day](const DateWindow& window) { return window.Contains(day); });
-}
 
 CodeCatalogue::CodeCatalogue(std::vector<CodeEntry> entries) : entries_(std::move(entries)) {
   // The first entry wins; ParseCodeCatalogue rejects duplicates anyway.
@@ -468,8 +437,8 @@ absl::StatusOr<CodeCatalogue> ParseCodeCatalogue(std::string_view json_text,
   return CodeCatalogue(std::move(entries));
 }
 
-absl::StatusOr<PayerPolicy> ParsePayerPolicy(std::string_view json_text, const std::string& source,
-                                             const CodeCatalogue& catalogue) {
+absl::StatusOr<PayerPolicy> ParsePayerPolicy(std::string_view json_text,
+                                             const std::string& source) {
   const Checker check(source);
   json doc;
   UNITCLOCK_ASSIGN(doc, check.Document(json_text));
@@ -477,7 +446,8 @@ absl::StatusOr<PayerPolicy> ParsePayerPolicy(std::string_view json_text, const s
       check.Keys(doc, "",
                  {"format_version", "payer_id", "name", "sample", "unit_method", "seconds_rounding",
                   "modifiers", "place_of_service", "therapist_telehealth", "therapy_thresholds",
-                  "ncci_pairs", "mue_caps", "telehealth_list"},
+                  "ncci_edits", "assistants_not_recognized", "audio_only_requires_home",
+                  "telehealth_list"},
                  {"description"}));
   UNITCLOCK_RETURN_IF_ERROR(check.FormatVersion(doc));
 
@@ -552,35 +522,35 @@ absl::StatusOr<PayerPolicy> ParsePayerPolicy(std::string_view json_text, const s
     policy.thresholds.push_back(year);
   }
 
-  const json& pairs = doc["ncci_pairs"];
-  if (!pairs.is_array()) return check.Error("ncci_pairs", "must be an array");
-  for (std::size_t i = 0; i < pairs.size(); ++i) {
-    const std::string where = "ncci_pairs[" + std::to_string(i) + "]";
-    const json& item = pairs[i];
-    UNITCLOCK_RETURN_IF_ERROR(
-        check.Keys(item, where, {"column1", "column2", "modifier"}, {"description"}));
-    NcciPair pair;
-    UNITCLOCK_ASSIGN(pair.column1,
-                     CatalogueCode(check, catalogue, item["column1"], At(where, "column1")));
-    UNITCLOCK_ASSIGN(pair.column2,
-                     CatalogueCode(check, catalogue, item["column2"], At(where, "column2")));
-    if (pair.column1 == pair.column2) {
-      return check.Error(At(At(where, "column2"), pair.column2), "same code as column1");
-    }
-    UNITCLOCK_ASSIGN(pair.modifier, check.Modifier(item["modifier"], At(where, "modifier"),
-                                                   /*may_be_empty=*/false));
-    policy.ncci_pairs.push_back(std::move(pair));
+  // Which NCCI tables apply: CMS's (core/policies/ncci/, loaded into
+  // PolicySet::edits) or none.
+  UNITCLOCK_ASSIGN(text, check.String(doc["ncci_edits"], "ncci_edits"));
+  if (text == "cms") {
+    policy.ncci_edits = true;
+  } else if (text == "none") {
+    policy.ncci_edits = false;
+  } else {
+    return check.Error("ncci_edits", Quoted(text) + " must be \"cms\" or \"none\"");
   }
 
-  const json& caps = doc["mue_caps"];
-  if (!caps.is_object()) return check.Error("mue_caps", "must be an object");
-  for (const auto& [code, units] : caps.items()) {
-    const std::string where = At("mue_caps", code);
-    if (catalogue.Find(code) == nullptr) return check.Error(where, "not in the code catalogue");
-    std::int64_t value = 0;
-    UNITCLOCK_ASSIGN(value, check.Int(units, where, 1, std::numeric_limits<int>::max()));
-    policy.mue_caps[code] = static_cast<int>(value);
+  const json& unrecognized = doc["assistants_not_recognized"];
+  if (!unrecognized.is_array()) return check.Error("assistants_not_recognized", "must be an array");
+  for (std::size_t i = 0; i < unrecognized.size(); ++i) {
+    const std::string where = "assistants_not_recognized[" + std::to_string(i) + "]";
+    UNITCLOCK_ASSIGN(text, check.String(unrecognized[i], where));
+    const std::optional<Discipline> discipline = DisciplineFromName(text);
+    if (!discipline) {
+      return check.Error(where, Quoted(text) +
+                                    " must be physical_therapy, occupational_therapy or "
+                                    "speech_language_pathology");
+    }
+    if (policy.assistant_modifier.count(*discipline) > 0) {
+      return check.Error(where, Quoted(text) + " has an assistant modifier in modifiers.assistant");
+    }
+    policy.assistants_not_recognized.push_back(*discipline);
   }
+  UNITCLOCK_ASSIGN(policy.audio_only_requires_home,
+                   check.Bool(doc["audio_only_requires_home"], "audio_only_requires_home"));
 
   // The CMS list is dated per code in the catalogue; a payer with its own
   // list would need a schema of its own.

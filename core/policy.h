@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "core/day.h"
+#include "core/edit_tables.h"
 #include "core/event.h"
 #include "core/timeline.h"
 
@@ -17,26 +19,6 @@
 // validated from the files under core/policies/. Every value that depends on
 // a date is looked up by the date of service, never by today's date.
 namespace unitclock::core {
-
-// A calendar day (a date of service, in the clinic's time zone).
-using Day = std::chrono::sys_days;
-
-// Parses "YYYY-MM-DD" (a valid calendar date); nullopt otherwise.
-std::optional<Day> ParseDay(std::string_view text);
-// Formats a day as "YYYY-MM-DD".
-std::string FormatDay(Day day);
-
-// A dated window [from, to], both days included; `to` empty = open-ended.
-struct DateWindow {
-  Day from;
-  std::optional<Day> to;
-  std::string source;  // where the rule comes from, for the reviewer
-  bool Contains(Day day) const { return from <= day && (!to || day <= *to); }
-  friend bool operator==(const DateWindow&, const DateWindow&) = default;
-};
-
-// True if one of `windows` contains `day`.
-bool AnyWindowContains(const std::vector<DateWindow>& windows, Day day);
 
 // One CPT code of the catalogue.
 struct CodeEntry {
@@ -47,8 +29,13 @@ struct CodeEntry {
   std::vector<Discipline> disciplines;       // disciplines that may bill it
   bool hands_on = false;    // needs the clinician's hands (massage, manual therapy)
   bool needs_video = true;  // makes little clinical sense audio-only
-  // When the code is on the CMS telehealth list (dated membership).
+  // When the code is on the CMS telehealth list (dated membership); a
+  // window marked uncertain asks for review.
   std::vector<DateWindow> telehealth_list;
+  // For an "each additional 15 minutes" code (97130), the code of its first
+  // unit (97129): their minutes are one service; its first unit bills as the
+  // initial code and every further unit as this one. Empty for other codes.
+  std::string initial_code;
 };
 
 // The code catalogue (core/policies/codes.json).
@@ -91,15 +78,6 @@ struct ThresholdYear {
   friend bool operator==(const ThresholdYear&, const ThresholdYear&) = default;
 };
 
-// An NCCI procedure-to-procedure pair: when both are billed the same day in
-// separate blocks, `column2` carries `modifier` (59 or an X modifier).
-struct NcciPair {
-  std::string column1;
-  std::string column2;
-  std::string modifier;
-  friend bool operator==(const NcciPair&, const NcciPair&) = default;
-};
-
 // One payer's policy (core/policies/payers/<payer_id>.json).
 struct PayerPolicy {
   std::string payer_id;  // equals the file name without ".json"
@@ -118,8 +96,18 @@ struct PayerPolicy {
   // When therapists may bill telehealth to this payer (dated windows).
   std::vector<DateWindow> therapist_telehealth;
   std::vector<ThresholdYear> thresholds;
-  std::vector<NcciPair> ncci_pairs;     // sample data
-  std::map<std::string, int> mue_caps;  // code -> most units a day; sample data
+  // Disciplines whose assistants the payer does not recognise: time an
+  // assistant delivers under such a plan of care is never payable (Medicare
+  // has no speech-language pathology assistants).
+  std::vector<Discipline> assistants_not_recognized;
+  // Audio-only telehealth is payable only to a patient at home
+  // (Medicare: 42 CFR 410.78(a)(3)).
+  bool audio_only_requires_home = false;
+  // Whether CMS's NCCI PTP edits and MUEs (PolicySet::edits) apply.
+  bool ncci_edits = true;
+  // The modifier that marks the column 2 code of an NCCI pair as a distinct
+  // service ("59" or an X modifier such as "XU").
+  std::string distinct_service_modifier = "59";
 
   // The thresholds of `year`, or nullptr.
   const ThresholdYear* ThresholdFor(int year) const;
@@ -129,6 +117,7 @@ struct PayerPolicy {
 struct PolicySet {
   TimelinePolicy timeline;
   CodeCatalogue catalogue;
+  EditTables edits;  // CMS NCCI PTP edits and MUEs, by quarter (core/policies/ncci/)
   std::map<std::string, PayerPolicy> payers;  // by payer_id
 
   // The policy of `payer_id`, or nullptr.
@@ -141,11 +130,10 @@ struct PolicySet {
 absl::StatusOr<CodeCatalogue> ParseCodeCatalogue(std::string_view json_text,
                                                  const std::string& source);
 
-// Parses one payer policy file; codes it names (NCCI pairs, MUE caps) must be
-// in `catalogue`. Errors as above, e.g.
-// "payers/medicare.json: mue_caps: 97999: not in the code catalogue".
-absl::StatusOr<PayerPolicy> ParsePayerPolicy(std::string_view json_text, const std::string& source,
-                                             const CodeCatalogue& catalogue);
+// Parses one payer policy file. Errors as above, e.g.
+// "payers/medicare.json: modifiers.distinct_service: \"5\" must be 2 upper-case letters or digits".
+absl::StatusOr<PayerPolicy> ParsePayerPolicy(std::string_view json_text,
+                                             const std::string& source);
 
 // Stable lower_snake names used in the files and the API.
 const char* ActivityKindName(ActivityKind kind);    // e.g. "therapeutic_exercise"

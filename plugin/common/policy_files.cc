@@ -73,7 +73,7 @@ absl::StatusOr<core::PolicySet> LoadPolicyFolder(const std::string& folder) {
   for (const fs::path& path : payer_files) {
     auto text = ReadFile(path);
     if (!text.ok()) return text.status();
-    auto payer = core::ParsePayerPolicy(*text, path.string(), set.catalogue);
+    auto payer = core::ParsePayerPolicy(*text, path.string());
     if (!payer.ok()) return payer.status();
     std::string payer_id = payer->payer_id;
     set.payers.emplace(std::move(payer_id), *std::move(payer));

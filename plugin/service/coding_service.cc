@@ -61,7 +61,8 @@ grpc::ServerUnaryReactor* CodingServiceImpl::SuggestCodes(grpc::CallbackServerCo
       return FinishUnary(context,
                          absl::InvalidArgumentError("year_to_date_cents: must not be negative"));
     }
-    coding_context.year_to_date_cents = request->year_to_date_cents();
+    coding_context.year_to_date_pt_slp_cents = request->year_to_date_cents();
+    coding_context.year_to_date_ot_cents = request->year_to_date_cents();
   }
   for (const core::Suggestion& s :
        core::SuggestCodes(sessions, options_.policies, coding_context)) {

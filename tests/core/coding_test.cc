@@ -145,12 +145,9 @@ PayerPolicy MedicarePayer() {
   y2026.ot_cents = 248000;
   y2026.medical_review_cents = 300000;
   p.thresholds = {y2026};
-  NcciPair pair;
-  pair.column1 = "97530";
-  pair.column2 = "97140";
-  pair.modifier = "XU";
-  p.ncci_pairs = {pair};
-  p.mue_caps = {{"97110", 4}};
+  p.distinct_service_modifier = "XU";
+  p.assistants_not_recognized = {Discipline::kSpeechLanguage};
+  p.audio_only_requires_home = true;
   return p;
 }
 
@@ -164,8 +161,9 @@ PayerPolicy CommercialPayer() {
   p.assistant_modifier.clear();
   p.threshold_modifier.clear();
   p.thresholds.clear();
-  p.ncci_pairs.clear();
-  p.mue_caps.clear();
+  p.ncci_edits = false;
+  p.assistants_not_recognized.clear();
+  p.audio_only_requires_home = false;
   p.therapist_telehealth = {Window(MakeDay(2020, 3, 1), std::nullopt)};
   return p;
 }

@@ -287,7 +287,8 @@ void FuzzEventBatch(const std::uint8_t* data, std::size_t size) {
 
   core::CodingContext context;
   if (request.events_size() > 0 && request.events(0).sequence_number() != 0) {
-    context.year_to_date_cents = static_cast<std::int64_t>(request.events(0).sequence_number());
+    context.year_to_date_pt_slp_cents = static_cast<std::int64_t>(request.events(0).sequence_number());
+    context.year_to_date_ot_cents = context.year_to_date_pt_slp_cents;
   }
   const std::vector<core::Suggestion> suggestions = core::SuggestCodes(coding, policies, context);
   // A session is counted for at most core::kMaxSessionLength (24 hours), so
