@@ -33,7 +33,9 @@ TEST(LoadPolicyFolder, LoadsTheShippedFolder) {
   const auto set = LoadPolicyFolder(UNITCLOCK_POLICY_DIR);
   ASSERT_TRUE(set.ok()) << set.status();
   EXPECT_EQ(set->timeline.idle_threshold, std::chrono::minutes(3));
-  EXPECT_EQ(set->catalogue.entries().size(), 8u);
+  EXPECT_EQ(set->catalogue.entries().size(), 29u);
+  ASSERT_NE(set->catalogue.Find("97130"), nullptr);
+  EXPECT_EQ(set->catalogue.Find("97130")->initial_code, "97129");
   EXPECT_THAT(set->payers, ElementsAre(Key("acme-health"), Key("commercial-cpt"), Key("medicare")));
   ASSERT_NE(set->FindPayer("acme-health"), nullptr);
   EXPECT_EQ(set->FindPayer("acme-health")->telehealth_audio_video_modifier, "GT");
