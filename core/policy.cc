@@ -600,6 +600,28 @@ absl::StatusOr<PayerPolicy> ParsePayerPolicy(std::string_view json_text,
   return policy;
 }
 
+absl::StatusOr<DateWindow> ParseEditQuarterFile(std::string_view json_text,
+                                                const std::string& source) {
+  const Checker check(source);
+  json doc;
+  UNITCLOCK_ASSIGN(doc, check.Document(json_text));
+  UNITCLOCK_RETURN_IF_ERROR(
+      check.Keys(doc, "", {"format_version", "from", "to", "source"}, {"description"}));
+  UNITCLOCK_RETURN_IF_ERROR(check.FormatVersion(doc));
+  DateWindow window;
+  UNITCLOCK_ASSIGN(window.from, check.DayAt(doc["from"], "from"));
+  // A quarter ends: CMS replaces its tables every quarter.
+  Day to;
+  UNITCLOCK_ASSIGN(to, check.DayAt(doc["to"], "to"));
+  if (to < window.from) {
+    return check.Error("to", FormatDay(to) + " is before from " + FormatDay(window.from));
+  }
+  window.to = to;
+  UNITCLOCK_ASSIGN(window.source, check.String(doc["source"], "source"));
+  if (window.source.empty()) return check.Error("source", "must not be empty");
+  return window;
+}
+
 const char* ActivityKindName(ActivityKind kind) {
   switch (kind) {
     case ActivityKind::kUnspecified:
