@@ -85,6 +85,12 @@ struct PayloadValidator {
     if (s.planned_modality == Modality::kUnspecified) {
       return Invalid(f + "planned_modality", "required");
     }
+    if (s.year_to_date_pt_slp_cents && *s.year_to_date_pt_slp_cents < 0) {
+      return Invalid(f + "year_to_date_pt_slp_cents", "must not be negative");
+    }
+    if (s.year_to_date_ot_cents && *s.year_to_date_ot_cents < 0) {
+      return Invalid(f + "year_to_date_ot_cents", "must not be negative");
+    }
     return absl::OkStatus();
   }
 

@@ -10,6 +10,7 @@
 #include "absl/synchronization/mutex.h"
 #include "core/coding.h"
 #include "core/date_of_service.h"
+#include "plugin/service/coding_context.h"
 #include "plugin/service/proto_convert.h"
 #include "plugin/service/rpc_status.h"
 #include "plugin/service/session_loader.h"
@@ -23,6 +24,9 @@ grpc::ServerUnaryReactor* CodingServiceImpl::SuggestCodes(grpc::CallbackServerCo
                                                           v1::SuggestCodesResponse* response) {
   auto caller = gate_.Admit(*context, {Role::kPlatform, Role::kReviewer}, "SuggestCodes");
   if (!caller.ok()) return FinishUnary(context, caller.status());
+  absl::StatusOr<core::CodingContext> coding_context =
+      CodingContextFromRequest(*request, charges_context_);
+  if (!coding_context.ok()) return FinishUnary(context, coding_context.status());
   std::vector<core::SessionForCoding> sessions;
   std::optional<core::Day> only_day;
   if (request->has_patient_day()) {
@@ -55,17 +59,8 @@ grpc::ServerUnaryReactor* CodingServiceImpl::SuggestCodes(grpc::CallbackServerCo
     return FinishUnary(
         context, absl::InvalidArgumentError("scope: one of patient_day or session is required"));
   }
-  core::CodingContext coding_context;
-  if (request->has_year_to_date_cents()) {
-    if (request->year_to_date_cents() < 0) {
-      return FinishUnary(context,
-                         absl::InvalidArgumentError("year_to_date_cents: must not be negative"));
-    }
-    coding_context.year_to_date_pt_slp_cents = request->year_to_date_cents();
-    coding_context.year_to_date_ot_cents = request->year_to_date_cents();
-  }
   for (const core::Suggestion& s :
-       core::SuggestCodes(sessions, options_.policies, coding_context)) {
+       core::SuggestCodes(sessions, options_.policies, *coding_context)) {
     if (only_day && s.date_of_service != *only_day) continue;
     SuggestionToProto(s, *response->add_suggestions());
   }

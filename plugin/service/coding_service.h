@@ -2,6 +2,7 @@
 
 #include "plugin/common/clock.h"
 #include "plugin/service/access.h"
+#include "plugin/service/coding_context.h"
 #include "plugin/service/service_options.h"
 #include "plugin/store/sqlite_event_store.h"
 #include "unitclock/v1/coding.grpc.pb.h"
@@ -17,7 +18,11 @@ class CodingServiceImpl final : public v1::CodingService::CallbackService {
   // `store` and `clock` must outlive the service; `options` is copied.
   CodingServiceImpl(store::SqliteEventStore& store, const common::Clock& clock,
                     const ServiceOptions& options, Gate& gate)
-      : store_(store), clock_(clock), options_(options), gate_(gate) {}
+      : store_(store),
+        clock_(clock),
+        options_(options),
+        charges_context_(ChargesContext(options_.billing)),
+        gate_(gate) {}
 
   grpc::ServerUnaryReactor* SuggestCodes(grpc::CallbackServerContext* context,
                                          const v1::SuggestCodesRequest* request,
@@ -31,6 +36,7 @@ class CodingServiceImpl final : public v1::CodingService::CallbackService {
   store::SqliteEventStore& store_;
   const common::Clock& clock_;  // read once per request or per watch tick
   const ServiceOptions options_;
+  const core::CodingContext charges_context_;  // from options_.billing
   Gate& gate_;
 };
 

@@ -55,6 +55,10 @@ absl::StatusOr<core::EventPayload> PayloadFromProto(const v1::Event& e) {
       s.provider_ref = p.provider_ref();
       s.payer_id = p.payer_id();
       s.clinic_time_zone = p.clinic_time_zone();
+      if (p.has_year_to_date_pt_slp_cents()) {
+        s.year_to_date_pt_slp_cents = p.year_to_date_pt_slp_cents();
+      }
+      if (p.has_year_to_date_ot_cents()) s.year_to_date_ot_cents = p.year_to_date_ot_cents();
       const std::string f = "event.session_started.";
       UNITCLOCK_ENUM_FIELD(s.provider_role, p.provider_role(), core::ProviderRole, ProviderRole,
                            f + "provider_role");
@@ -125,6 +129,8 @@ void SessionStartedToProto(const core::SessionStarted& s, v1::SessionStarted& p)
   p.set_clinic_time_zone(s.clinic_time_zone);
   p.set_patient_location(EnumToProto<v1::PatientLocation>(s.patient_location));
   p.set_planned_modality(EnumToProto<v1::Modality>(s.planned_modality));
+  if (s.year_to_date_pt_slp_cents) p.set_year_to_date_pt_slp_cents(*s.year_to_date_pt_slp_cents);
+  if (s.year_to_date_ot_cents) p.set_year_to_date_ot_cents(*s.year_to_date_ot_cents);
 }
 
 struct PayloadToProto {

@@ -8,6 +8,7 @@
 #include "core/export/claim.h"
 #include "core/policy.h"
 #include "core/review.h"
+#include "plugin/service/coding_context.h"
 #include "plugin/store/sqlite_event_store.h"
 #include "unitclock/v1/review.pb.h"
 
@@ -26,7 +27,10 @@ class ReviewDesk {
   // `store`, `policies` and `billing` must outlive the desk.
   ReviewDesk(store::SqliteEventStore& store, const core::PolicySet& policies,
              const core::exports::BillingConfig& billing)
-      : store_(store), policies_(policies), billing_(billing) {}
+      : store_(store),
+        policies_(policies),
+        billing_(billing),
+        charges_context_(ChargesContext(billing)) {}
 
   // The suggestions of `platform` with dates of service in [first, last]
   // (optionally only those where `provider_ref` has a session; each is coded
@@ -78,6 +82,8 @@ class ReviewDesk {
   store::SqliteEventStore& store_;
   const core::PolicySet& policies_;
   const core::exports::BillingConfig& billing_;
+  // The charges, for KX; the year-to-date amounts come from the sessions.
+  const core::CodingContext charges_context_;
 };
 
 // The stable id of a suggestion: a hash of its platform, patient, date of

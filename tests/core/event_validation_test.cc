@@ -92,6 +92,21 @@ TEST(ValidateEvent, ClinicTimeZoneMustBeIana) {
   EXPECT_TRUE(ValidateEvent(e).ok());
 }
 
+TEST(ValidateEvent, YearToDateAmountsAreOptionalAndNeverNegative) {
+  Event e = StartedEvent("e1", "s1");
+  auto& s = std::get<SessionStarted>(e.payload);
+  s.year_to_date_pt_slp_cents = 0;
+  s.year_to_date_ot_cents = 310000;
+  EXPECT_TRUE(ValidateEvent(e).ok());
+  s.year_to_date_pt_slp_cents = -1;
+  EXPECT_EQ(ValidateEvent(e).message(),
+            "event.session_started.year_to_date_pt_slp_cents: must not be negative");
+  s.year_to_date_pt_slp_cents.reset();
+  s.year_to_date_ot_cents = -1;
+  EXPECT_EQ(ValidateEvent(e).message(),
+            "event.session_started.year_to_date_ot_cents: must not be negative");
+}
+
 TEST(ValidateEvent, ReferencesAreBoundedPrintableText) {
   Event e = StartedEvent("e1", "s1");
   std::get<SessionStarted>(e.payload).patient_ref = "pt\n1";

@@ -754,7 +754,10 @@ SuggestionFigures CompareWithReference(Reader& crashed, Reader& reference, const
     request.mutable_patient_day()->set_platform(kPlatform);
     request.mutable_patient_day()->set_patient_ref(day.patient_ref);
     request.mutable_patient_day()->set_date_of_service(day.date_of_service);
-    if (day.year_to_date_cents) request.set_year_to_date_cents(*day.year_to_date_cents);
+    if (day.year_to_date_pt_slp_cents) {
+      request.set_year_to_date_pt_slp_cents(*day.year_to_date_pt_slp_cents);
+    }
+    if (day.year_to_date_ot_cents) request.set_year_to_date_ot_cents(*day.year_to_date_ot_cents);
     CompareSuggestion(crashed, reference, request, day.patient_ref + " " + day.date_of_service,
                       figures, failures);
   }

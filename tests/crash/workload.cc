@@ -24,7 +24,12 @@ struct PatientProfile {
   std::string payer_id;
   std::string clinic_time_zone;
   v1::PatientLocation location = v1::PATIENT_LOCATION_HOME;
-  std::optional<std::int64_t> year_to_date_cents;
+  // What SuggestCodes is asked with, per threshold group.
+  std::optional<std::int64_t> year_to_date_pt_slp_cents;
+  std::optional<std::int64_t> year_to_date_ot_cents;
+  // What the sessions' SessionStarted carry (the request's amounts win).
+  std::optional<std::int64_t> started_pt_slp_cents;
+  std::optional<std::int64_t> started_ot_cents;
 };
 
 // The facts of patient number `i` (0-based): payers of core/policies/payers,
@@ -49,8 +54,18 @@ PatientProfile Profile(int i) {
   p.payer_id = kPayers[i % 5];
   p.clinic_time_zone = kZones[i % 5];
   if (i % 5 == 4) p.location = v1::PATIENT_LOCATION_OTHER;
-  if (i % 3 == 1) p.year_to_date_cents = 120000;
-  if (i % 3 == 2) p.year_to_date_cents = 260000;  // above the yearly threshold: KX
+  if (i % 3 == 1) {
+    p.year_to_date_pt_slp_cents = 120000;
+    p.year_to_date_ot_cents = 40000;
+  }
+  if (i % 3 == 2) {  // above the yearly threshold of either group: KX
+    p.year_to_date_pt_slp_cents = 260000;
+    p.year_to_date_ot_cents = 260000;
+  }
+  if (i % 6 == 0) {  // the platform knows them: the sessions carry them
+    p.started_pt_slp_cents = 250000;
+    p.started_ot_cents = 90000;
+  }
   return p;
 }
 
@@ -153,6 +168,8 @@ std::vector<v1::Event> GenerateSession(Rng& rng, const std::string& session_id,
   started->set_clinic_time_zone(p.clinic_time_zone);
   started->set_patient_location(p.location);
   started->set_planned_modality(v1::MODALITY_AUDIO_VIDEO);
+  if (p.started_pt_slp_cents) started->set_year_to_date_pt_slp_cents(*p.started_pt_slp_cents);
+  if (p.started_ot_cents) started->set_year_to_date_ot_cents(*p.started_ot_cents);
 
   const std::int64_t provider_in = start_ms + rng.Uniform(0, 40 * kSecond);
   const std::int64_t patient_in = start_ms + rng.Uniform(5 * kSecond, 150 * kSecond);
@@ -261,7 +278,8 @@ Workload GenerateWorkload(const WorkloadOptions& options) {
       const std::int64_t r = rng.Uniform(0, 99);
       const int count = r < 15 ? 0 : r < 60 ? 1 : r < 90 ? 2 : 3;
       if (count == 0) continue;
-      w.patient_days.push_back({p.patient_ref, FormatDate(day), p.year_to_date_cents});
+      w.patient_days.push_back(
+          {p.patient_ref, FormatDate(day), p.year_to_date_pt_slp_cents, p.year_to_date_ot_cents});
       for (int slot = 0; slot < count; ++slot) {
         char id[32];
         std::snprintf(id, sizeof id, "cs-%04d", ++session_number);

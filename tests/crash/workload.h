@@ -57,8 +57,9 @@ struct GeneratedSession {
 // A patient's date of service, and what SuggestCodes is asked with for it.
 struct PatientDay {
   std::string patient_ref;
-  std::string date_of_service;  // YYYY-MM-DD
-  std::optional<std::int64_t> year_to_date_cents;
+  std::string date_of_service;                            // YYYY-MM-DD
+  std::optional<std::int64_t> year_to_date_pt_slp_cents;  // per threshold group
+  std::optional<std::int64_t> year_to_date_ot_cents;
 };
 
 struct Workload {

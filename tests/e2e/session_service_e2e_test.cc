@@ -172,6 +172,55 @@ TEST_F(SessionServiceE2eTest, StreamsTheExampleScenarioAndReadsTheSessionBack) {
   EXPECT_EQ(basic.event_count(), session.event_count());
 }
 
+TEST_F(SessionServiceE2eTest, YearToDateAmountsOnSessionStartedRoundTrip) {
+  std::vector<v1::Event> events = Scenario().events;
+  v1::SessionStarted* started = events[0].mutable_session_started();
+  started->set_year_to_date_pt_slp_cents(241000);
+  started->set_year_to_date_ot_cents(0);  // zero is a known amount, not an absent one
+  for (const EventAcknowledgement& ack : Publish(events)) {
+    EXPECT_EQ(ack.outcome(), EventAcknowledgement::OUTCOME_RECORDED) << ack.error_message();
+  }
+  v1::Session session;
+  ASSERT_TRUE(Get("sessions/demo-20261127-0001", session).ok());
+  ASSERT_TRUE(session.started().has_year_to_date_pt_slp_cents());
+  EXPECT_EQ(session.started().year_to_date_pt_slp_cents(), 241000);
+  ASSERT_TRUE(session.started().has_year_to_date_ot_cents());
+  EXPECT_EQ(session.started().year_to_date_ot_cents(), 0);
+  EXPECT_EQ(session.events(0).SerializeAsString(), events[0].SerializeAsString());
+
+  // Another amount under the same event id is another event.
+  v1::Event changed = events[0];
+  changed.mutable_session_started()->set_year_to_date_pt_slp_cents(241001);
+  const std::vector<EventAcknowledgement> acks = Record({changed});
+  ASSERT_THAT(acks, SizeIs(1));
+  EXPECT_EQ(acks[0].outcome(), EventAcknowledgement::OUTCOME_REJECTED);
+  EXPECT_EQ(acks[0].error_code(), grpc::StatusCode::ALREADY_EXISTS);
+}
+
+TEST_F(SessionServiceE2eTest, AbsentYearToDateAmountsStayAbsentAndNegativeOnesAreRejected) {
+  std::vector<v1::Event> events = Scenario().events;
+  v1::Event negative = events[0];
+  negative.mutable_session_started()->set_year_to_date_pt_slp_cents(-1);
+  std::vector<EventAcknowledgement> acks = Record({negative});
+  ASSERT_THAT(acks, SizeIs(1));
+  EXPECT_EQ(acks[0].outcome(), EventAcknowledgement::OUTCOME_REJECTED);
+  EXPECT_EQ(acks[0].error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(acks[0].error_message(),
+            "event.session_started.year_to_date_pt_slp_cents: must not be negative");
+  negative.mutable_session_started()->clear_year_to_date_pt_slp_cents();
+  negative.mutable_session_started()->set_year_to_date_ot_cents(-250);
+  acks = Record({negative});
+  ASSERT_THAT(acks, SizeIs(1));
+  EXPECT_EQ(acks[0].error_message(),
+            "event.session_started.year_to_date_ot_cents: must not be negative");
+
+  Publish(events);
+  v1::Session session;
+  ASSERT_TRUE(Get("sessions/demo-20261127-0001", session).ok());
+  EXPECT_FALSE(session.started().has_year_to_date_pt_slp_cents());
+  EXPECT_FALSE(session.started().has_year_to_date_ot_cents());
+}
+
 TEST_F(SessionServiceE2eTest, GetSessionReturnsTheTimelineAndALateEventRecomputesIt) {
   const examples::Scenario scenario = Scenario();
   Publish(scenario.events);
@@ -585,12 +634,37 @@ TEST_F(CodingServiceE2eTest, BadRequestsNameTheField) {
   Publish(events);
   st = Suggest(ForSession("second-session"), response);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  v1::SuggestCodesRequest negative = ForSession("demo");
-  negative.set_year_to_date_cents(-1);
   Publish(Scenario().events);
-  negative.set_session("sessions/demo-20261127-0001");
-  EXPECT_THAT(Suggest(negative, response).error_message(),
-              HasSubstr("year_to_date_cents: must not be negative"));
+  v1::SuggestCodesRequest negative = ForSession("demo-20261127-0001");
+  negative.set_year_to_date_pt_slp_cents(-1);
+  st = Suggest(negative, response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message(), "year_to_date_pt_slp_cents: must not be negative");
+  negative.set_year_to_date_pt_slp_cents(0);
+  negative.set_year_to_date_ot_cents(-1);
+  st = Suggest(negative, response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message(), "year_to_date_ot_cents: must not be negative");
+  negative.set_year_to_date_ot_cents(0);
+  EXPECT_TRUE(Suggest(negative, response).ok());
+}
+
+TEST_F(CodingServiceE2eTest, TheDeprecatedSingleYearToDateAmountIsRejected) {
+  Publish(Scenario().events);
+  v1::SuggestCodesRequest request = ForSession("demo-20261127-0001");
+  request.set_year_to_date_pt_slp_cents(120000);
+  request.set_year_to_date_ot_cents(0);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  request.set_year_to_date_cents(120000);
+#pragma GCC diagnostic pop
+  v1::SuggestCodesResponse response;
+  const grpc::Status st = Suggest(request, response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message(),
+            "year_to_date_cents: no longer accepted; the therapy threshold is per group: set "
+            "year_to_date_pt_slp_cents and year_to_date_ot_cents");
+  EXPECT_EQ(response.suggestions_size(), 0);
 }
 
 TEST_F(CodingServiceE2eTest, WatchSessionPushesRunningMinutesUntilTheSessionStops) {

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <optional>
 #include <span>
@@ -53,6 +55,18 @@ const core::PolicySet& Policies() {
     return new core::PolicySet(*std::move(loaded));
   }();
   return *policies;
+}
+
+// The charges of billing.json, as the server gives them to the engine.
+const std::map<std::string, std::int64_t, std::less<>>& Charges() {
+  static const auto* const charges = [] {
+    absl::StatusOr<core::exports::BillingConfig> loaded =
+        common::LoadBillingConfig(UNITCLOCK_POLICY_DIR);
+    if (!loaded.ok()) Fail("billing load", __FILE__, __LINE__, loaded.status().ToString());
+    return new std::map<std::string, std::int64_t, std::less<>>(loaded->charge_cents.begin(),
+                                                                loaded->charge_cents.end());
+  }();
+  return *charges;
 }
 
 std::string At(core::TimePoint t) { return core::FormatRfc3339(t); }
@@ -285,11 +299,19 @@ void FuzzEventBatch(const std::uint8_t* data, std::size_t size) {
     coding.push_back(core::SessionForCoding{session_id, *summary.started, std::move(timeline)});
   }
 
+  // The amounts per threshold group, each set or not from the input, never
+  // negative (the server refuses those); the sessions' own SessionStarted
+  // amounts come with the events.
   core::CodingContext context;
-  if (request.events_size() > 0 && request.events(0).sequence_number() != 0) {
-    context.year_to_date_pt_slp_cents = static_cast<std::int64_t>(request.events(0).sequence_number());
-    context.year_to_date_ot_cents = context.year_to_date_pt_slp_cents;
-  }
+  context.charge_cents = Charges();
+  const auto amount = [&](int i) -> std::optional<std::int64_t> {
+    if (request.events_size() <= i) return {};
+    const std::uint64_t n = request.events(i).sequence_number();
+    if (n == 0 || n > static_cast<std::uint64_t>(INT64_MAX)) return {};
+    return static_cast<std::int64_t>(n);
+  };
+  context.year_to_date_pt_slp_cents = amount(0);
+  context.year_to_date_ot_cents = amount(1);
   const std::vector<core::Suggestion> suggestions = core::SuggestCodes(coding, policies, context);
   // A session is counted for at most core::kMaxSessionLength (24 hours), so
   // it touches at most three local days (a day is never under 12 hours).

@@ -100,5 +100,44 @@ TEST_F(EventRecorderTest, ASessionStoppedEventClosesTheSessionInTheStore) {
   EXPECT_TRUE(store_->ListOpenSessions(At(0))->empty());
 }
 
+TEST_F(EventRecorderTest, ANegativeYearToDateAmountIsRejectedNamingItsField) {
+  core::Event pt_slp = testing::StartedEvent("pt-slp", "s1");
+  std::get<core::SessionStarted>(pt_slp.payload).year_to_date_pt_slp_cents = -1;
+  core::Event ot = testing::StartedEvent("ot", "s1");
+  std::get<core::SessionStarted>(ot.payload).year_to_date_pt_slp_cents = 0;
+  std::get<core::SessionStarted>(ot.payload).year_to_date_ot_cents = -5;
+  const auto acks = Record({EventToProto(pt_slp), EventToProto(ot)});
+  ASSERT_EQ(acks.size(), 2u);
+  EXPECT_EQ(acks[0].outcome(), EventAcknowledgement::OUTCOME_REJECTED);
+  EXPECT_EQ(acks[0].error_code(), static_cast<int>(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(acks[0].error_message(),
+            "event.session_started.year_to_date_pt_slp_cents: must not be negative");
+  EXPECT_EQ(acks[1].outcome(), EventAcknowledgement::OUTCOME_REJECTED);
+  EXPECT_EQ(acks[1].error_message(),
+            "event.session_started.year_to_date_ot_cents: must not be negative");
+  EXPECT_TRUE(store_->LoadSession("s1")->empty());
+}
+
+TEST_F(EventRecorderTest, YearToDateAmountsAreStoredAndPartOfTheEventsContent) {
+  core::Event started = testing::StartedEvent("started", "s1");
+  std::get<core::SessionStarted>(started.payload).year_to_date_pt_slp_cents = 0;
+  std::get<core::SessionStarted>(started.payload).year_to_date_ot_cents = 187500;
+  EXPECT_EQ(Record({EventToProto(started)})[0].outcome(), EventAcknowledgement::OUTCOME_RECORDED);
+  EXPECT_EQ(Record({EventToProto(started)})[0].outcome(),
+            EventAcknowledgement::OUTCOME_ALREADY_RECORDED);
+  auto stored = store_->LoadSession("s1");
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  ASSERT_EQ(stored->size(), 1u);
+  absl::StatusOr<core::Event> decoded = DecodeEvent((*stored)[0].payload);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(*decoded, started);
+  // The same id with another amount is another event.
+  core::Event changed = started;
+  std::get<core::SessionStarted>(changed.payload).year_to_date_ot_cents = 187501;
+  const auto acks = Record({EventToProto(changed)});
+  EXPECT_EQ(acks[0].outcome(), EventAcknowledgement::OUTCOME_REJECTED);
+  EXPECT_EQ(acks[0].error_code(), static_cast<int>(absl::StatusCode::kAlreadyExists));
+}
+
 }  // namespace
 }  // namespace unitclock::service

@@ -96,6 +96,59 @@ TEST(ProtoConvert, EncodingTellsEqualFromDifferentEvents) {
   EXPECT_NE(EncodeEvent(a), EncodeEvent(b));
 }
 
+TEST(ProtoConvert, YearToDateAmountsOfSessionStartedRoundTrip) {
+  core::Event e = StartedEvent("e1", "s1");
+  auto& s = std::get<core::SessionStarted>(e.payload);
+  s.year_to_date_pt_slp_cents = 241000;
+  s.year_to_date_ot_cents = 0;  // known to be zero: set, not absent
+  const v1::Event p = EventToProto(e);
+  ASSERT_TRUE(p.session_started().has_year_to_date_pt_slp_cents());
+  EXPECT_EQ(p.session_started().year_to_date_pt_slp_cents(), 241000);
+  ASSERT_TRUE(p.session_started().has_year_to_date_ot_cents());
+  EXPECT_EQ(p.session_started().year_to_date_ot_cents(), 0);
+  absl::StatusOr<core::Event> back = EventFromProto(p);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, e);
+  absl::StatusOr<core::Event> decoded = DecodeEvent(EncodeEvent(e));
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(*decoded, e);
+}
+
+TEST(ProtoConvert, AbsentYearToDateAmountsStayAbsent) {
+  const core::Event e = StartedEvent("e1", "s1");
+  const v1::Event p = EventToProto(e);
+  EXPECT_FALSE(p.session_started().has_year_to_date_pt_slp_cents());
+  EXPECT_FALSE(p.session_started().has_year_to_date_ot_cents());
+  absl::StatusOr<core::Event> back = EventFromProto(p);
+  ASSERT_TRUE(back.ok()) << back.status();
+  const auto& s = std::get<core::SessionStarted>(back->payload);
+  EXPECT_FALSE(s.year_to_date_pt_slp_cents.has_value());
+  EXPECT_FALSE(s.year_to_date_ot_cents.has_value());
+  // Only one of the two given: the other stays absent.
+  v1::Event one = p;
+  one.mutable_session_started()->set_year_to_date_ot_cents(5000);
+  back = EventFromProto(one);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_FALSE(std::get<core::SessionStarted>(back->payload).year_to_date_pt_slp_cents);
+  EXPECT_EQ(std::get<core::SessionStarted>(back->payload).year_to_date_ot_cents, 5000);
+}
+
+TEST(ProtoConvert, YearToDateAmountsArePartOfTheEventsContent) {
+  // Idempotency compares encodings: the same event id with another amount
+  // (or with an amount where there was none) is a different event.
+  const core::Event a = StartedEvent("e1", "s1");
+  core::Event b = a;
+  std::get<core::SessionStarted>(b.payload).year_to_date_pt_slp_cents = 0;
+  EXPECT_NE(EncodeEvent(a), EncodeEvent(b));
+  core::Event c = b;
+  std::get<core::SessionStarted>(c.payload).year_to_date_pt_slp_cents = 1;
+  EXPECT_NE(EncodeEvent(b), EncodeEvent(c));
+  core::Event d = a;
+  std::get<core::SessionStarted>(d.payload).year_to_date_ot_cents = 0;
+  EXPECT_NE(EncodeEvent(a), EncodeEvent(d));
+  EXPECT_NE(EncodeEvent(b), EncodeEvent(d));
+}
+
 TEST(ProtoConvert, TimelineEnumsMapNameForName) {
   core::Timeline t;
   t.session = {testing::At(0), testing::At(600)};
