@@ -64,12 +64,12 @@ using testing::ReadFile;
 using testing::WaitForFileLine;
 using namespace std::chrono_literals;
 
-// The scenario files, sorted, as paths.
+// The scenario files' names, sorted.
 std::vector<std::string> ScenarioFiles() {
   std::vector<std::string> files;
   for (const auto& entry : std::filesystem::directory_iterator(UNITCLOCK_BILLING_SCENARIO_DIR)) {
     if (entry.is_regular_file() && entry.path().extension() == ".json") {
-      files.push_back(entry.path().string());
+      files.push_back(entry.path().filename().string());
     }
   }
   std::sort(files.begin(), files.end());
@@ -259,7 +259,8 @@ Daemon* BillingScenarios::daemon_ = nullptr;
 
 TEST_P(BillingScenarios, Play) {
   std::string error;
-  const std::optional<BillingScenario> scenario = Load(GetParam(), error);
+  const std::optional<BillingScenario> scenario =
+      Load(std::string(UNITCLOCK_BILLING_SCENARIO_DIR) + "/" + GetParam(), error);
   ASSERT_TRUE(scenario.has_value()) << error;
   const json& expect = scenario->doc["expect"];
   SCOPED_TRACE(scenario->doc["rule"].get<std::string>() + ": " +
