@@ -38,7 +38,25 @@ constexpr const char* kMedicalReview = "medical_review_threshold";
 constexpr const char* kNoThresholdForYear = "no_threshold_for_year";
 constexpr const char* kNcciPair = "ncci_pair";
 constexpr const char* kAssistantShare = "assistant_share";
+constexpr const char* kAssistantPerformed = "assistant_performed_activity";
+constexpr const char* kAssistantNotRecognized = "assistant_not_recognized";
+constexpr const char* kAssistantWithoutModifier = "assistant_without_modifier";
+constexpr const char* kDeMinimisUncertain = "de_minimis_uncertain";
+constexpr const char* kSessionOverlap = "session_overlap";
+constexpr const char* kCoTreatment = "co_treatment";
+constexpr const char* kAudioOnlyNotAtHome = "audio_only_not_at_home";
+constexpr const char* kTooManyModifiers = "too_many_modifiers";
+constexpr const char* kThresholdAmountUnknown = "threshold_amount_unknown";
+constexpr const char* kChargeUnknown = "charge_unknown";
+constexpr const char* kNcciNotDistinct = "ncci_not_distinct";
+constexpr const char* kNcciNoModifierAllowed = "ncci_no_modifier_allowed";
+constexpr const char* kNcciTablesMissing = "ncci_tables_missing";
+constexpr const char* kTelehealthUncertain = "telehealth_status_uncertain";
+constexpr const char* kUntimedSeveralSessions = "untimed_code_in_several_sessions";
 }  // namespace warn
+
+// An 837P service line holds four modifiers (SV101-3 to SV101-6).
+constexpr std::size_t kMaxModifiers = 4;
 
 // A piece of one code's billable time on one day.
 struct Piece {
@@ -46,6 +64,7 @@ struct Piece {
   DeliveredBy delivered_by = DeliveredBy::kTherapist;
   Modality media = Modality::kAudioVideo;
   PatientLocation location = PatientLocation::kHome;
+  const std::string* session_id = nullptr;  // points into the caller's sessions
 };
 
 // Everything one (patient, day, payer, discipline) collects.
@@ -53,6 +72,11 @@ struct DayGroup {
   std::map<std::string, std::vector<Piece>> pieces_by_code;
   std::set<std::string> session_ids;
   std::vector<CodingWarning> warnings;  // from the sessions: flags, unmapped activities
+  // The threshold amounts the day's sessions carry: those of the latest
+  // session that has them.
+  TimePoint amounts_from{TimePoint::min()};
+  std::optional<std::int64_t> year_to_date_pt_slp_cents;
+  std::optional<std::int64_t> year_to_date_ot_cents;
 };
 
 using GroupKey = std::tuple<std::string, Day, std::string, Discipline>;
@@ -70,6 +94,8 @@ int RoundToMinutes(Duration d, SecondsRounding rounding) {
   return static_cast<int>(rounding == SecondsRounding::kNearest ? (ms + 30000) / 60000
                                                                 : ms / 60000);
 }
+
+int WholeMinutes(Duration d) { return static_cast<int>(d / std::chrono::minutes(1)); }
 
 std::string DayText(Day day) { return FormatDay(day); }
 
@@ -97,8 +123,60 @@ std::vector<std::string> BillableCodes(const Timeline& timeline, const CodeCatal
   return codes;
 }
 
+// One patient's clock: the time already counted, by whom. CMS counts a
+// patient's minutes once, whoever delivered them: two clinicians treating
+// together, or one visit sent twice, cannot bill the same minutes twice
+// (Pub 100-04 ch. 5 §20.2).
+class PatientClock {
+ public:
+  struct Owner {
+    const SessionForCoding* session = nullptr;
+  };
+  // Overlap of a new interval with time counted for another session.
+  struct Overlap {
+    Interval interval;
+    const SessionForCoding* other = nullptr;
+  };
+
+  // Claims `interval` for `session`: returns the parts not yet counted
+  // (appended to `free`) and the overlaps with other sessions' time (to
+  // `overlaps`). Claimed time stays claimed.
+  void Claim(Interval interval, const SessionForCoding& session, std::vector<Interval>& free,
+             std::vector<Overlap>& overlaps) {
+    TimePoint cursor = interval.start;
+    auto it = claimed_.upper_bound(interval.start);
+    if (it != claimed_.begin()) --it;
+    std::vector<Interval> fresh;
+    for (; it != claimed_.end() && it->first < interval.end; ++it) {
+      const Interval taken{it->first, it->second.end};
+      if (taken.end <= cursor) continue;
+      if (taken.start > cursor) fresh.push_back({cursor, std::min(taken.start, interval.end)});
+      const Interval both{std::max(taken.start, interval.start), std::min(taken.end, interval.end)};
+      if (!both.empty() && it->second.session != &session) {
+        overlaps.push_back({both, it->second.session});
+      }
+      cursor = std::max(cursor, taken.end);
+      if (cursor >= interval.end) break;
+    }
+    if (cursor < interval.end) fresh.push_back({cursor, interval.end});
+    for (const Interval& f : fresh) {
+      if (f.empty()) continue;
+      free.push_back(f);
+      claimed_.emplace(f.start, Entry{f.end, &session});
+    }
+  }
+
+ private:
+  struct Entry {
+    TimePoint end;
+    const SessionForCoding* session;
+  };
+  std::map<TimePoint, Entry> claimed_;  // disjoint intervals by start
+};
+
 // Collects the sessions' billable time into day groups. Sessions are read in
-// order of id, so that the result does not depend on the input's order.
+// order of start, then id, so that the result does not depend on the input's
+// order and time two sessions share counts for the earlier one.
 std::map<GroupKey, DayGroup> GroupByDay(std::span<const SessionForCoding> sessions,
                                         const CodeCatalogue& catalogue) {
   std::vector<const SessionForCoding*> ordered;
@@ -106,44 +184,96 @@ std::map<GroupKey, DayGroup> GroupByDay(std::span<const SessionForCoding> sessio
   for (const SessionForCoding& s : sessions) ordered.push_back(&s);
   std::stable_sort(ordered.begin(), ordered.end(),
                    [](const SessionForCoding* a, const SessionForCoding* b) {
-                     return std::tie(a->session_id, a->timeline.session.start) <
-                            std::tie(b->session_id, b->timeline.session.start);
+                     return std::tie(a->timeline.session.start, a->session_id) <
+                            std::tie(b->timeline.session.start, b->session_id);
                    });
   std::map<GroupKey, DayGroup> groups;
+  std::map<std::string, PatientClock> clocks;  // by patient_ref
   for (const SessionForCoding* session : ordered) {
     const SessionForCoding& s = *session;
+    PatientClock& clock = clocks[s.facts.patient_ref];
     const std::vector<std::string> codes = BillableCodes(s.timeline, catalogue);
     std::set<Day> days;
     std::set<std::string> unmapped;
+    // The session's time not counted yet for another session of the patient.
+    std::vector<BillableInterval> own;
+    std::vector<std::string> own_codes;
+    std::vector<PatientClock::Overlap> overlaps;
+    std::vector<Interval> free;
+    for (size_t i = 0; i < s.timeline.billable.size(); ++i) {
+      free.clear();
+      clock.Claim(s.timeline.billable[i].interval, s, free, overlaps);
+      for (const Interval& f : free) {
+        BillableInterval b = s.timeline.billable[i];
+        b.interval = f;
+        own.push_back(std::move(b));
+        own_codes.push_back(codes[i]);
+      }
+    }
     std::vector<Interval> intervals;
-    intervals.reserve(s.timeline.billable.size());
-    for (const BillableInterval& b : s.timeline.billable) intervals.push_back(b.interval);
+    intervals.reserve(own.size());
+    for (const BillableInterval& b : own) intervals.push_back(b.interval);
     auto pieces = SplitEachByLocalDay(intervals, s.facts.clinic_time_zone);
     // Validated at ingest; nothing to bill without a zone.
-    const std::size_t count = pieces.ok() ? s.timeline.billable.size() : 0;
+    const std::size_t count = pieces.ok() ? own.size() : 0;
+    const auto group_of = [&](Day day) -> DayGroup& {
+      DayGroup& g = groups[{s.facts.patient_ref, day, s.facts.payer_id, s.facts.discipline}];
+      if (g.session_ids.insert(s.session_id).second &&
+          (s.facts.year_to_date_pt_slp_cents || s.facts.year_to_date_ot_cents) &&
+          s.timeline.session.start >= g.amounts_from) {
+        g.amounts_from = s.timeline.session.start;
+        g.year_to_date_pt_slp_cents = s.facts.year_to_date_pt_slp_cents;
+        g.year_to_date_ot_cents = s.facts.year_to_date_ot_cents;
+      }
+      return g;
+    };
     // Consecutive pieces mostly fall on one day: look its group up once.
     DayGroup* group = nullptr;
     Day group_day;
     for (size_t i = 0; i < count; ++i) {
-      const BillableInterval& b = s.timeline.billable[i];
-      const std::string& code = codes[i];
+      const BillableInterval& b = own[i];
+      const std::string& code = own_codes[i];
       for (const DayPiece& p : (*pieces)[i]) {
         if (group == nullptr || p.day != group_day) {
           days.insert(p.day);
-          group = &groups[{s.facts.patient_ref, p.day, s.facts.payer_id, s.facts.discipline}];
+          group = &group_of(p.day);
           group_day = p.day;
-          group->session_ids.insert(s.session_id);
         }
         if (code.empty()) {
           unmapped.insert(b.activity_id);
           continue;
         }
         group->pieces_by_code[code].push_back(
-            {p.interval, b.delivered_by, b.media, s.facts.patient_location});
+            {p.interval, b.delivered_by, b.media, s.facts.patient_location, &s.session_id});
+      }
+    }
+    // Overlaps with other sessions: warned on the day they fall on.
+    for (const PatientClock::Overlap& o : overlaps) {
+      const auto day = LocalDay(o.interval.start, s.facts.clinic_time_zone);
+      if (!day.ok()) continue;
+      const bool co_treatment = o.other->facts.discipline != s.facts.discipline;
+      const std::string message =
+          co_treatment
+              ? "Sessions \"" + o.other->session_id + "\" and \"" + s.session_id +
+                    "\" treated the patient at the same time under two disciplines; the shared "
+                    "minutes were counted once, for \"" +
+                    o.other->session_id +
+                    "\" (a patient's minutes are billed once). The therapists may divide them "
+                    "differently."
+              : "Sessions \"" + o.other->session_id + "\" and \"" + s.session_id +
+                    "\" overlap in time for the same patient (a reconnect, a visit sent twice, "
+                    "or two clinicians together); the shared minutes were counted once, for \"" +
+                    o.other->session_id + "\".";
+      for (const SessionForCoding* side : {o.other, &s}) {
+        DayGroup& g = groups[{side->facts.patient_ref, *day, side->facts.payer_id,
+                              side->facts.discipline}];
+        g.session_ids.insert(side->session_id);
+        AddWarning(g.warnings, co_treatment ? warn::kCoTreatment : warn::kSessionOverlap,
+                   Severity::kReview, message);
       }
     }
     for (const Day day : days) {
-      DayGroup& g = groups[{s.facts.patient_ref, day, s.facts.payer_id, s.facts.discipline}];
+      DayGroup& g = group_of(day);
       for (const std::string& activity : unmapped) {
         AddWarning(g.warnings, warn::kActivityWithoutCode, Severity::kReview,
                    "Activity \"" + activity +
@@ -170,6 +300,8 @@ std::map<GroupKey, DayGroup> GroupByDay(std::span<const SessionForCoding> sessio
           AddWarning(g.warnings, warn::kOverlapTrimmed, Severity::kReview, f.message);
         } else if (f.code == TimelineFlagCode::kActivityNotEnded) {
           AddWarning(g.warnings, warn::kActivityNotEnded, Severity::kReview, f.message);
+        } else if (f.code == TimelineFlagCode::kAssistantPerformed) {
+          AddWarning(g.warnings, warn::kAssistantPerformed, Severity::kReview, f.message);
         }
       }
     }
@@ -178,12 +310,19 @@ std::map<GroupKey, DayGroup> GroupByDay(std::span<const SessionForCoding> sessio
 }
 
 // Units of one code split by the assistant modifier (CQ/CO) per billed unit:
-// CMS de minimis rule (CY2022 PFS), applied per 15-minute unit. Time the
-// therapist and assistant spend together counts as the therapist's. Where
-// the split is uncertain, the assistant modifier (paid less) is applied.
+// CMS de minimis rule, CY2022 PFS final rule (86 FR 65213-65220, CMS's
+// "Billing Examples Using CQ/CO Modifiers"). Time the therapist and assistant
+// spend together counts as the therapist's. Full 15-minute units furnished by
+// one of them alone go to that one; the final unit, mixed from both
+// remainders, carries the modifier when the assistant furnished more than the
+// de minimis share (10%) of it; when two units remain and each furnished 9 to
+// 14 minutes of them, one carries the modifier and one does not. Any other
+// split is not covered by CMS's examples: the modifier (paid less) is applied
+// and `uncertain` says so.
 struct AssistantSplit {
   int plain = 0;
   int assistant = 0;
+  bool uncertain = false;
 };
 
 AssistantSplit SplitAssistantUnits(int units, int minutes, int assistant_minutes,
@@ -194,22 +333,29 @@ AssistantSplit SplitAssistantUnits(int units, int minutes, int assistant_minutes
   split.assistant = std::min(assistant_minutes / 15, units);
   split.plain = std::min(therapist_minutes / 15, units - split.assistant);
   int rest = units - split.assistant - split.plain;
-  const int rest_assistant = assistant_minutes % 15;
-  const int rest_therapist = therapist_minutes % 15;
-  if (rest >= 2) {
-    // The last two units hold both remainders: one carries the modifier and
-    // one does not (billing-rules.md §4).
+  const int rest_assistant = assistant_minutes - 15 * split.assistant;
+  const int rest_therapist = therapist_minutes - 15 * split.plain;
+  const auto nine_to_fourteen = [](int m) { return m >= 9 && m <= 14; };
+  if (rest == 2 && nine_to_fourteen(rest_assistant) && nine_to_fourteen(rest_therapist)) {
     split.assistant += 1;
     split.plain += 1;
-    rest -= 2;
-    split.assistant += rest;  // cannot happen with consistent inputs; the smaller claim
     return split;
   }
   if (rest == 1) {
     const int mixed = rest_assistant + rest_therapist;
     const bool over_de_minimis =
-        mixed == 0 ? assistant_minutes > 0 : rest_assistant * 100 > de_minimis_percent * mixed;
+        mixed <= 0 ? assistant_minutes > 0 : rest_assistant * 100 > de_minimis_percent * mixed;
     (over_de_minimis ? split.assistant : split.plain) += 1;
+    return split;
+  }
+  if (rest > 0) {
+    // The smaller claim: every remaining unit carries the modifier.
+    split.assistant += rest;
+    split.uncertain = rest_assistant > 0;
+    if (!split.uncertain) {
+      split.assistant -= rest;
+      split.plain += rest;
+    }
   }
   return split;
 }
@@ -276,11 +422,11 @@ class DaySuggester {
     }
     s_.method_used = policy_->unit_method;
     CountMinutes();
+    CheckPayable();
     ComputeUnits();
-    CheckDay();
     BuildLines();
+    ApplyNcciEdits();
     ApplyThreshold();
-    ApplyNcciPairs();
     FinishLines();
     return std::move(s_);
   }
@@ -289,11 +435,18 @@ class DaySuggester {
   struct CodeTime {
     const CodeEntry* entry = nullptr;
     std::vector<Piece> pieces;  // therapist pieces first, then the assistant's, each in time order
-    int minutes = 0;
+    int minutes = 0;            // by the payer's rounding, for the reviewer
     int assistant_minutes = 0;
     Duration audio_only{0};
     Duration total{0};
+    Duration assistant{0};
     Duration at_home{0};
+    std::set<const std::string*> sessions;
+    // Why the payer will not pay this code on this day and in this setting
+    // (a blocking warning was raised): its minutes stay out of the pool.
+    bool blocked = false;
+    bool audio_only_line = false;  // most of its time audio-only
+    bool at_home_line = false;     // most of its time with the patient at home
   };
 
   void Warn(const char* code, Severity severity, std::string message, std::string cpt = "") {
@@ -315,16 +468,25 @@ class DaySuggester {
              "Code " + code + " is not in the code catalogue; its minutes were not coded.", code);
         continue;
       }
-      CodeTime t;
+      // An "each additional" code's minutes are one service with its
+      // initial code's (97130 with 97129): counted under the initial code.
+      const CodeEntry* initial =
+          entry->initial_code.empty() ? nullptr : policies_.catalogue.Find(entry->initial_code);
+      if (initial != nullptr) entry = initial;
+      CodeTime& t = codes_[entry->code];
       t.entry = entry;
-      Duration assistant{0};
-      for (const Piece& p : pieces) {
+      t.pieces.insert(t.pieces.end(), pieces.begin(), pieces.end());
+    }
+    for (auto it = codes_.begin(); it != codes_.end();) {
+      const std::string& code = it->first;
+      CodeTime& t = it->second;
+      for (const Piece& p : t.pieces) {
         t.total += p.interval.length();
-        if (p.delivered_by == DeliveredBy::kAssistant) assistant += p.interval.length();
+        if (p.delivered_by == DeliveredBy::kAssistant) t.assistant += p.interval.length();
         if (p.media == Modality::kAudioOnly) t.audio_only += p.interval.length();
         if (p.location == PatientLocation::kHome) t.at_home += p.interval.length();
+        t.sessions.insert(p.session_id);
       }
-      t.pieces = pieces;
       std::stable_sort(t.pieces.begin(), t.pieces.end(), [](const Piece& a, const Piece& b) {
         const bool aa = a.delivered_by == DeliveredBy::kAssistant;
         const bool ba = b.delivered_by == DeliveredBy::kAssistant;
@@ -332,10 +494,17 @@ class DaySuggester {
         return a.interval.start < b.interval.start;
       });
       t.minutes = RoundToMinutes(t.total, policy_->rounding);
-      t.assistant_minutes = RoundToMinutes(assistant, policy_->rounding);
-      if (t.minutes == 0) continue;
-      if (std::find(entry->disciplines.begin(), entry->disciplines.end(), s_.discipline) ==
-          entry->disciplines.end()) {
+      t.assistant_minutes = RoundToMinutes(t.assistant, policy_->rounding);
+      // Modality and place: the majority of the code's time; on a tie the
+      // smaller claim (audio-only, and POS 02, the facility rate).
+      t.audio_only_line = t.audio_only * 2 >= t.total && t.audio_only.count() > 0;
+      t.at_home_line = t.at_home * 2 > t.total;
+      if (t.minutes == 0) {
+        it = codes_.erase(it);
+        continue;
+      }
+      if (std::find(t.entry->disciplines.begin(), t.entry->disciplines.end(), s_.discipline) ==
+          t.entry->disciplines.end()) {
         Warn(warn::kCodeNotForDiscipline, Severity::kReview,
              code + " is not listed for " + DisciplineWord(s_.discipline) +
                  "; check the activity's code.",
@@ -343,25 +512,100 @@ class DaySuggester {
       }
       s_.documentation.minutes_by_code[code] = t.minutes;
       s_.documentation.total_treatment_minutes += t.minutes;
-      if (entry->timed) s_.documentation.total_timed_minutes += t.minutes;
-      codes_.emplace(code, std::move(t));
+      if (t.entry->timed) s_.documentation.total_timed_minutes += t.minutes;
+      ++it;
+    }
+  }
+
+  // Whether the payer pays each code on this day and in this setting. A code
+  // it does not pay keeps its own line with a blocking warning, and its
+  // minutes stay out of the pooled total (Pub 100-04 ch. 5 §20.2 pools the
+  // minutes of services billed, and a service the payer does not cover is not
+  // one of them).
+  void CheckPayable() {
+    if (!AnyWindowContains(policy_->therapist_telehealth, s_.date_of_service)) {
+      Warn(warn::kTherapistTelehealthNotCovered, Severity::kBlocking,
+           "Therapists' telehealth is not covered by " + policy_->name + " on " + DayString() +
+               "; the lines are blocked until a therapist overrides them.");
+      day_blocked_ = true;
+    }
+    const bool assistant_recognized =
+        std::find(policy_->assistants_not_recognized.begin(),
+                  policy_->assistants_not_recognized.end(),
+                  s_.discipline) == policy_->assistants_not_recognized.end();
+    for (auto& [code, t] : codes_) {
+      const DateWindow* window = FindWindow(t.entry->telehealth_list, s_.date_of_service);
+      if (window == nullptr) {
+        Warn(warn::kNotOnTelehealthList, Severity::kBlocking,
+             code + " (" + t.entry->description + ") is not on the telehealth list on " +
+                 DayString() +
+                 (t.entry->hands_on ? "; it is hands-on and cannot honestly be delivered over "
+                                      "video"
+                                    : "") +
+                 ". Its minutes do not count toward other codes' units, and the line is blocked "
+                 "until a therapist overrides it.",
+             code);
+        t.blocked = true;
+      } else if (window->uncertain) {
+        Warn(warn::kTelehealthUncertain, Severity::kReview,
+             code + "'s telehealth status on " + DayString() + " is not settled (" +
+                 window->source + "); check the payer's current list before billing it.",
+             code);
+      }
+      if (t.audio_only_line && policy_->audio_only_requires_home && !t.at_home_line) {
+        // 42 CFR 410.78(a)(3): audio-only only to a patient at home.
+        Warn(warn::kAudioOnlyNotAtHome, Severity::kBlocking,
+             code + " was delivered audio-only to a patient who was not at home; " +
+                 policy_->name +
+                 " pays audio-only telehealth only to a patient at home. The line is blocked "
+                 "until a therapist overrides it.",
+             code);
+        t.blocked = true;
+      }
+      if (t.assistant.count() > 0 && !assistant_recognized) {
+        Warn(warn::kAssistantNotRecognized, Severity::kBlocking,
+             code + ": an assistant alone delivered " + std::to_string(t.assistant_minutes) +
+                 " of its " + std::to_string(t.minutes) + " minutes, and " + policy_->name +
+                 " does not recognise assistants in " + DisciplineWord(s_.discipline) +
+                 ". The line is blocked: bill only the therapist's own minutes.",
+             code);
+        t.blocked = true;
+      }
     }
   }
 
   void ComputeUnits() {
-    MinutesByCode timed;
+    TimeByCode pooled;   // timed codes the payer pays: one pool
+    TimeByCode alone;    // timed codes it does not: each as if it stood alone
     for (const auto& [code, t] : codes_) {
-      if (t.entry->timed) timed[code] = t.minutes;
+      if (!t.entry->timed) continue;
+      (t.blocked ? alone : pooled)[code] = t.total;
     }
-    const UnitAllocation medicare = AllocateMedicareUnits(timed);
-    const UnitAllocation cpt = AllocateMidpointUnits(timed);
+    const UnitAllocation medicare = AllocateMedicareUnits(pooled);
+    const UnitAllocation cpt = AllocateMidpointUnits(pooled);
     s_.medicare_pooled = {UnitMethod::kMedicarePooled, medicare.units, medicare.total_units(),
                           medicare.tied_codes};
     s_.cpt_midpoint = {UnitMethod::kCptMidpoint, cpt.units, cpt.total_units(), cpt.tied_codes};
+    Duration pooled_total{0};
+    for (const auto& [code, d] : pooled) pooled_total += d;
+    s_.documentation.pooled_timed_minutes = WholeMinutes(pooled_total);
     const UnitAllocation& used =
         policy_->unit_method == UnitMethod::kMedicarePooled ? medicare : cpt;
+    const UnitAllocation standalone = AllocateMidpointUnits(alone);
     for (const auto& [code, t] : codes_) {
-      units_[code] = t.entry->timed ? used.units.at(code) : 1;  // untimed: 1 unit a day
+      if (!t.entry->timed) {
+        units_[code] = 1;  // untimed: 1 unit a day
+      } else {
+        units_[code] = t.blocked ? standalone.units.at(code) : used.units.at(code);
+      }
+      if (!t.entry->timed && t.sessions.size() > 1) {
+        Warn(warn::kUntimedSeveralSessions, Severity::kReview,
+             code + " is untimed and ran in " + std::to_string(t.sessions.size()) +
+                 " sessions on " + DayString() +
+                 "; 1 unit is suggested. If they were separate services, the therapist may add "
+                 "units.",
+             code);
+      }
     }
     if (!used.tied_codes.empty()) {
       std::string list;
@@ -386,13 +630,19 @@ class DaySuggester {
                     : ", under the 8 minutes a unit needs (CPT midpoint rule); not billed."),
            code);
     }
+    if (policy_->ncci_edits && policies_.edits.QuarterFor(s_.date_of_service) == nullptr) {
+      Warn(warn::kNcciTablesMissing, Severity::kReview,
+           "No NCCI edit tables are loaded for " + DayString() +
+               "; code pairs and daily unit caps (MUE) were not checked. Add the quarter's CMS "
+               "files to the policy folder.");
+    }
     for (auto& [code, units] : units_) {
       const MueLimit* cap =
           policy_->ncci_edits ? policies_.edits.FindMue(code, s_.date_of_service) : nullptr;
       if (cap != nullptr && units > cap->units) {
         Warn(warn::kOverMue, Severity::kReview,
              code + " earned " + std::to_string(units) + " units, over the daily cap of " +
-                 std::to_string(cap->units) + " (MUE); " + std::to_string(cap->units) +
+                 std::to_string(cap->units) + " (CMS MUE); " + std::to_string(cap->units) +
                  " are suggested.",
              code);
         units = cap->units;
@@ -400,27 +650,13 @@ class DaySuggester {
     }
   }
 
-  // Day-level and code-level eligibility for telehealth.
-  void CheckDay() {
-    if (!AnyWindowContains(policy_->therapist_telehealth, s_.date_of_service)) {
-      Warn(warn::kTherapistTelehealthNotCovered, Severity::kBlocking,
-           "Therapists' telehealth is not covered by " + policy_->name + " on " + DayString() +
-               "; the lines are blocked until a therapist overrides them.");
-      day_blocked_ = true;
+  // The code that bills units after the first of `code`: an "each
+  // additional" code whose initial code it is (97130 for 97129), or empty.
+  std::string ContinuationOf(const std::string& code) const {
+    for (const CodeEntry& e : policies_.catalogue.entries()) {
+      if (e.initial_code == code) return e.code;
     }
-    for (const auto& [code, t] : codes_) {
-      if (UnitsOf(code) == 0) continue;
-      if (!AnyWindowContains(t.entry->telehealth_list, s_.date_of_service)) {
-        Warn(warn::kNotOnTelehealthList, Severity::kBlocking,
-             code + " (" + t.entry->description + ") is not on the telehealth list on " +
-                 DayString() +
-                 (t.entry->hands_on ? "; it is hands-on and cannot honestly be delivered over "
-                                      "video"
-                                    : "") +
-                 ". The line is blocked until a therapist overrides it.",
-             code);
-      }
-    }
+    return "";
   }
 
   void BuildLines() {
@@ -430,16 +666,14 @@ class DaySuggester {
       const std::string& code = code_time.first;
       const CodeTime& t = code_time.second;
       const int units = UnitsOf(code);
-      if (units == 0) continue;
-      // Modality: the majority of the code's time; mixed days are flagged.
-      const bool audio_only = t.audio_only * 2 > t.total;
+      if (units == 0 && !t.blocked) continue;
       if (t.audio_only.count() > 0 && t.audio_only < t.total) {
         Warn(warn::kMixedMedia, Severity::kReview,
              code + " was delivered partly with video and partly audio-only on " + DayString() +
                  "; the modifier follows the larger part.",
              code);
       }
-      if (audio_only) {
+      if (t.audio_only_line) {
         Warn(warn::kAudioOnly, t.entry->needs_video ? Severity::kReview : Severity::kInfo,
              code + " was delivered audio-only" +
                  (t.entry->needs_video ? ", which makes little clinical sense without video; "
@@ -447,8 +681,6 @@ class DaySuggester {
                                        : "."),
              code);
       }
-      // Home (POS 10) pays the non-facility rate: on a tie the smaller claim, 02.
-      const bool at_home = t.at_home * 2 > t.total;
       if (t.at_home.count() > 0 && t.at_home < t.total) {
         Warn(warn::kMixedPlace, Severity::kReview,
              code +
@@ -461,13 +693,26 @@ class DaySuggester {
           d != policy_->discipline_modifier.end()) {
         base.push_back(d->second);
       }
-      const std::string& telehealth = audio_only ? policy_->telehealth_audio_only_modifier
-                                                 : policy_->telehealth_audio_video_modifier;
+      const std::string& telehealth = t.audio_only_line ? policy_->telehealth_audio_only_modifier
+                                                        : policy_->telehealth_audio_video_modifier;
       AssistantSplit split{units, 0};
       const auto assistant_modifier = policy_->assistant_modifier.find(s_.discipline);
-      if (assistant_modifier != policy_->assistant_modifier.end() && t.assistant_minutes > 0) {
-        split = SplitAssistantUnits(units, t.minutes, t.assistant_minutes,
-                                    policy_->assistant_de_minimis_percent);
+      const bool has_assistant_modifier = assistant_modifier != policy_->assistant_modifier.end();
+      if (t.assistant_minutes > 0 && has_assistant_modifier) {
+        if (t.entry->timed) {
+          split = SplitAssistantUnits(units, t.minutes, t.assistant_minutes,
+                                      policy_->assistant_de_minimis_percent);
+        } else if (t.assistant_minutes * 100 > policy_->assistant_de_minimis_percent * t.minutes) {
+          // Untimed: the share of the whole service's time (CY2022 PFS).
+          split = AssistantSplit{0, units};
+        }
+        if (split.uncertain) {
+          Warn(warn::kDeMinimisUncertain, Severity::kReview,
+               code + ": how the therapist's and the assistant's minutes fall into the last units "
+                      "is not covered by CMS's examples; every such unit carries " +
+                   assistant_modifier->second + ", the smaller claim.",
+               code);
+        }
         if (split.assistant > 0) {
           Warn(warn::kAssistantShare, Severity::kInfo,
                code + ": the assistant alone delivered " + std::to_string(t.assistant_minutes) +
@@ -478,18 +723,26 @@ class DaySuggester {
                    "% of the unit by the assistant).",
                code);
         }
+      } else if (t.assistant_minutes > 0 && !t.blocked) {
+        Warn(warn::kAssistantWithoutModifier, Severity::kReview,
+             code + ": an assistant alone delivered " + std::to_string(t.assistant_minutes) +
+                 " of its " + std::to_string(t.minutes) + " minutes, and " + policy_->name +
+                 " has no assistant modifier; check that it pays for assistants' services.",
+             code);
       }
       const std::vector<UnitProvenance> slices = UnitSlices(t.pieces, units);
-      auto add_line = [&](int n, int first_unit, bool assistant) {
-        if (n == 0) return;
+      const std::string continuation = ContinuationOf(code);
+      auto add_line = [&](const std::string& line_code, int n, int first_unit, bool assistant) {
+        if (n == 0 && !(t.blocked && units == 0)) return;
         SuggestedLine line;
-        line.code = code;
-        line.description = t.entry->description;
+        line.code = line_code;
+        const CodeEntry* entry = policies_.catalogue.Find(line_code);
+        line.description = entry != nullptr ? entry->description : t.entry->description;
         line.units = n;
         line.modifiers = base;
         if (assistant) line.modifiers.push_back(assistant_modifier->second);
         if (!telehealth.empty()) line.modifiers.push_back(telehealth);
-        line.place_of_service = at_home ? policy_->pos_home : policy_->pos_other;
+        line.place_of_service = t.at_home_line ? policy_->pos_home : policy_->pos_other;
         line.minutes = t.minutes;
         line.assistant_minutes = t.assistant_minutes;
         for (int u = 0; u < n; ++u) {
@@ -497,20 +750,132 @@ class DaySuggester {
           p.unit_number = u + 1;
           line.provenance.push_back(std::move(p));
         }
+        line.blocking = t.blocked;
         s_.lines.push_back(std::move(line));
       };
       // Therapist pieces come first in `pieces`, so the plain units get the
       // therapist's time and the assistant's units the assistant's.
-      add_line(split.plain, 0, false);
-      add_line(split.assistant, split.plain, true);
+      const auto add = [&](int n, int first_unit, bool assistant) {
+        if (continuation.empty() || n == 0) return add_line(code, n, first_unit, assistant);
+        // The first unit of the day bills as the initial code, the rest as
+        // its "each additional" code.
+        const int initial = first_unit == 0 ? 1 : 0;
+        if (initial > 0) add_line(code, 1, first_unit, assistant);
+        add_line(continuation, n - initial, first_unit + initial, assistant);
+      };
+      if (units == 0) {
+        add_line(code, 0, 0, false);  // a blocked code's line, even without a unit
+      } else {
+        add(split.plain, 0, false);
+        add(split.assistant, split.plain, true);
+      }
     }
   }
 
+  // True when no unit of `a` holds time between the first and last instant
+  // of a unit of `b`, and the other way round: the two services were done in
+  // distinct blocks, not interleaved within one 15-minute unit (NCCI Policy
+  // Manual ch. 11; MLN1783722, example 9).
+  static bool DistinctBlocks(const std::vector<const SuggestedLine*>& a,
+                             const std::vector<const SuggestedLine*>& b) {
+    const auto inside = [](const std::vector<const SuggestedLine*>& units_of,
+                           const std::vector<const SuggestedLine*>& time_of) {
+      for (const SuggestedLine* line : units_of) {
+        for (const UnitProvenance& unit : line->provenance) {
+          if (unit.intervals.empty()) continue;
+          const Interval span{unit.intervals.front().start, unit.intervals.back().end};
+          for (const SuggestedLine* other : time_of) {
+            for (const UnitProvenance& o : other->provenance) {
+              for (const Interval& i : o.intervals) {
+                if (i.start < span.end && span.start < i.end) return true;
+              }
+            }
+          }
+        }
+      }
+      return false;
+    };
+    return !inside(a, b) && !inside(b, a);
+  }
+
+  static bool IsDistinctServiceModifier(const std::string& m) {
+    return m == "59" || m == "XE" || m == "XS" || m == "XP" || m == "XU";
+  }
+
+  // CMS's NCCI procedure-to-procedure edits, in the table's direction: the
+  // column 2 code is paid beside column 1 only with 59/X, only when the
+  // modifier indicator allows one, and only for distinct services.
+  void ApplyNcciEdits() {
+    if (!policy_->ncci_edits) return;
+    std::map<std::string, std::vector<const SuggestedLine*>> billed;
+    for (const SuggestedLine& line : s_.lines) {
+      if (line.units > 0 && !line.blocking) billed[line.code].push_back(&line);
+    }
+    std::set<std::string> dropped;
+    for (auto a = billed.begin(); a != billed.end(); ++a) {
+      for (auto b = std::next(a); b != billed.end(); ++b) {
+        const PtpEdit* edit = policies_.edits.FindPtp(a->first, b->first, s_.date_of_service);
+        if (edit == nullptr || edit->indicator == PtpModifierIndicator::kNotApplicable) continue;
+        const auto& column1 = edit->column1 == a->first ? a->second : b->second;
+        const auto& column2 = edit->column1 == a->first ? b->second : a->second;
+        if (edit->indicator == PtpModifierIndicator::kNotAllowed) {
+          dropped.insert(edit->column2);
+          Warn(warn::kNcciNoModifierAllowed, Severity::kReview,
+               edit->column1 + " and " + edit->column2 +
+                   " are an NCCI pair that no modifier unbundles; only " + edit->column1 +
+                   " is suggested.",
+               edit->column2);
+        } else if (!DistinctBlocks(column1, column2)) {
+          dropped.insert(edit->column2);
+          Warn(warn::kNcciNotDistinct, Severity::kReview,
+               edit->column1 + " and " + edit->column2 +
+                   " are an NCCI pair and their minutes were interleaved within the same "
+                   "15-minute units, so " +
+                   edit->column2 + " is not suggested. If they were distinct services, the " +
+                   "therapist may add " + edit->column2 + " with " +
+                   policy_->distinct_service_modifier + ".",
+               edit->column2);
+        } else {
+          distinct_.insert(edit->column2);
+          Warn(warn::kNcciPair, Severity::kReview,
+               edit->column1 + " and " + edit->column2 + " are an NCCI pair done in separate "
+                   "blocks of time, so " + edit->column2 + " carries " +
+                   policy_->distinct_service_modifier +
+                   ". Check that they were distinct services.",
+               edit->column2);
+        }
+      }
+    }
+    std::erase_if(s_.lines, [&](const SuggestedLine& l) {
+      return dropped.count(l.code) > 0 && !l.blocking;
+    });
+    for (SuggestedLine& line : s_.lines) {
+      if (distinct_.count(line.code) == 0 || dropped.count(line.code) > 0) continue;
+      if (std::none_of(line.modifiers.begin(), line.modifiers.end(), IsDistinctServiceModifier)) {
+        line.modifiers.push_back(policy_->distinct_service_modifier);
+      }
+    }
+  }
+
+  // The therapy threshold (KX): per calendar year and threshold group, PT and
+  // SLP together, OT apart (Social Security Act §1833(g); CMS Pub 100-04
+  // ch. 5 §10.3). The claim whose own charges take the year's amount over the
+  // threshold carries KX, and so does every later one. KX attests that the
+  // care is medically necessary, which only the therapist can: review.
   void ApplyThreshold() {
-    const std::optional<std::int64_t>& ytd_amount = s_.discipline == Discipline::kOccupationalTherapy
-                                                        ? context_.year_to_date_ot_cents
-                                                        : context_.year_to_date_pt_slp_cents;
-    if (!ytd_amount || policy_->threshold_modifier.empty()) return;
+    if (policy_->threshold_modifier.empty()) return;
+    const bool ot = s_.discipline == Discipline::kOccupationalTherapy;
+    std::optional<std::int64_t> ytd =
+        ot ? context_.year_to_date_ot_cents : context_.year_to_date_pt_slp_cents;
+    if (!ytd) ytd = ot ? group_.year_to_date_ot_cents : group_.year_to_date_pt_slp_cents;
+    const char* group_name = ot ? "occupational therapy" : "physical therapy and speech-language "
+                                                           "pathology";
+    if (!ytd) {
+      Warn(warn::kThresholdAmountUnknown, Severity::kInfo,
+           std::string("No year-to-date therapy amount (") + group_name +
+               ") was given, so KX was not considered. Give it in SessionStarted or the request.");
+      return;
+    }
     const int year = static_cast<int>(std::chrono::year_month_day(s_.date_of_service).year());
     const ThresholdYear* threshold = policy_->ThresholdFor(year);
     if (threshold == nullptr) {
@@ -519,10 +884,20 @@ class DaySuggester {
                "; KX was not considered.");
       return;
     }
-    const std::int64_t amount = s_.discipline == Discipline::kOccupationalTherapy
-                                    ? threshold->ot_cents
-                                    : threshold->pt_slp_cents;
-    const std::int64_t ytd = *ytd_amount;
+    const std::int64_t amount = ot ? threshold->ot_cents : threshold->pt_slp_cents;
+    std::int64_t claim = 0;
+    for (const SuggestedLine& line : s_.lines) {
+      if (line.blocking || line.units == 0) continue;
+      const auto charge = context_.charge_cents.find(line.code);
+      if (charge == context_.charge_cents.end()) {
+        Warn(warn::kChargeUnknown, Severity::kReview,
+             line.code + " has no charge in the billing configuration; it counted as $0 toward "
+                         "the therapy threshold.",
+             line.code);
+        continue;
+      }
+      claim += charge->second * line.units;
+    }
     // snprintf, not "$" + to_string(...): GCC 12 warns falsely (-Wrestrict,
     // GCC bug 105329) on the latter at -O2.
     auto dollars = [](std::int64_t cents) {
@@ -531,46 +906,43 @@ class DaySuggester {
                     static_cast<long long>(cents % 100));
       return std::string(text);
     };
-    if (ytd > amount) {
-      for (SuggestedLine& line : s_.lines) line.modifiers.push_back(policy_->threshold_modifier);
-      Warn(warn::kThresholdExceeded, Severity::kInfo,
-           "The patient's therapy this year (" + dollars(ytd) + ") is over the " +
+    const std::int64_t after = *ytd + claim;
+    if (after > amount) {
+      for (SuggestedLine& line : s_.lines) {
+        if (!line.blocking && line.units > 0) line.modifiers.push_back(policy_->threshold_modifier);
+      }
+      Warn(warn::kThresholdExceeded, Severity::kReview,
+           "With this claim the patient's " + std::string(group_name) + " this year (" +
+               dollars(*ytd) + " before, " + dollars(after) + " after) is over the " +
                std::to_string(year) + " threshold of " + dollars(amount) + "; the lines carry " +
                policy_->threshold_modifier +
-               ", which attests that the care is medically "
-               "necessary.");
+               ", which attests that the care is medically necessary: only the therapist can "
+               "confirm it.");
     }
-    if (threshold->medical_review_cents > 0 && ytd > threshold->medical_review_cents) {
+    if (threshold->medical_review_cents > 0 && after > threshold->medical_review_cents) {
       Warn(warn::kMedicalReview, Severity::kReview,
-           "The patient's therapy this year (" + dollars(ytd) + ") is over " +
+           "The patient's therapy this year (" + dollars(after) + " with this claim) is over " +
                dollars(threshold->medical_review_cents) +
                ", where claims may get targeted medical review; make sure the note supports "
                "medical necessity.");
     }
   }
 
-  void ApplyNcciPairs() {
-    if (!policy_->ncci_edits) return;
-    for (const auto& [code_a, units_a] : units_) {
-      for (const auto& [code_b, units_b] : units_) {
-        if (code_a >= code_b || units_a == 0 || units_b == 0) continue;
-        const PtpEdit* edit = policies_.edits.FindPtp(code_a, code_b, s_.date_of_service);
-        if (edit == nullptr) continue;
-        for (SuggestedLine& line : s_.lines) {
-          if (line.code == edit->column2) line.modifiers.push_back(policy_->distinct_service_modifier);
-        }
-        Warn(warn::kNcciPair, Severity::kReview,
-             edit->column1 + " and " + edit->column2 + " are an NCCI pair; " + edit->column2 +
-                 " carries " + policy_->distinct_service_modifier +
-                 ". Check that they were distinct services in separate blocks of time.",
-             edit->column2);
-      }
-    }
-  }
-
   void FinishLines() {
     for (SuggestedLine& line : s_.lines) {
-      line.blocking = day_blocked_;
+      if (line.modifiers.size() > kMaxModifiers) {
+        std::string list;
+        for (const std::string& m : line.modifiers) list += (list.empty() ? "" : " ") + m;
+        Warn(warn::kTooManyModifiers, Severity::kReview,
+             line.code + " carries " + std::to_string(line.modifiers.size()) + " modifiers (" +
+                 list +
+                 ") and a claim line holds four; the export keeps the first four. Choose which "
+                 "to keep.",
+             line.code);
+      }
+    }
+    for (SuggestedLine& line : s_.lines) {
+      line.blocking = line.blocking || day_blocked_;
       for (const CodingWarning& w : s_.warnings) {
         if (w.cpt_code != line.code) continue;
         if (std::find(line.warning_codes.begin(), line.warning_codes.end(), w.code) ==
@@ -589,6 +961,7 @@ class DaySuggester {
   Suggestion s_;
   std::map<std::string, CodeTime> codes_;
   std::map<std::string, int> units_;
+  std::set<std::string> distinct_;  // column 2 codes that carry 59/X
   bool day_blocked_ = false;
 };
 

@@ -17,7 +17,7 @@
 // therapist must see, and the time intervals behind every unit. Pure: every
 // fact (the policies, the patient's year-to-date amount) is passed in.
 //
-// The rules follow shared/reference/billing-rules.md; where a rule is
+// The rules and their sources are in docs/billing-rules.md; where a rule is
 // uncertain the engine suggests the smaller claim and says why in a warning.
 // A therapist reviews every suggestion before it is billed.
 namespace unitclock::core {
@@ -80,8 +80,12 @@ struct MethodResult {
 
 // What the treatment note must state (CMS Pub 100-02 ch. 15 §220.3).
 struct Documentation {
-  int total_timed_minutes = 0;
+  int total_timed_minutes = 0;      // every timed code's minutes, billed or not
   int total_treatment_minutes = 0;  // timed plus untimed
+  // The timed minutes the unit rule pooled: those of codes the payer pays on
+  // the day and in the setting. A blocked code's minutes (97140 over
+  // telehealth, say) are in total_timed_minutes but not here.
+  int pooled_timed_minutes = 0;
   std::map<std::string, int> minutes_by_code;
   friend bool operator==(const Documentation&, const Documentation&) = default;
 };

@@ -200,7 +200,7 @@ class Checker {
     for (std::size_t i = 0; i < value.size(); ++i) {
       const std::string item = At(where, key + "[" + std::to_string(i) + "]");
       const json& entry = value[i];
-      if (auto status = Keys(entry, item, {"from", "to", "source"}, {"description"});
+      if (auto status = Keys(entry, item, {"from", "to", "source"}, {"description", "uncertain"});
           !status.ok()) {
         return status;
       }
@@ -220,6 +220,11 @@ class Checker {
       if (!source.ok()) return source.status();
       if (source->empty()) return Error(At(item, "source"), "must not be empty");
       window.source = *source;
+      if (entry.contains("uncertain")) {
+        auto uncertain = Bool(entry["uncertain"], At(item, "uncertain"));
+        if (!uncertain.ok()) return uncertain.status();
+        window.uncertain = *uncertain;
+      }
       for (std::size_t j = 0; j < windows.size(); ++j) {
         const DateWindow& other = windows[j];
         const bool apart =
@@ -255,7 +260,7 @@ absl::StatusOr<CodeEntry> ParseCodeEntry(const Checker& check, const json& item,
       check.Keys(item, where,
                  {"code", "description", "timed", "activity_kinds", "disciplines", "hands_on",
                   "needs_video", "telehealth_list"},
-                 {"note"}));
+                 {"note", "initial_code"}));
   CodeEntry entry;
   UNITCLOCK_ASSIGN(entry.code, check.String(item["code"], At(where, "code")));
   if (!IsCode(entry.code)) {
@@ -301,16 +306,34 @@ absl::StatusOr<CodeEntry> ParseCodeEntry(const Checker& check, const json& item,
 
   UNITCLOCK_ASSIGN(entry.telehealth_list,
                    check.Windows(item["telehealth_list"], where, "telehealth_list"));
+
+  // The code's own checks; what the initial code names is checked once every
+  // entry is read (ParseCodeCatalogue), since it may come later in the file.
+  if (item.contains("initial_code")) {
+    const std::string initial_where = At(where, "initial_code");
+    UNITCLOCK_ASSIGN(entry.initial_code, check.String(item["initial_code"], initial_where));
+    if (!IsCode(entry.initial_code)) {
+      return check.Error(initial_where, Quoted(entry.initial_code) + " must be five digits");
+    }
+    if (entry.initial_code == entry.code) {
+      return check.Error(initial_where, entry.initial_code + ": names the entry itself");
+    }
+    if (!entry.timed) {
+      return check.Error(initial_where,
+                         "only for a timed code (an \"each additional 15 minutes\" code); "
+                         "timed is false");
+    }
+  }
   return entry;
 }
 
 absl::Status ParseModifiers(const Checker& check, const json& doc, PayerPolicy& policy) {
   const json& modifiers = doc["modifiers"];
-  UNITCLOCK_RETURN_IF_ERROR(
-      check.Keys(modifiers, "modifiers",
-                 {"discipline", "telehealth_audio_video", "telehealth_audio_only", "threshold",
-                  "distinct_service"},
-                 {"assistant", "assistant_de_minimis_percent", "description"}, /*dotted=*/true));
+  UNITCLOCK_RETURN_IF_ERROR(check.Keys(modifiers, "modifiers",
+                                       {"discipline", "telehealth_audio_video",
+                                        "telehealth_audio_only", "threshold", "distinct_service"},
+                                       {"assistant", "assistant_de_minimis_percent", "description"},
+                                       /*dotted=*/true));
 
   const json& discipline = modifiers["discipline"];
   UNITCLOCK_RETURN_IF_ERROR(
@@ -409,6 +432,7 @@ absl::StatusOr<CodeCatalogue> ParseCodeCatalogue(std::string_view json_text,
   if (codes.empty()) return check.Error("codes", "must not be empty");
 
   std::vector<CodeEntry> entries;
+  std::vector<std::string> wheres;  // each entry's location, for the checks after the loop
   for (std::size_t i = 0; i < codes.size(); ++i) {
     const json& item = codes[i];
     // Name the entry by its code once the code reads as one.
@@ -433,6 +457,24 @@ absl::StatusOr<CodeCatalogue> ParseCodeCatalogue(std::string_view json_text,
       }
     }
     entries.push_back(std::move(entry));
+    wheres.push_back(std::move(where));
+  }
+
+  // An "each additional" code names the timed code of its first unit, which
+  // is not an "each additional" code itself (one level, no chains or loops).
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const CodeEntry& entry = entries[i];
+    if (entry.initial_code.empty()) continue;
+    const std::string where = At(At(wheres[i], "initial_code"), entry.initial_code);
+    const auto initial = std::find_if(entries.begin(), entries.end(), [&entry](const CodeEntry& e) {
+      return e.code == entry.initial_code;
+    });
+    if (initial == entries.end()) return check.Error(where, "not in the catalogue");
+    if (!initial->timed) return check.Error(where, "is untimed; an initial code must be timed");
+    if (!initial->initial_code.empty()) {
+      return check.Error(where, "has an initial_code itself (" + initial->initial_code +
+                                    "); an initial code must not");
+    }
   }
   return CodeCatalogue(std::move(entries));
 }
@@ -442,13 +484,12 @@ absl::StatusOr<PayerPolicy> ParsePayerPolicy(std::string_view json_text,
   const Checker check(source);
   json doc;
   UNITCLOCK_ASSIGN(doc, check.Document(json_text));
-  UNITCLOCK_RETURN_IF_ERROR(
-      check.Keys(doc, "",
-                 {"format_version", "payer_id", "name", "sample", "unit_method", "seconds_rounding",
-                  "modifiers", "place_of_service", "therapist_telehealth", "therapy_thresholds",
-                  "ncci_edits", "assistants_not_recognized", "audio_only_requires_home",
-                  "telehealth_list"},
-                 {"description"}));
+  UNITCLOCK_RETURN_IF_ERROR(check.Keys(
+      doc, "",
+      {"format_version", "payer_id", "name", "sample", "unit_method", "seconds_rounding",
+       "modifiers", "place_of_service", "therapist_telehealth", "therapy_thresholds", "ncci_edits",
+       "assistants_not_recognized", "audio_only_requires_home", "telehealth_list"},
+      {"description"}));
   UNITCLOCK_RETURN_IF_ERROR(check.FormatVersion(doc));
 
   PayerPolicy policy;
@@ -557,6 +598,28 @@ absl::StatusOr<PayerPolicy> ParsePayerPolicy(std::string_view json_text,
   UNITCLOCK_ASSIGN(text, check.String(doc["telehealth_list"], "telehealth_list"));
   if (text != "cms") return check.Error("telehealth_list", Quoted(text) + " must be \"cms\"");
   return policy;
+}
+
+absl::StatusOr<DateWindow> ParseEditQuarterFile(std::string_view json_text,
+                                                const std::string& source) {
+  const Checker check(source);
+  json doc;
+  UNITCLOCK_ASSIGN(doc, check.Document(json_text));
+  UNITCLOCK_RETURN_IF_ERROR(
+      check.Keys(doc, "", {"format_version", "from", "to", "source"}, {"description"}));
+  UNITCLOCK_RETURN_IF_ERROR(check.FormatVersion(doc));
+  DateWindow window;
+  UNITCLOCK_ASSIGN(window.from, check.DayAt(doc["from"], "from"));
+  // A quarter ends: CMS replaces its tables every quarter.
+  Day to;
+  UNITCLOCK_ASSIGN(to, check.DayAt(doc["to"], "to"));
+  if (to < window.from) {
+    return check.Error("to", FormatDay(to) + " is before from " + FormatDay(window.from));
+  }
+  window.to = to;
+  UNITCLOCK_ASSIGN(window.source, check.String(doc["source"], "source"));
+  if (window.source.empty()) return check.Error("source", "must not be empty");
+  return window;
 }
 
 const char* ActivityKindName(ActivityKind kind) {

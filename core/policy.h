@@ -135,6 +135,14 @@ absl::StatusOr<CodeCatalogue> ParseCodeCatalogue(std::string_view json_text,
 absl::StatusOr<PayerPolicy> ParsePayerPolicy(std::string_view json_text,
                                              const std::string& source);
 
+// Parses the quarter.json of one NCCI quarter folder (ncci/<quarter>/): the
+// dates of service its tables apply to, both days included, and where they
+// come from: {"format_version": 1, "from": "YYYY-MM-DD", "to": "YYYY-MM-DD",
+// "source": "...", "description": "..."} ("description" optional). Errors as
+// above, e.g. "ncci/2026q4/quarter.json: to: 2026-09-30 is before from 2026-10-01".
+absl::StatusOr<DateWindow> ParseEditQuarterFile(std::string_view json_text,
+                                                const std::string& source);
+
 // Stable lower_snake names used in the files and the API.
 const char* ActivityKindName(ActivityKind kind);    // e.g. "therapeutic_exercise"
 const char* DisciplineName(Discipline discipline);  // e.g. "physical_therapy"

@@ -103,6 +103,7 @@ struct Instance {
   Interval span;               // clipped to the session
   std::size_t idle_cursor = 0;
   bool overlap_flagged = false;
+  bool assistant_flagged = false;  // kAssistantPerformed raised
 };
 
 class Builder {
@@ -136,6 +137,8 @@ class Builder {
         if (start == nullptr) {
           start = e;
           planned_ = s->planned_modality;
+          provider_is_assistant_ =
+              s->provider_role == ProviderRole::kPta || s->provider_role == ProviderRole::kOta;
         } else {
           Flag(TimelineFlagCode::kRepeatedSessionStarted, e->occurred_at, e->event_id,
                "The session was started more than once; the earliest start counts.");
@@ -492,11 +495,9 @@ class Builder {
       }
       return;
     }
-    const DeliveredBy by = state.provider ? (state.assistants.empty() ? DeliveredBy::kTherapist
-                                                                      : DeliveredBy::kTogether)
-                                          : DeliveredBy::kAssistant;
-    const Modality media = media_reported_ ? state.media : planned_;
     Instance& w = instances_[*winner];
+    const DeliveredBy by = WhoDelivered(state, w, seg.start);
+    const Modality media = media_reported_ ? state.media : planned_;
     AddBillable(seg, w.activity_id, by, media);
     AddToRole(activity_billable_[*winner], by, seg.length());
     AddToRole(timeline_.billable_by_role, by, seg.length());
@@ -516,6 +517,25 @@ class Builder {
                  Quoted(w.activity_id) + ".");
       }
     }
+  }
+
+  // Who delivered a stretch of `activity`: see DeliveredBy.
+  DeliveredBy WhoDelivered(const State& state, Instance& activity, TimePoint at) {
+    const bool therapist = state.provider && !provider_is_assistant_;
+    const bool assistant =
+        !state.assistants.empty() || (state.provider && provider_is_assistant_);
+    if (activity.performed_by == Participant::kAssistant) {
+      if (therapist && !activity.assistant_flagged) {
+        activity.assistant_flagged = true;
+        Flag(TimelineFlagCode::kAssistantPerformed, at, activity.start_event_id,
+             "Activity " + Quoted(activity.activity_id) +
+                 " was performed by the assistant while the therapist was connected; its time "
+                 "counts as the assistant's. If they treated together, the therapist may amend.");
+      }
+      return DeliveredBy::kAssistant;
+    }
+    if (!therapist) return DeliveredBy::kAssistant;
+    return assistant ? DeliveredBy::kTogether : DeliveredBy::kTherapist;
   }
 
   void Finish() {
@@ -548,6 +568,7 @@ class Builder {
   bool auto_close_ = false;  // stopped by the watchdog
   bool too_long_ = false;    // cut at kMaxSessionLength
   Modality planned_ = Modality::kAudioVideo;
+  bool provider_is_assistant_ = false;  // SessionStarted.provider_role is a PTA or OTA
   bool media_reported_ = false;
   std::vector<Instance> instances_;
   std::vector<std::vector<ExcludedInterval>> activity_excluded_;
@@ -632,6 +653,8 @@ const char* TimelineFlagName(TimelineFlagCode code) {
       return "media_never_reported";
     case TimelineFlagCode::kSessionTooLong:
       return "session_too_long";
+    case TimelineFlagCode::kAssistantPerformed:
+      return "assistant_performed";
   }
   return "unknown";
 }

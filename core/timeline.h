@@ -38,6 +38,11 @@ enum class ExclusionReason {
 
 // Who delivered a billable stretch. Time the therapist and an assistant
 // spend together counts as the therapist's (CMS: CQ/CO de minimis rule).
+// The session's provider is an assistant when SessionStarted.provider_role
+// is a PTA or OTA. An activity whose performed_by names the assistant is the
+// assistant's time even while the therapist is connected (flagged
+// kAssistantPerformed); one that names the provider is the therapist's only
+// while the provider is connected.
 enum class DeliveredBy {
   kTherapist,  // the treating therapist without an assistant
   kAssistant,  // an assistant without the therapist
@@ -105,6 +110,8 @@ enum class TimelineFlagCode {
   kLivenessWithoutActivity,        // LivenessSignal for an activity that was not open
   kMediaNeverReported,             // no MediaChanged: the planned modality was assumed
   kSessionTooLong,                 // longer than kMaxSessionLength: the rest is not counted
+  kAssistantPerformed,             // an activity performed by the assistant accrued while the
+                                   // therapist was connected: counted as the assistant's
 };
 
 // The longest a session is counted. A therapy session lasts minutes, an hour

@@ -10,6 +10,7 @@ namespace {
 
 // Minutes below 0 count as 0.
 int64_t NonNegative(int minutes) { return minutes < 0 ? 0 : minutes; }
+Duration NonNegative(Duration d) { return d < Duration::zero() ? Duration::zero() : d; }
 
 // The midpoint table in 64-bit arithmetic, so that (m + 7) cannot overflow.
 int64_t UnitsForMinutes64(int64_t minutes) { return minutes < 8 ? 0 : (minutes + 7) / 15; }
@@ -41,56 +42,78 @@ int MinutesToNextUnit(int minutes) {
 }
 
 UnitAllocation AllocateMedicareUnits(const MinutesByCode& minutes) {
+  TimeByCode time;
+  for (const auto& [code, m] : minutes) time[code] = std::chrono::minutes(NonNegative(m));
+  return AllocateMedicareUnits(time);
+}
+
+UnitAllocation AllocateMedicareUnits(const TimeByCode& time) {
   UnitAllocation result;
+  constexpr Duration kUnit = std::chrono::minutes(15);
 
-  // Pool the day's timed minutes: T and N = UnitsForMinutes(T).
-  int64_t total_minutes = 0;
-  for (const auto& [code, m] : minutes) total_minutes += NonNegative(m);
-  const int64_t total_units = UnitsForMinutes64(total_minutes);
+  // Pool the day's timed time: T, and N from T's whole minutes.
+  Duration total{0};
+  for (const auto& [code, d] : time) total += NonNegative(d);
+  const int64_t total_units = UnitsForMinutes64(total / std::chrono::minutes(1));
 
-  // Full 15-minute units per code, and the leftover minutes (m % 15) of each.
+  // Full 15-minute units per code, and the leftover time of each.
   //
-  // The full units never exceed N. Write T = 15 * F + L, F = sum of floor(m_i / 15) and
-  // L = sum of (m_i % 15). If T < 8 then every m_i < 15, so F = 0 = N. Otherwise
-  // N = floor((T + 7) / 15) >= floor(T / 15) >= F. Moreover the remainder
-  // R = N - F = floor((L + 7) / 15) when T >= 8 (and 0 when T < 8); with k codes having a
-  // positive leftover, L <= 14 k, so R <= floor((14 k + 7) / 15) <= k: there is always a
-  // distinct code with leftover minutes for every remaining unit. The count of remaining units
-  // is still clamped to [0, k] below, so a future change of the table cannot index past the end.
+  // The full units never exceed N: with T = 15 F + L (F the sum of full
+  // units, L the sum of leftovers, each under 15 minutes), N = floor((floor(T)
+  // + 7) / 15) >= floor(T / 15) >= F when T >= 8 minutes, and F = 0 = N when
+  // T < 8 minutes. The remainder N - F is at most the number of codes with a
+  // leftover (L < 15 k gives floor((L + 7) / 15) <= k); it is still clamped
+  // below, so that a change of the table cannot index past the end.
   struct Leftover {
     std::string code;
-    int64_t minutes;
+    Duration time;
   };
   std::vector<Leftover> leftovers;
   int64_t full_units = 0;
-  for (const auto& [code, m] : minutes) {
-    const int64_t mm = NonNegative(m);
-    const int64_t full = mm / 15;
+  for (const auto& [code, d] : time) {
+    const Duration dd = NonNegative(d);
+    const int64_t full = dd / kUnit;
     result.units[code] = static_cast<int>(full);
     full_units += full;
-    if (mm % 15 > 0) leftovers.push_back(Leftover{code, mm % 15});
+    if (dd % kUnit > Duration::zero()) leftovers.push_back(Leftover{code, dd % kUnit});
   }
-  // The units still left go one each to the largest leftovers; equal leftovers in code order.
+  // The units still left go one each to the largest leftovers; equal ones in code order.
   std::stable_sort(leftovers.begin(), leftovers.end(), [](const Leftover& a, const Leftover& b) {
-    if (a.minutes != b.minutes) return a.minutes > b.minutes;
+    if (a.time != b.time) return a.time > b.time;
     return a.code < b.code;
   });
   const size_t remaining = static_cast<size_t>(
       std::clamp<int64_t>(total_units - full_units, 0, static_cast<int64_t>(leftovers.size())));
   for (size_t i = 0; i < remaining; ++i) ++result.units[leftovers[i].code];
 
-  // A tie: the leftover value at the cut (the last one that received a unit) is shared by a
-  // code that received none. Then every code with that leftover is the therapist's choice.
+  // A tie: the leftover at the cut (the last one that received a unit) is shared by a code that
+  // received none. Then every code with that leftover is the therapist's choice.
   if (remaining > 0 && remaining < leftovers.size() &&
-      leftovers[remaining].minutes == leftovers[remaining - 1].minutes) {
-    const int64_t cut = leftovers[remaining - 1].minutes;
+      leftovers[remaining].time == leftovers[remaining - 1].time) {
+    const Duration cut = leftovers[remaining - 1].time;
     for (const Leftover& l : leftovers) {
-      if (l.minutes == cut) result.tied_codes.push_back(l.code);
+      if (l.time == cut) result.tied_codes.push_back(l.code);
     }
     std::sort(result.tied_codes.begin(), result.tied_codes.end());
   }
 
-  result.unbilled_codes = UnbilledCodes(minutes, result.units);
+  for (const auto& [code, d] : time) {
+    if (d > Duration::zero() && result.units.at(code) == 0) result.unbilled_codes.push_back(code);
+  }
+  return result;
+}
+
+UnitAllocation AllocateMidpointUnits(const TimeByCode& time) {
+  MinutesByCode minutes;
+  for (const auto& [code, d] : time) {
+    minutes[code] = static_cast<int>(NonNegative(d) / std::chrono::minutes(1));
+  }
+  UnitAllocation result = AllocateMidpointUnits(minutes);
+  // A code with seconds but under a minute has time too: list it as unbilled.
+  result.unbilled_codes.clear();
+  for (const auto& [code, d] : time) {
+    if (d > Duration::zero() && result.units.at(code) == 0) result.unbilled_codes.push_back(code);
+  }
   return result;
 }
 

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "core/time.h"
+
 // Units of timed CPT codes from minutes: the two methods payers use.
 // Pure functions of whole minutes per code on one date of service.
 namespace unitclock::core {
@@ -23,6 +25,22 @@ struct UnitAllocation {
   std::vector<std::string> unbilled_codes;
   int total_units() const;
 };
+
+// Exact time of one timed code on one date of service, all sessions summed.
+using TimeByCode = std::map<std::string, Duration>;  // code -> time, code order
+
+// Medicare's pooled "8-minute rule" on exact time: the rule applies once, to
+// the pooled total, so that rounding each code's seconds can neither create a
+// unit (7 min 30 s is 7 minutes, not 8) nor lose one (11:40 + 11:40 is 23
+// minutes, 2 units). N comes from the whole minutes of the exact total; each
+// code first gets one unit per full 15 minutes of its exact time; the units
+// still left go to the largest exact leftovers (equal leftovers by code
+// order, reported in tied_codes). Negative times count as 0.
+UnitAllocation AllocateMedicareUnits(const TimeByCode& time);
+
+// The CPT midpoint rule on exact time: each code on its own, by its whole
+// minutes (a unit needs 8 full minutes).
+UnitAllocation AllocateMidpointUnits(const TimeByCode& time);
 
 // Medicare's pooled "8-minute rule" (CMS Pub 100-04 ch. 5 §20.2): total timed
 // minutes T give N units (0 under 8, else (T + 7) / 15); each code first gets

@@ -383,6 +383,7 @@ void SuggestionToProto(const core::Suggestion& s, v1::Suggestion& out) {
   }
   v1::Documentation* d = out.mutable_documentation();
   d->set_total_timed_minutes(s.documentation.total_timed_minutes);
+  d->set_pooled_timed_minutes(s.documentation.pooled_timed_minutes);
   d->set_total_treatment_minutes(s.documentation.total_treatment_minutes);
   for (const auto& [code, minutes] : s.documentation.minutes_by_code) {
     (*d->mutable_minutes_by_code())[code] = minutes;

@@ -322,15 +322,27 @@ SessionForCoding FromEvents(const std::vector<Event>& events,
 
 // ---- Running the engine ----
 
+// A patient with no therapy billed yet this year (so no KX and no warning
+// that the amounts are unknown), and the charges of one unit.
+CodingContext NothingBilledYet() {
+  CodingContext context;
+  context.year_to_date_pt_slp_cents = 0;
+  context.year_to_date_ot_cents = 0;
+  context.charge_cents = {{"97110", 4500}, {"97112", 5000}, {"97116", 4200}, {"97124", 3800},
+                          {"97140", 4300}, {"97150", 2500}, {"97530", 5200}, {"97535", 4600}};
+  return context;
+}
+
 std::vector<Suggestion> Suggest(const std::vector<SessionForCoding>& sessions,
                                 const PolicySet& policies = Policies(),
-                                const CodingContext& context = {}) {
+                                const CodingContext& context = NothingBilledYet()) {
   return SuggestCodes(sessions, policies, context);
 }
 
 // The one suggestion of `sessions`.
 Suggestion SuggestOne(const std::vector<SessionForCoding>& sessions,
-                      const PolicySet& policies = Policies(), const CodingContext& context = {}) {
+                      const PolicySet& policies = Policies(),
+                      const CodingContext& context = NothingBilledYet()) {
   std::vector<Suggestion> all = Suggest(sessions, policies, context);
   EXPECT_EQ(all.size(), 1u);
   return all.empty() ? Suggestion{} : all.front();
@@ -753,8 +765,8 @@ TEST(Coding, PatientNotAtHomeGetsPlaceOfService02) {
 // ---- The therapy threshold: KX (billing-rules §4) ----
 
 Suggestion WithYearToDate(std::optional<std::int64_t> cents, TimePoint start = At(0)) {
-  CodingContext context;
-  context.year_to_date_cents = cents;
+  CodingContext context = NothingBilledYet();
+  context.year_to_date_pt_slp_cents = cents;
   return SuggestOne({Direct("s1", start, {Seg("97110", 25)})}, Policies(), context);
 }
 

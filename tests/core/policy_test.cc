@@ -31,7 +31,7 @@ CodeCatalogue ShippedCatalogue() {
 
 PayerPolicy ShippedPayer(const std::string& payer_id) {
   const std::string name = "payers/" + payer_id + ".json";
-  auto payer = ParsePayerPolicy(ReadPolicyFile(name), name, ShippedCatalogue());
+  auto payer = ParsePayerPolicy(ReadPolicyFile(name), name);
   EXPECT_TRUE(payer.ok()) << payer.status();
   return payer.ok() ? *payer : PayerPolicy();
 }
@@ -47,16 +47,118 @@ std::string Replace(std::string text, const std::string& from, const std::string
 
 // --- The shipped files -------------------------------------------------------
 
-TEST(ShippedPolicies, TheCatalogueHoldsTheEightTherapyCodes) {
+TEST(ShippedPolicies, TheCatalogueHoldsTheEightActivityCodes) {
   const CodeCatalogue catalogue = ShippedCatalogue();
   std::vector<std::string> codes;
-  for (const CodeEntry& entry : catalogue.entries()) codes.push_back(entry.code);
+  for (const CodeEntry& entry : catalogue.entries()) {
+    if (!entry.activity_kinds.empty()) codes.push_back(entry.code);
+  }
   EXPECT_THAT(codes, ::testing::ElementsAre("97110", "97112", "97116", "97124", "97140", "97150",
                                             "97530", "97535"));
   ASSERT_NE(catalogue.Find("97150"), nullptr);
   EXPECT_FALSE(catalogue.Find("97150")->timed);
   EXPECT_TRUE(catalogue.Find("97110")->timed);
   EXPECT_EQ(catalogue.Find("97999"), nullptr);
+}
+
+TEST(ShippedPolicies, TheCatalogueHoldsTheTelehealthTherapyCodesWithTheirTimedFlag) {
+  const CodeCatalogue catalogue = ShippedCatalogue();
+  EXPECT_EQ(catalogue.entries().size(), 29u);  // 8 reached by activity kinds, 21 by cpt_code
+  const std::pair<const char*, bool> expected[] = {
+      // Evaluations and re-evaluations, 92507: untimed.
+      {"97161", false},
+      {"97162", false},
+      {"97163", false},
+      {"97164", false},
+      {"97165", false},
+      {"97166", false},
+      {"97167", false},
+      {"97168", false},
+      {"92521", false},
+      {"92522", false},
+      {"92523", false},
+      {"92524", false},
+      {"92507", false},
+      // Timed, 15-minute units.
+      {"97129", true},
+      {"97130", true},
+      {"97542", true},
+      {"97750", true},
+      {"97755", true},
+      {"97760", true},
+      {"97761", true},
+      {"97763", true},
+  };
+  for (const auto& [code, timed] : expected) {
+    const CodeEntry* entry = catalogue.Find(code);
+    ASSERT_NE(entry, nullptr) << code;
+    EXPECT_EQ(entry->timed, timed) << code;
+    // Reached through an activity's cpt_code, never through a kind.
+    EXPECT_TRUE(entry->activity_kinds.empty()) << code;
+    EXPECT_FALSE(entry->telehealth_list.empty()) << code;
+    for (const DateWindow& window : entry->telehealth_list) {
+      EXPECT_THAT(window.source, ::testing::HasSubstr("CMS")) << code;
+    }
+  }
+}
+
+TEST(ShippedPolicies, AnEvaluationIsUntimedAndBilledByItsDiscipline) {
+  const CodeCatalogue catalogue = ShippedCatalogue();
+  const CodeEntry* pt = catalogue.Find("97163");
+  ASSERT_NE(pt, nullptr);
+  EXPECT_FALSE(pt->timed);
+  EXPECT_THAT(pt->disciplines, ::testing::ElementsAre(Discipline::kPhysicalTherapy));
+  EXPECT_TRUE(pt->initial_code.empty());
+  const CodeEntry* ot = catalogue.Find("97168");
+  ASSERT_NE(ot, nullptr);
+  EXPECT_FALSE(ot->timed);
+  EXPECT_THAT(ot->disciplines, ::testing::ElementsAre(Discipline::kOccupationalTherapy));
+  EXPECT_TRUE(AnyWindowContains(ot->telehealth_list, DayOf(2026y / November / 27)));
+  const CodeEntry* slp = catalogue.Find("92522");
+  ASSERT_NE(slp, nullptr);
+  EXPECT_FALSE(slp->timed);
+  EXPECT_THAT(slp->disciplines, ::testing::ElementsAre(Discipline::kSpeechLanguage));
+}
+
+TEST(ShippedPolicies, CognitiveInterventionsAddOnNamesItsInitialCode) {
+  const CodeCatalogue catalogue = ShippedCatalogue();
+  const CodeEntry* add_on = catalogue.Find("97130");
+  ASSERT_NE(add_on, nullptr);
+  EXPECT_EQ(add_on->initial_code, "97129");
+  EXPECT_TRUE(add_on->timed);
+  const CodeEntry* initial = catalogue.Find(add_on->initial_code);
+  ASSERT_NE(initial, nullptr);
+  EXPECT_TRUE(initial->timed);
+  EXPECT_TRUE(initial->initial_code.empty());
+  EXPECT_EQ(add_on->disciplines, initial->disciplines);
+  // Only 97130 is an "each additional" code.
+  for (const CodeEntry& entry : catalogue.entries()) {
+    EXPECT_EQ(entry.initial_code.empty(), entry.code != "97130") << entry.code;
+  }
+}
+
+TEST(ShippedPolicies, UnverifiedTelehealthDatesAskForReview) {
+  const CodeCatalogue catalogue = ShippedCatalogue();
+  // 97129's first listing date is not verified; from 2023 it is (CY2023 PFS).
+  const CodeEntry* cognitive = catalogue.Find("97129");
+  ASSERT_NE(cognitive, nullptr);
+  const DateWindow* early = FindWindow(cognitive->telehealth_list, DayOf(2021y / 6 / 1));
+  ASSERT_NE(early, nullptr);
+  EXPECT_TRUE(early->uncertain);
+  EXPECT_THAT(early->source, ::testing::HasSubstr("Uncertain"));
+  const DateWindow* settled = FindWindow(cognitive->telehealth_list, DayOf(2026y / November / 27));
+  ASSERT_NE(settled, nullptr);
+  EXPECT_FALSE(settled->uncertain);
+  // Every uncertain window says why.
+  for (const CodeEntry& entry : catalogue.entries()) {
+    for (const DateWindow& window : entry.telehealth_list) {
+      if (window.uncertain) {
+        EXPECT_THAT(window.source, ::testing::HasSubstr("Uncertain")) << entry.code;
+      }
+    }
+  }
+  // The existing codes' windows are settled.
+  EXPECT_FALSE(catalogue.Find("97110")->telehealth_list[0].uncertain);
 }
 
 TEST(ShippedPolicies, MassageIs97124AndExerciseIs97110) {
@@ -107,10 +209,11 @@ TEST(ShippedPolicies, TheTelehealthListIsDatedFromThePublicHealthEmergency) {
   EXPECT_FALSE(AnyWindowContains(exercise->telehealth_list, DayOf(2020y / February / 29)));
 }
 
-TEST(ShippedPolicies, SelfCareAloneMakesSenseAudioOnly) {
+TEST(ShippedPolicies, SelfCareAndCognitiveInterventionsAloneMakeSenseAudioOnly) {
   const CodeCatalogue catalogue = ShippedCatalogue();
   for (const CodeEntry& entry : catalogue.entries()) {
-    EXPECT_EQ(entry.needs_video, entry.code != "97535") << entry.code;
+    const bool by_voice = entry.code == "97535" || entry.code == "97129" || entry.code == "97130";
+    EXPECT_EQ(entry.needs_video, !by_voice) << entry.code;
   }
 }
 
@@ -132,9 +235,11 @@ TEST(ShippedPolicies, MedicarePoolsMinutesAndAddsTheMedicareModifiers) {
   EXPECT_EQ(medicare.threshold_modifier, "KX");
   EXPECT_EQ(medicare.pos_home, "10");
   EXPECT_EQ(medicare.pos_other, "02");
-  EXPECT_EQ(medicare.ncci_pairs.size(), 5u);
-  EXPECT_EQ(medicare.ncci_pairs[0], (NcciPair{"97530", "97140", "XU"}));
-  EXPECT_EQ(medicare.mue_caps.at("97150"), 1);
+  EXPECT_TRUE(medicare.ncci_edits);
+  EXPECT_EQ(medicare.distinct_service_modifier, "XU");
+  EXPECT_THAT(medicare.assistants_not_recognized,
+              ::testing::ElementsAre(Discipline::kSpeechLanguage));
+  EXPECT_TRUE(medicare.audio_only_requires_home);
 }
 
 TEST(ShippedPolicies, MedicareTherapistTelehealthFollowsTheDatedWindows) {
@@ -175,6 +280,10 @@ TEST(ShippedPolicies, CommercialCptUsesTheMidpointRuleWithoutMedicareModifiers) 
   EXPECT_EQ(payer.pos_other, "02");
   EXPECT_TRUE(AnyWindowContains(payer.therapist_telehealth, DayOf(2030y / April / 1)));
   EXPECT_FALSE(AnyWindowContains(payer.therapist_telehealth, DayOf(2020y / February / 29)));
+  EXPECT_TRUE(payer.ncci_edits);
+  EXPECT_EQ(payer.distinct_service_modifier, "59");
+  EXPECT_TRUE(payer.assistants_not_recognized.empty());
+  EXPECT_FALSE(payer.audio_only_requires_home);
 }
 
 TEST(ShippedPolicies, AcmeHealthAsksForGtInsteadOf95) {
@@ -381,6 +490,111 @@ TEST(CodeCatalogueFile, RejectsOverlappingWindows) {
                    "codes.json: codes[0] (97110): telehealth_list[1]: overlaps telehealth_list[0]");
 }
 
+// kCodes with a third entry, 97130, whose initial code is 97129 (last: it
+// comes after the entry that names it).
+std::string WithAddOn(const std::string& initial_code = "97129",
+                      const std::string& initial_timed = "true") {
+  return Replace(kCodes, "\"telehealth_list\": []}\n  ]",
+                 "\"telehealth_list\": []},\n"
+                 "    {\"code\": \"97130\", \"description\": \"Cognitive, each additional 15\","
+                 " \"timed\": true, \"activity_kinds\": [], \"disciplines\": "
+                 "[\"occupational_therapy\"], \"hands_on\": false, \"needs_video\": false, "
+                 "\"initial_code\": \"" +
+                     initial_code +
+                     "\", \"telehealth_list\": []},\n"
+                     "    {\"code\": \"97129\", \"description\": \"Cognitive, first 15\", "
+                     "\"timed\": " +
+                     initial_timed +
+                     ", \"activity_kinds\": [], \"disciplines\": "
+                     "[\"occupational_therapy\"], \"hands_on\": false, \"needs_video\": false, "
+                     "\"telehealth_list\": []}\n  ]");
+}
+
+TEST(CodeCatalogueFile, AnInitialCodeMayNameALaterEntry) {
+  const auto catalogue = ParseCodeCatalogue(WithAddOn(), "codes.json");
+  ASSERT_TRUE(catalogue.ok()) << catalogue.status();
+  ASSERT_NE(catalogue->Find("97130"), nullptr);
+  EXPECT_EQ(catalogue->Find("97130")->initial_code, "97129");
+  EXPECT_EQ(catalogue->Find("97129")->initial_code, "");
+  EXPECT_EQ(catalogue->Find("97110")->initial_code, "");
+}
+
+TEST(CodeCatalogueFile, RejectsAnInitialCodeAbsentFromTheCatalogue) {
+  ExpectCodesError(WithAddOn("97999"),
+                   "codes.json: codes[2] (97130): initial_code: 97999: not in the catalogue");
+}
+
+TEST(CodeCatalogueFile, RejectsAnInitialCodeThatIsNotFiveDigits) {
+  ExpectCodesError(WithAddOn("9712"),
+                   "codes.json: codes[2] (97130): initial_code: \"9712\" must be five digits");
+  ExpectCodesError(Replace(WithAddOn(), "\"initial_code\": \"97129\"", "\"initial_code\": 97129"),
+                   "codes.json: codes[2] (97130): initial_code: must be a string");
+}
+
+TEST(CodeCatalogueFile, RejectsAnInitialCodeThatNamesTheEntryItself) {
+  ExpectCodesError(WithAddOn("97130"),
+                   "codes.json: codes[2] (97130): initial_code: 97130: names the entry itself");
+}
+
+TEST(CodeCatalogueFile, RejectsAnUntimedInitialCode) {
+  ExpectCodesError(WithAddOn("97129", "false"),
+                   "codes.json: codes[2] (97130): initial_code: 97129: is untimed; an initial code "
+                   "must be timed");
+}
+
+TEST(CodeCatalogueFile, RejectsAnInitialCodeOnAnUntimedEntry) {
+  ExpectCodesError(Replace(WithAddOn(),
+                           "\"timed\": true, \"activity_kinds\": [], \"disciplines\": "
+                           "[\"occupational_therapy\"], \"hands_on\": false, "
+                           "\"needs_video\": false, \"initial_code\"",
+                           "\"timed\": false, \"activity_kinds\": [], \"disciplines\": "
+                           "[\"occupational_therapy\"], \"hands_on\": false, "
+                           "\"needs_video\": false, \"initial_code\""),
+                   "codes.json: codes[2] (97130): initial_code: only for a timed code (an \"each "
+                   "additional 15 minutes\" code); timed is false");
+}
+
+TEST(CodeCatalogueFile, RejectsAChainOfInitialCodes) {
+  // 97110 names 97130, which names 97129: an initial code must not have one.
+  ExpectCodesError(Replace(WithAddOn(), "\"needs_video\": true,\n     \"telehealth_list\": [{",
+                           "\"needs_video\": true, \"initial_code\": \"97130\",\n     "
+                           "\"telehealth_list\": [{"),
+                   "codes.json: codes[0] (97110): initial_code: 97130: has an initial_code itself "
+                   "(97129); an initial code must not");
+}
+
+TEST(CodeCatalogueFile, AnUncertainWindowParses) {
+  const auto catalogue =
+      ParseCodeCatalogue(Replace(kCodes, "\"source\": \"CMS\"}",
+                                 "\"source\": \"CMS, date not verified\", \"uncertain\": true}"),
+                         "codes.json");
+  ASSERT_TRUE(catalogue.ok()) << catalogue.status();
+  const CodeEntry* entry = catalogue->Find("97110");
+  ASSERT_NE(entry, nullptr);
+  ASSERT_EQ(entry->telehealth_list.size(), 1u);
+  EXPECT_TRUE(entry->telehealth_list[0].uncertain);
+  EXPECT_EQ(entry->telehealth_list[0].source, "CMS, date not verified");
+  // Absent means settled.
+  const auto plain = ParseCodeCatalogue(kCodes, "codes.json");
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_FALSE(plain->Find("97110")->telehealth_list[0].uncertain);
+  const auto settled = ParseCodeCatalogue(
+      Replace(kCodes, "\"source\": \"CMS\"}", "\"source\": \"CMS\", \"uncertain\": false}"),
+      "codes.json");
+  ASSERT_TRUE(settled.ok()) << settled.status();
+  EXPECT_FALSE(settled->Find("97110")->telehealth_list[0].uncertain);
+}
+
+TEST(CodeCatalogueFile, RejectsAnUncertainThatIsNotABoolean) {
+  ExpectCodesError(
+      Replace(kCodes, "\"source\": \"CMS\"}", "\"source\": \"CMS\", \"uncertain\": \"yes\"}"),
+      "codes.json: codes[0] (97110): telehealth_list[0]: uncertain: must be true or "
+      "false");
+  ExpectCodesError(
+      Replace(kCodes, "\"source\": \"CMS\"}", "\"source\": \"CMS\", \"uncertian\": true}"),
+      "codes.json: codes[0] (97110): telehealth_list[0]: uncertian: unknown key");
+}
+
 // --- Payer errors ------------------------------------------------------------
 
 constexpr const char* kPayer = R"({
@@ -398,7 +612,8 @@ constexpr const char* kPayer = R"({
     "telehealth_audio_only": "93",
     "assistant": {"physical_therapy": "CQ"},
     "assistant_de_minimis_percent": 10,
-    "threshold": "KX"
+    "threshold": "KX",
+    "distinct_service": "XU"
   },
   "place_of_service": {"home": "10", "other": "02"},
   "therapist_telehealth": [
@@ -408,35 +623,35 @@ constexpr const char* kPayer = R"({
   "therapy_thresholds": [
     {"year": 2026, "pt_slp_cents": 248000, "ot_cents": 248000, "medical_review_cents": 300000}
   ],
-  "ncci_pairs": [{"column1": "97110", "column2": "97116", "modifier": "XU"}],
-  "mue_caps": {"97110": 8},
+  "ncci_edits": "cms",
+  "assistants_not_recognized": ["speech_language_pathology"],
+  "audio_only_requires_home": true,
   "telehealth_list": "cms"
 })";
 
-const CodeCatalogue& TestCatalogue() {
-  static const CodeCatalogue* catalogue = new CodeCatalogue(*ParseCodeCatalogue(kCodes, "c"));
-  return *catalogue;
-}
-
 void ExpectPayerError(const std::string& json, const std::string& message,
                       const std::string& source = "payers/test-payer.json") {
-  const auto payer = ParsePayerPolicy(json, source, TestCatalogue());
+  const auto payer = ParsePayerPolicy(json, source);
   ASSERT_FALSE(payer.ok()) << message;
   EXPECT_EQ(payer.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(std::string(payer.status().message()), message);
 }
 
 TEST(PayerPolicyFile, TheTestPayerIsValid) {
-  const auto payer = ParsePayerPolicy(kPayer, "payers/test-payer.json", TestCatalogue());
+  const auto payer = ParsePayerPolicy(kPayer, "payers/test-payer.json");
   ASSERT_TRUE(payer.ok()) << payer.status();
   EXPECT_EQ(payer->payer_id, "test-payer");
+  EXPECT_TRUE(payer->ncci_edits);
+  EXPECT_EQ(payer->distinct_service_modifier, "XU");
+  EXPECT_THAT(payer->assistants_not_recognized,
+              ::testing::ElementsAre(Discipline::kSpeechLanguage));
+  EXPECT_TRUE(payer->audio_only_requires_home);
   EXPECT_EQ(payer->assistant_modifier.size(), 1u);
   EXPECT_EQ(payer->therapist_telehealth.size(), 2u);
   EXPECT_EQ(payer->therapist_telehealth[1].to, std::nullopt);
   EXPECT_EQ(payer->therapist_telehealth[1].source, "statute");
   // Whatever folder the file is read from, only its name counts.
-  EXPECT_TRUE(
-      ParsePayerPolicy(kPayer, "/etc/unitclock/payers/test-payer.json", TestCatalogue()).ok());
+  EXPECT_TRUE(ParsePayerPolicy(kPayer, "/etc/unitclock/payers/test-payer.json").ok());
 }
 
 TEST(PayerPolicyFile, RejectsAPayerIdOtherThanTheFileName) {
@@ -463,8 +678,16 @@ TEST(PayerPolicyFile, RejectsUnknownKeys) {
 TEST(PayerPolicyFile, RejectsMissingRequiredKeys) {
   ExpectPayerError(Replace(kPayer, "\"sample\": true,", ""),
                    "payers/test-payer.json: sample: required");
-  ExpectPayerError(Replace(kPayer, ", \"modifier\": \"XU\"", ""),
-                   "payers/test-payer.json: ncci_pairs[0]: modifier: required");
+  ExpectPayerError(Replace(kPayer, "\"ncci_edits\": \"cms\",", ""),
+                   "payers/test-payer.json: ncci_edits: required");
+  ExpectPayerError(
+      Replace(kPayer, "\"assistants_not_recognized\": [\"speech_language_pathology\"],", ""),
+      "payers/test-payer.json: assistants_not_recognized: required");
+  ExpectPayerError(Replace(kPayer, "\"audio_only_requires_home\": true,", ""),
+                   "payers/test-payer.json: audio_only_requires_home: required");
+  ExpectPayerError(Replace(kPayer, "\"threshold\": \"KX\",\n    \"distinct_service\": \"XU\"",
+                           "\"threshold\": \"KX\""),
+                   "payers/test-payer.json: modifiers.distinct_service: required");
   ExpectPayerError(Replace(kPayer, "\"assistant_de_minimis_percent\": 10,", ""),
                    "payers/test-payer.json: modifiers.assistant_de_minimis_percent: required "
                    "with assistant");
@@ -476,10 +699,16 @@ TEST(PayerPolicyFile, RejectsMissingRequiredKeys) {
 TEST(PayerPolicyFile, RejectsWrongTypes) {
   ExpectPayerError(Replace(kPayer, "\"sample\": true", "\"sample\": 1"),
                    "payers/test-payer.json: sample: must be true or false");
-  ExpectPayerError(Replace(kPayer, "\"mue_caps\": {\"97110\": 8}", "\"mue_caps\": []"),
-                   "payers/test-payer.json: mue_caps: must be an object");
-  ExpectPayerError(Replace(kPayer, "\"97110\": 8", "\"97110\": \"8\""),
-                   "payers/test-payer.json: mue_caps: 97110: must be an integer");
+  ExpectPayerError(Replace(kPayer, "\"ncci_edits\": \"cms\"", "\"ncci_edits\": true"),
+                   "payers/test-payer.json: ncci_edits: must be a string");
+  ExpectPayerError(
+      Replace(kPayer, "[\"speech_language_pathology\"]", "\"speech_language_pathology\""),
+      "payers/test-payer.json: assistants_not_recognized: must be an array");
+  ExpectPayerError(Replace(kPayer, "[\"speech_language_pathology\"]", "[3]"),
+                   "payers/test-payer.json: assistants_not_recognized[0]: must be a string");
+  ExpectPayerError(Replace(kPayer, "\"audio_only_requires_home\": true",
+                           "\"audio_only_requires_home\": \"yes\""),
+                   "payers/test-payer.json: audio_only_requires_home: must be true or false");
   ExpectPayerError(Replace(kPayer, "\"year\": 2026", "\"year\": 2026.5"),
                    "payers/test-payer.json: therapy_thresholds[0]: year: must be an integer");
 }
@@ -518,7 +747,10 @@ TEST(PayerPolicyFile, RejectsMalformedModifiers) {
                    "payers/test-payer.json: modifiers.telehealth_audio_video: \"095\" must be 2 "
                    "upper-case letters or digits (or empty for none)");
   ExpectPayerError(Replace(kPayer, "\"XU\"", "\"X\""),
-                   "payers/test-payer.json: ncci_pairs[0]: modifier: \"X\" must be 2 upper-case "
+                   "payers/test-payer.json: modifiers.distinct_service: \"X\" must be 2 upper-case "
+                   "letters or digits");
+  ExpectPayerError(Replace(kPayer, "\"XU\"", "\"\""),
+                   "payers/test-payer.json: modifiers.distinct_service: \"\" must be 2 upper-case "
                    "letters or digits");
   ExpectPayerError(Replace(kPayer, "\"GO\"", "\"\""),
                    "payers/test-payer.json: modifiers.discipline.occupational_therapy: \"\" must "
@@ -528,7 +760,7 @@ TEST(PayerPolicyFile, RejectsMalformedModifiers) {
 TEST(PayerPolicyFile, AnEmptyTelehealthOrThresholdModifierMeansNone) {
   std::string json = Replace(kPayer, "\"95\"", "\"\"");
   json = Replace(json, "\"KX\"", "\"\"");
-  const auto payer = ParsePayerPolicy(json, "payers/test-payer.json", TestCatalogue());
+  const auto payer = ParsePayerPolicy(json, "payers/test-payer.json");
   ASSERT_TRUE(payer.ok()) << payer.status();
   EXPECT_EQ(payer->telehealth_audio_video_modifier, "");
   EXPECT_EQ(payer->threshold_modifier, "");
@@ -560,11 +792,6 @@ TEST(PayerPolicyFile, RejectsAPercentOutsideZeroToHundred) {
                    "between 0 and 100");
 }
 
-TEST(PayerPolicyFile, RejectsAnMueCapBelowOne) {
-  ExpectPayerError(Replace(kPayer, "\"97110\": 8", "\"97110\": 0"),
-                   "payers/test-payer.json: mue_caps: 97110: must be at least 1");
-}
-
 TEST(PayerPolicyFile, RejectsAThresholdYearTwice) {
   ExpectPayerError(Replace(kPayer, "\"medical_review_cents\": 300000}",
                            "\"medical_review_cents\": 300000}, {\"year\": 2026, "
@@ -572,17 +799,44 @@ TEST(PayerPolicyFile, RejectsAThresholdYearTwice) {
                    "payers/test-payer.json: therapy_thresholds[1]: year: 2026 appears twice");
 }
 
-TEST(PayerPolicyFile, RejectsCodesAbsentFromTheCatalogue) {
-  ExpectPayerError(Replace(kPayer, "\"column2\": \"97116\"", "\"column2\": \"97999\""),
-                   "payers/test-payer.json: ncci_pairs[0]: column2: 97999: not in the code "
-                   "catalogue");
-  ExpectPayerError(Replace(kPayer, "\"97110\": 8", "\"97999\": 8"),
-                   "payers/test-payer.json: mue_caps: 97999: not in the code catalogue");
+TEST(PayerPolicyFile, NcciEditsAreCmsOrNone) {
+  const auto none =
+      ParsePayerPolicy(Replace(kPayer, "\"ncci_edits\": \"cms\"", "\"ncci_edits\": \"none\""),
+                       "payers/test-payer.json");
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_FALSE(none->ncci_edits);
+  ExpectPayerError(Replace(kPayer, "\"ncci_edits\": \"cms\"", "\"ncci_edits\": \"CMS\""),
+                   "payers/test-payer.json: ncci_edits: \"CMS\" must be \"cms\" or \"none\"");
 }
 
-TEST(PayerPolicyFile, RejectsAnNcciPairOfACodeWithItself) {
-  ExpectPayerError(Replace(kPayer, "\"column2\": \"97116\"", "\"column2\": \"97110\""),
-                   "payers/test-payer.json: ncci_pairs[0]: column2: 97110: same code as column1");
+TEST(PayerPolicyFile, AssistantsNotRecognizedNamesDisciplines) {
+  ExpectPayerError(Replace(kPayer, "[\"speech_language_pathology\"]", "[\"dance\"]"),
+                   "payers/test-payer.json: assistants_not_recognized[0]: \"dance\" must be "
+                   "physical_therapy, occupational_therapy or speech_language_pathology");
+  ExpectPayerError(
+      Replace(kPayer, "[\"speech_language_pathology\"]",
+              "[\"speech_language_pathology\", \"slp\"]"),
+      "payers/test-payer.json: assistants_not_recognized[1]: \"slp\" must be physical_therapy, "
+      "occupational_therapy or speech_language_pathology");
+  const auto empty = ParsePayerPolicy(Replace(kPayer, "[\"speech_language_pathology\"]", "[]"),
+                                      "payers/test-payer.json");
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  EXPECT_TRUE(empty->assistants_not_recognized.empty());
+}
+
+TEST(PayerPolicyFile, RejectsAnUnrecognizedAssistantThatHasAModifier) {
+  // The test payer has CQ for physical therapy assistants.
+  ExpectPayerError(Replace(kPayer, "[\"speech_language_pathology\"]", "[\"physical_therapy\"]"),
+                   "payers/test-payer.json: assistants_not_recognized[0]: \"physical_therapy\" has "
+                   "an assistant modifier in modifiers.assistant");
+}
+
+TEST(PayerPolicyFile, AudioOnlyMayBePayableAnywhere) {
+  const auto payer = ParsePayerPolicy(
+      Replace(kPayer, "\"audio_only_requires_home\": true", "\"audio_only_requires_home\": false"),
+      "payers/test-payer.json");
+  ASSERT_TRUE(payer.ok()) << payer.status();
+  EXPECT_FALSE(payer->audio_only_requires_home);
 }
 
 TEST(PayerPolicyFile, AcceptsOnlyTheCmsTelehealthList) {

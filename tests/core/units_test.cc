@@ -161,7 +161,7 @@ TEST(MedicareUnits, ASingleServiceUnderEightMinutesAloneIsNotBilled) {
 }
 
 TEST(MedicareUnits, EmptyInputGivesNoUnits) {
-  const UnitAllocation a = AllocateMedicareUnits({});
+  const UnitAllocation a = AllocateMedicareUnits(MinutesByCode{});
   EXPECT_THAT(a.units, IsEmpty());
   EXPECT_EQ(a.total_units(), 0);
   EXPECT_THAT(a.tied_codes, IsEmpty());
@@ -260,7 +260,7 @@ TEST(MidpointUnits, EachCodeIsCountedOnItsOwn) {
   EXPECT_EQ(a.units, (Units{{"97110", 2}, {"97116", 0}, {"97140", 0}}));
   EXPECT_THAT(a.unbilled_codes, ElementsAre("97140"));
   EXPECT_THAT(a.tied_codes, IsEmpty());
-  EXPECT_THAT(AllocateMidpointUnits({}).units, IsEmpty());
+  EXPECT_THAT(AllocateMidpointUnits(MinutesByCode{}).units, IsEmpty());
 }
 
 struct MethodsExample {
