@@ -168,11 +168,34 @@ PayerPolicy CommercialPayer() {
   return p;
 }
 
+PtpEdit Ptp(const std::string& column1, const std::string& column2,
+            PtpModifierIndicator indicator = PtpModifierIndicator::kAllowed) {
+  PtpEdit e;
+  e.column1 = column1;
+  e.column2 = column2;
+  e.effective = MakeDay(2000, 1, 1);
+  e.indicator = indicator;
+  return e;
+}
+
+// One quarter of NCCI tables covering every test date: the published
+// direction of the therapy pairs, and a cap of 4 units of 97110.
+EditTables Edits() {
+  EditQuarter q;
+  q.name = "test";
+  q.window = Window(MakeDay(2000, 1, 1), MakeDay(2099, 12, 31));
+  q.ptp = {Ptp("97140", "97530"), Ptp("97530", "97116"), Ptp("97150", "97110"),
+           Ptp("97161", "97162", PtpModifierIndicator::kNotAllowed)};
+  q.mue["97110"] = MueLimit{"97110", 4, "3 Date of Service Edit: Clinical", "test"};
+  return EditTables({q});
+}
+
 PolicySet Policies(std::vector<CodeEntry> extra_codes = {}) {
   std::vector<CodeEntry> entries = CatalogueEntries();
   entries.insert(entries.end(), extra_codes.begin(), extra_codes.end());
   PolicySet set;
   set.catalogue = CodeCatalogue(std::move(entries));
+  set.edits = Edits();
   set.payers.emplace(kMedicare, MedicarePayer());
   set.payers.emplace(kCommercial, CommercialPayer());
   return set;
@@ -417,6 +440,7 @@ TEST(Coding, TwentyFiveMinutesOfExerciseOverVideoAtHomeIsTwoUnitsOf97110GP95Pos1
   expected.lines = {line};
   expected.documentation.total_timed_minutes = 25;
   expected.documentation.total_treatment_minutes = 25;
+  expected.documentation.pooled_timed_minutes = 25;
   expected.documentation.minutes_by_code = {{"97110", 25}};
   EXPECT_EQ(out, std::vector<Suggestion>{expected});
 }
@@ -452,11 +476,15 @@ TEST(Coding, MedicareTieForTheLastUnitGoesByCodeOrderAndIsFlaggedForReview) {
 }
 
 TEST(Coding, HandsOnCodeOnATelehealthDayIsSuggestedButBlocked) {
-  // 97110 33 + 97140 7 = 40 -> 3 units: 97110 2 full (leftover 3), 97140's
-  // leftover 7 takes the third.
+  // The manual's example 97110 33 + 97140 7 = 40 gives 3 units in person.
+  // Over telehealth 97140 is not payable: its 7 minutes stay out of the pool
+  // (97110 33 alone -> 2 units), and its own line, as if it stood alone, has
+  // 0 units and the blocking warning.
   const Suggestion s = SuggestOne({Direct("s1", 0, {Seg("97110", 33), Seg("97140", 7)})});
-  EXPECT_EQ(UnitsByCode(s), (std::map<std::string, int>{{"97110", 2}, {"97140", 1}}));
-  EXPECT_EQ(s.cpt_midpoint.units, (std::map<std::string, int>{{"97110", 2}, {"97140", 0}}));
+  EXPECT_EQ(UnitsByCode(s), (std::map<std::string, int>{{"97110", 2}, {"97140", 0}}));
+  EXPECT_EQ(s.cpt_midpoint.units, (std::map<std::string, int>{{"97110", 2}}));
+  EXPECT_EQ(s.documentation.total_timed_minutes, 40);
+  EXPECT_EQ(s.documentation.pooled_timed_minutes, 33);
   const CodingWarning* w = FindWarning(s, "code_not_on_telehealth_list");
   ASSERT_NE(w, nullptr);
   EXPECT_EQ(w->severity, Severity::kBlocking);
@@ -491,13 +519,58 @@ TEST(Coding, MedicareFourCodeExampleLeavesTheSmallestLeftoverUnbilled) {
 TEST(Coding, ThreeSevenMinuteServicesPoolIntoOneUnitForOneOfThem) {
   // 7 + 7 + 7 = 21 -> 1 unit; equal leftovers: 97110 by code order, a tie.
   const Suggestion s =
-      SuggestOne({Direct("s1", 0, {Seg("97112", 7), Seg("97110", 7), Seg("97140", 7)})});
+      SuggestOne({Direct("s1", 0, {Seg("97112", 7), Seg("97110", 7), Seg("97116", 7)})});
   EXPECT_EQ(UnitsByCode(s), (std::map<std::string, int>{{"97110", 1}}));
-  EXPECT_EQ(s.medicare_pooled.tied_codes, (std::vector<std::string>{"97110", "97112", "97140"}));
+  EXPECT_EQ(s.medicare_pooled.tied_codes, (std::vector<std::string>{"97110", "97112", "97116"}));
   EXPECT_NE(FindWarning(s, "unit_tie"), nullptr);
-  // 97140 earned nothing, so it is not blocked for the telehealth list.
-  EXPECT_EQ(FindWarning(s, "code_not_on_telehealth_list"), nullptr);
   EXPECT_EQ(s.cpt_midpoint.total_units, 0);
+}
+
+TEST(Coding, BlockedCodeEarningNoUnitStillHasItsLineAndBlockingWarning) {
+  const Suggestion s =
+      SuggestOne({Direct("s1", 0, {Seg("97112", 7), Seg("97110", 7), Seg("97140", 7)})});
+  EXPECT_EQ(UnitsByCode(s), (std::map<std::string, int>{{"97110", 1}, {"97140", 0}}));
+  const SuggestedLine* manual = FindLine(s, "97140");
+  ASSERT_NE(manual, nullptr);
+  EXPECT_TRUE(manual->blocking);
+  EXPECT_EQ(manual->minutes, 7);
+  EXPECT_EQ(FindWarning(s, "code_not_on_telehealth_list")->severity, Severity::kBlocking);
+}
+
+// ---- Which minutes may be pooled (docs/billing-rules.md) ----
+
+TEST(PooledMinutes, BlockedMinutesDoNotRaiseAnotherCodesUnits) {
+  // Pooled, 97110 20 + 97140 5 = 25 would give 97110 x2 (the leftovers tie at
+  // 5 and 97110 comes first). 97140 is not payable over telehealth: 97110
+  // stands on its own 20 minutes, 1 unit.
+  const Suggestion s = SuggestOne({Direct("s1", 0, {Seg("97110", 20), Seg("97140", 5)})});
+  EXPECT_EQ(UnitsByCode(s), (std::map<std::string, int>{{"97110", 1}, {"97140", 0}}));
+  EXPECT_EQ(s.medicare_pooled.total_units, 1);
+  EXPECT_EQ(s.documentation.pooled_timed_minutes, 20);
+  EXPECT_EQ(s.documentation.total_timed_minutes, 25);
+}
+
+TEST(PooledMinutes, BlockedCodeIsCountedAsIfItStoodAlone) {
+  // 97140 12 alone -> 1 unit (blocked); 97110 10 alone -> 1 unit.
+  const Suggestion s = SuggestOne({Direct("s1", 0, {Seg("97110", 10), Seg("97140", 12)})});
+  EXPECT_EQ(UnitsByCode(s), (std::map<std::string, int>{{"97110", 1}, {"97140", 1}}));
+  EXPECT_TRUE(FindLine(s, "97140")->blocking);
+  EXPECT_FALSE(FindLine(s, "97110")->blocking);
+}
+
+TEST(PooledMinutes, CodeOutsideItsTelehealthWindowStaysOutOfThePool) {
+  // 97535 is on the list only from 2026-11-01 in this catalogue.
+  std::vector<CodeEntry> entries = CatalogueEntries();
+  for (CodeEntry& e : entries) {
+    if (e.code == "97535") e.telehealth_list = {Window(MakeDay(2026, 11, 1), std::nullopt)};
+  }
+  PolicySet policies = Policies();
+  policies.catalogue = CodeCatalogue(entries);
+  const Suggestion s = SuggestOne(
+      {Direct("s1", MorningOf(MakeDay(2026, 10, 15)), {Seg("97110", 20), Seg("97535", 5)})},
+      policies);
+  EXPECT_EQ(UnitsByCode(s), (std::map<std::string, int>{{"97110", 1}, {"97535", 0}}));
+  EXPECT_TRUE(FindLine(s, "97535")->blocking);
 }
 
 // ---- Commercial payers: the CPT midpoint rule (billing-rules §3) ----
@@ -690,12 +763,13 @@ TEST(Coding, FullUnitsGoToEachClinicianAndTheMixedRemainderFollowsTheDeMinimisRu
 }
 
 TEST(Coding, TimeTogetherCountsAsTheTherapistsAndCarriesNoCq) {
-  // Assistant and therapist both connected for 20 minutes.
+  // Assistant and therapist both connected for 20 minutes; the therapist
+  // performs the activity.
   const SessionForCoding session = FromEvents(
       With(Connected(0),
            {Ev("pta-in", 0, Joined(Participant::kAssistant, "pta-1")),
             Ev("a1-start", 0,
-               Activity("a1", ActivityKind::kTherapeuticExercise, Participant::kAssistant)),
+               Activity("a1", ActivityKind::kTherapeuticExercise, Participant::kProvider)),
             Ev("a1-end", 1200, End("a1")), Ev("stop", 1200, Stop())}));
   ASSERT_EQ(session.timeline.billable_by_role.together, minutes(20));
   const Suggestion s = SuggestOne({session});
@@ -775,9 +849,55 @@ TEST(Coding, OverTheYearsThresholdAddsKxAfter95) {
   ASSERT_EQ(s.lines.size(), 1u);
   EXPECT_EQ(s.lines[0].modifiers, (Modifiers{"GP", "95", "KX"}));
   EXPECT_EQ(WarningCodes(s), std::vector<std::string>{"therapy_threshold_exceeded"});
-  EXPECT_EQ(s.warnings[0].severity, Severity::kInfo);
+  // KX attests medical necessity: only the therapist can confirm it.
+  EXPECT_EQ(s.warnings[0].severity, Severity::kReview);
   EXPECT_THAT(s.warnings[0].message, ::testing::HasSubstr("$2500.00"));
   EXPECT_THAT(s.warnings[0].message, ::testing::HasSubstr("$2480.00"));
+}
+
+TEST(Threshold, TheClaimWhoseOwnChargesCrossTheThresholdCarriesKx) {
+  // $2,440 before + 2 x $45.00 = $2,530 > $2,480.
+  const Suggestion s = WithYearToDate(244000);
+  EXPECT_EQ(s.lines[0].modifiers, (Modifiers{"GP", "95", "KX"}));
+  EXPECT_THAT(s.warnings[0].message, ::testing::HasSubstr("$2530.00"));
+  // $2,380 + $90 = $2,470: not yet.
+  EXPECT_EQ(WithYearToDate(238000).lines[0].modifiers, (Modifiers{"GP", "95"}));
+}
+
+TEST(Threshold, OccupationalTherapyUsesItsOwnAmount) {
+  SessionStarted ot = Facts();
+  ot.discipline = Discipline::kOccupationalTherapy;
+  ot.provider_role = ProviderRole::kOt;
+  CodingContext context = NothingBilledYet();
+  context.year_to_date_pt_slp_cents = 300000;  // PT+SLP over: not OT's business
+  context.year_to_date_ot_cents = 1000;
+  const Suggestion s = SuggestOne({Direct("s1", 0, {Seg("97110", 25)}, ot)}, Policies(), context);
+  EXPECT_EQ(s.lines[0].modifiers, (Modifiers{"GO", "95"}));
+  context.year_to_date_ot_cents = 250000;
+  const Suggestion over =
+      SuggestOne({Direct("s1", 0, {Seg("97110", 25)}, ot)}, Policies(), context);
+  EXPECT_EQ(over.lines[0].modifiers, (Modifiers{"GO", "95", "KX"}));
+}
+
+TEST(Threshold, AmountsCarriedBySessionStartedAreUsedWhenTheRequestHasNone) {
+  SessionStarted facts = Facts();
+  facts.year_to_date_pt_slp_cents = 250000;
+  CodingContext context = NothingBilledYet();
+  context.year_to_date_pt_slp_cents.reset();
+  context.year_to_date_ot_cents.reset();
+  const Suggestion s =
+      SuggestOne({Direct("s1", 0, {Seg("97110", 25)}, facts)}, Policies(), context);
+  EXPECT_EQ(s.lines[0].modifiers, (Modifiers{"GP", "95", "KX"}));
+}
+
+TEST(Threshold, NoAmountAnywhereGivesNoKxAndSaysSo) {
+  CodingContext context = NothingBilledYet();
+  context.year_to_date_pt_slp_cents.reset();
+  context.year_to_date_ot_cents.reset();
+  const Suggestion s = SuggestOne({Direct("s1", 0, {Seg("97110", 25)})}, Policies(), context);
+  EXPECT_EQ(s.lines[0].modifiers, (Modifiers{"GP", "95"}));
+  ASSERT_NE(FindWarning(s, "threshold_amount_unknown"), nullptr);
+  EXPECT_EQ(FindWarning(s, "threshold_amount_unknown")->severity, Severity::kInfo);
 }
 
 TEST(Coding, OverTheMedicalReviewThresholdAlsoAsksForReview) {
@@ -789,14 +909,11 @@ TEST(Coding, OverTheMedicalReviewThresholdAlsoAsksForReview) {
   EXPECT_EQ(FindWarning(s, "medical_review_threshold")->severity, Severity::kReview);
 }
 
-TEST(Coding, UnderTheThresholdOrUnknownYearToDateGivesNoKx) {
-  for (const std::optional<std::int64_t> ytd :
-       {std::optional<std::int64_t>(100000), std::optional<std::int64_t>()}) {
-    const Suggestion s = WithYearToDate(ytd);
-    ASSERT_EQ(s.lines.size(), 1u);
-    EXPECT_EQ(s.lines[0].modifiers, (Modifiers{"GP", "95"}));
-    EXPECT_THAT(s.warnings, IsEmpty());
-  }
+TEST(Coding, UnderTheThresholdGivesNoKx) {
+  const Suggestion s = WithYearToDate(100000);
+  ASSERT_EQ(s.lines.size(), 1u);
+  EXPECT_EQ(s.lines[0].modifiers, (Modifiers{"GP", "95"}));
+  EXPECT_THAT(s.warnings, IsEmpty());
 }
 
 TEST(Coding, YearWithoutAThresholdIsFlaggedAndGetsNoKx) {
@@ -816,24 +933,87 @@ TEST(Coding, YearWithoutAThresholdIsFlaggedAndGetsNoKx) {
 // ---- Edits and caps (billing-rules §6) ----
 
 TEST(Coding, NcciPairBilledTogetherPutsXuOnTheColumnTwoCode) {
-  const Suggestion s = SuggestOne({Direct("s1", 0, {Seg("97530", 15), Seg("97140", 15)})});
-  const SuggestedLine* manual = FindLine(s, "97140");
+  // 97530 is column 1 of the 97530/97116 edit.
+  const Suggestion s = SuggestOne({Direct("s1", 0, {Seg("97530", 15), Seg("97116", 15)})});
+  const SuggestedLine* gait = FindLine(s, "97116");
   const SuggestedLine* activities = FindLine(s, "97530");
-  ASSERT_NE(manual, nullptr);
+  ASSERT_NE(gait, nullptr);
   ASSERT_NE(activities, nullptr);
-  EXPECT_EQ(manual->modifiers, (Modifiers{"GP", "95", "XU"}));
+  EXPECT_EQ(gait->modifiers, (Modifiers{"GP", "95", "XU"}));
   EXPECT_EQ(activities->modifiers, (Modifiers{"GP", "95"}));
   const CodingWarning* w = FindWarning(s, "ncci_pair");
   ASSERT_NE(w, nullptr);
   EXPECT_EQ(w->severity, Severity::kReview);
-  EXPECT_EQ(w->cpt_code, "97140");
-  EXPECT_THAT(manual->warning_codes, ElementsAre("code_not_on_telehealth_list", "ncci_pair"));
+  EXPECT_EQ(w->cpt_code, "97116");
+  EXPECT_THAT(gait->warning_codes, ElementsAre("ncci_pair"));
+}
+
+TEST(Ncci, TheModifierGoesOnTheColumnTwoCodeOfThePublishedTable) {
+  // 97140/97530: 97530 is column 2 (a payer on whose days 97140 is payable).
+  std::vector<CodeEntry> entries = CatalogueEntries();
+  for (CodeEntry& e : entries) {
+    if (e.code == "97140") e.telehealth_list = {Window(MakeDay(2020, 3, 1), std::nullopt)};
+  }
+  PolicySet policies = Policies();
+  policies.catalogue = CodeCatalogue(entries);
+  const Suggestion s =
+      SuggestOne({Direct("s1", 0, {Seg("97140", 15), Seg("97530", 15)})}, policies);
+  EXPECT_EQ(FindLine(s, "97530")->modifiers, (Modifiers{"GP", "95", "XU"}));
+  EXPECT_EQ(FindLine(s, "97140")->modifiers, (Modifiers{"GP", "95"}));
+  EXPECT_EQ(FindWarning(s, "ncci_pair")->cpt_code, "97530");
+}
+
+TEST(Ncci, InterleavedServicesGetNoModifierAndOnlyTheColumnOneCode) {
+  // 97530 and 97116 alternate every 5 minutes: their units share 15-minute
+  // blocks, so 59/X does not apply; only 97530 (column 1) is suggested.
+  const Suggestion s = SuggestOne({Direct(
+      "s1", 0,
+      {Seg("97530", 5), Seg("97116", 5), Seg("97530", 5), Seg("97116", 5), Seg("97530", 5),
+       Seg("97116", 5)})});
+  EXPECT_EQ(FindLine(s, "97116"), nullptr);
+  ASSERT_NE(FindLine(s, "97530"), nullptr);
+  EXPECT_EQ(FindLine(s, "97530")->modifiers, (Modifiers{"GP", "95"}));
+  const CodingWarning* w = FindWarning(s, "ncci_not_distinct");
+  ASSERT_NE(w, nullptr);
+  EXPECT_EQ(w->severity, Severity::kReview);
+  EXPECT_EQ(FindWarning(s, "ncci_pair"), nullptr);
+}
+
+TEST(Ncci, TheDistinctServiceModifierIsNeverAddedTwiceToALine) {
+  // 97110 is column 2 of 97150/97110 and... only one pair here, but two lines
+  // of 97110 (plain and CQ): each carries XU once.
+  const Suggestion s = SuggestOne(
+      {Direct("s1", 0,
+              {Seg("97150", 20), Seg("97110", 15), Seg("97110", 15, DeliveredBy::kAssistant)})});
+  for (const SuggestedLine& l : s.lines) {
+    EXPECT_LE(std::count(l.modifiers.begin(), l.modifiers.end(), "XU"), 1) << l.code;
+  }
+  EXPECT_EQ(FindLine(s, "97110")->modifiers, (Modifiers{"GP", "95", "XU"}));
+}
+
+TEST(Ncci, PairThatNoModifierUnbundlesKeepsColumnOneOnly) {
+  const PolicySet policies = Policies(
+      {Code("97161", "PT evaluation, low", ActivityKind::kUnspecified, /*timed=*/false),
+       Code("97162", "PT evaluation, moderate", ActivityKind::kUnspecified, /*timed=*/false)});
+  const Suggestion s =
+      SuggestOne({Direct("s1", 0, {Seg("97161", 20), Seg("97162", 20)})}, policies);
+  EXPECT_NE(FindLine(s, "97161"), nullptr);
+  EXPECT_EQ(FindLine(s, "97162"), nullptr);
+  EXPECT_NE(FindWarning(s, "ncci_no_modifier_allowed"), nullptr);
+}
+
+TEST(Ncci, DayWithoutTablesIsFlaggedForReview) {
+  PolicySet policies = Policies();
+  policies.edits = EditTables();
+  const Suggestion s = SuggestOne({Direct("s1", 0, {Seg("97110", 25)})}, policies);
+  ASSERT_NE(FindWarning(s, "ncci_tables_missing"), nullptr);
+  EXPECT_EQ(FindWarning(s, "ncci_tables_missing")->severity, Severity::kReview);
 }
 
 TEST(Coding, NcciPairWithOnlyOneCodeBilledAddsNothing) {
-  // 97530 22 + 97140 3 = 25 -> 2 units, both to 97530 (full 1, then leftover
+  // 97530 22 + 97116 3 = 25 -> 2 units, both to 97530 (full 1, then leftover
   // 7 beats 3).
-  const Suggestion s = SuggestOne({Direct("s1", 0, {Seg("97530", 22), Seg("97140", 3)})});
+  const Suggestion s = SuggestOne({Direct("s1", 0, {Seg("97530", 22), Seg("97116", 3)})});
   EXPECT_EQ(UnitsByCode(s), (std::map<std::string, int>{{"97530", 2}}));
   EXPECT_EQ(FindWarning(s, "ncci_pair"), nullptr);
 }
@@ -1082,6 +1262,239 @@ TEST(Coding, SeverityNamesAreStable) {
   EXPECT_STREQ(SeverityName(Severity::kInfo), "info");
   EXPECT_STREQ(SeverityName(Severity::kReview), "review");
   EXPECT_STREQ(SeverityName(Severity::kBlocking), "blocking");
+}
+
+
+// ---- Who delivered the time (docs/billing-rules.md) ----
+
+TEST(WhoDelivered, ProviderWithAnAssistantRoleDeliversAssistantMinutes) {
+  Event start = Started(0);
+  std::get<SessionStarted>(start.payload).provider_role = ProviderRole::kPta;
+  std::vector<Event> events = Connected(0);
+  events[0] = start;
+  const SessionForCoding session = FromEvents(With(
+      events, {Ev("a1-start", 0, Activity("a1")), Ev("a1-end", 1500, End("a1")),
+               Ev("stop", 1500, Stop())}));
+  EXPECT_EQ(session.timeline.billable_by_role.assistant, minutes(25));
+  const Suggestion s = SuggestOne({session});
+  ASSERT_EQ(s.lines.size(), 1u);
+  EXPECT_EQ(s.lines[0].units, 2);
+  EXPECT_EQ(s.lines[0].modifiers, (Modifiers{"GP", "CQ", "95"}));
+}
+
+TEST(WhoDelivered, ActivityPerformedByTheAssistantIsTheAssistantsEvenWithTheTherapistConnected) {
+  const SessionForCoding session = FromEvents(
+      With(Connected(0),
+           {Ev("pta-in", 0, Joined(Participant::kAssistant, "pta-1")),
+            Ev("a1-start", 0,
+               Activity("a1", ActivityKind::kTherapeuticExercise, Participant::kAssistant)),
+            Ev("a1-end", 1500, End("a1")), Ev("stop", 1500, Stop())}));
+  EXPECT_EQ(session.timeline.billable_by_role.assistant, minutes(25));
+  const Suggestion s = SuggestOne({session});
+  ASSERT_EQ(s.lines.size(), 1u);
+  EXPECT_EQ(s.lines[0].modifiers, (Modifiers{"GP", "CQ", "95"}));
+  const CodingWarning* w = FindWarning(s, "assistant_performed_activity");
+  ASSERT_NE(w, nullptr);
+  EXPECT_EQ(w->severity, Severity::kReview);
+}
+
+TEST(WhoDelivered, MedicareDoesNotPaySpeechLanguageAssistants) {
+  SessionStarted slp = Facts();
+  slp.discipline = Discipline::kSpeechLanguage;
+  slp.provider_role = ProviderRole::kSlp;
+  const PolicySet policies = Policies({[] {
+    CodeEntry e = Code("92507", "Speech treatment", ActivityKind::kUnspecified, /*timed=*/false);
+    e.disciplines = {Discipline::kSpeechLanguage};
+    return e;
+  }()});
+  const Suggestion s = SuggestOne(
+      {Direct("s1", 0, {Seg("92507", 20, DeliveredBy::kAssistant)}, slp)}, policies);
+  ASSERT_EQ(s.lines.size(), 1u);
+  EXPECT_TRUE(s.lines[0].blocking);
+  ASSERT_NE(FindWarning(s, "assistant_not_recognized"), nullptr);
+  EXPECT_EQ(FindWarning(s, "assistant_not_recognized")->severity, Severity::kBlocking);
+}
+
+TEST(WhoDelivered, PayerWithoutAnAssistantModifierAsksForReview) {
+  const Suggestion s = SuggestOne(
+      {Direct("s1", 0, {Seg("97110", 25, DeliveredBy::kAssistant)}, Facts(kCommercial))});
+  ASSERT_EQ(s.lines.size(), 1u);
+  EXPECT_EQ(s.lines[0].modifiers, (Modifiers{"GP", "95"}));
+  ASSERT_NE(FindWarning(s, "assistant_without_modifier"), nullptr);
+  EXPECT_EQ(FindWarning(s, "assistant_without_modifier")->severity, Severity::kReview);
+}
+
+TEST(DeMinimis, UntimedCodeUsesTheWholeServiceTime) {
+  // 97150: 55 minutes by the therapist, 5 by the assistant alone: 8% of the
+  // service, under the 10% de minimis share: no CQ (per unit, the old split
+  // gave CQ to anything with an assistant's "full unit").
+  const Suggestion s = SuggestOne(
+      {Direct("s1", 0, {Seg("97150", 55), Seg("97150", 5, DeliveredBy::kAssistant)})});
+  ASSERT_EQ(s.lines.size(), 1u);
+  EXPECT_EQ(s.lines[0].modifiers, (Modifiers{"GP", "95"}));
+  // 16 of 60 by the assistant: CQ.
+  const Suggestion more = SuggestOne(
+      {Direct("s1", 0, {Seg("97150", 44), Seg("97150", 16, DeliveredBy::kAssistant)})});
+  EXPECT_EQ(more.lines[0].modifiers, (Modifiers{"GP", "CQ", "95"}));
+}
+
+TEST(DeMinimis, LastTwoUnitsOutsideNineToFourteenEachBothCarryCq) {
+  // 97110: therapist 8, assistant 14 (22 min) and 97112 7: T = 29 -> 2 units;
+  // 97110 gets both. The two last units are not 9-14 minutes from each: both
+  // CQ, the smaller claim, with a review warning.
+  const Suggestion s = SuggestOne({Direct(
+      "s1", 0,
+      {Seg("97110", 8), Seg("97110", 14, DeliveredBy::kAssistant), Seg("97112", 7)})});
+  EXPECT_EQ(UnitsByCode(s).at("97110"), 2);
+  for (const SuggestedLine& l : s.lines) {
+    if (l.code == "97110") {
+      EXPECT_EQ(l.modifiers, (Modifiers{"GP", "CQ", "95"}));
+    }
+  }
+  EXPECT_NE(FindWarning(s, "de_minimis_uncertain"), nullptr);
+}
+
+// ---- One patient, one clock ----
+
+TEST(OneClock, ASessionSentTwiceCountsOnce) {
+  const Suggestion s = SuggestOne(
+      {Direct("s1", 0, {Seg("97110", 25)}), Direct("s1-copy", 0, {Seg("97110", 25)})});
+  EXPECT_EQ(UnitsByCode(s), (std::map<std::string, int>{{"97110", 2}}));
+  EXPECT_EQ(s.documentation.total_timed_minutes, 25);
+  const CodingWarning* w = FindWarning(s, "session_overlap");
+  ASSERT_NE(w, nullptr);
+  EXPECT_EQ(w->severity, Severity::kReview);
+  EXPECT_THAT(w->message, ::testing::HasSubstr("\"s1\""));
+  EXPECT_THAT(w->message, ::testing::HasSubstr("\"s1-copy\""));
+}
+
+TEST(OneClock, OverlappingReconnectCountsTheUnionOnce) {
+  // s1 0-20 min, s2 10-30 min: the union is 30 minutes, 2 units.
+  const Suggestion s = SuggestOne(
+      {Direct("s1", 0, {Seg("97110", 20)}), Direct("s2", 600, {Seg("97110", 20)})});
+  EXPECT_EQ(s.documentation.total_timed_minutes, 30);
+  EXPECT_EQ(UnitsByCode(s), (std::map<std::string, int>{{"97110", 2}}));
+  EXPECT_NE(FindWarning(s, "session_overlap"), nullptr);
+}
+
+TEST(OneClock, CoTreatmentByTwoDisciplinesIsCountedOnceForOne) {
+  SessionStarted ot = Facts();
+  ot.discipline = Discipline::kOccupationalTherapy;
+  ot.provider_ref = "prov-ot";
+  const std::vector<Suggestion> all =
+      Suggest({Direct("pt", 0, {Seg("97110", 25)}), Direct("ot", 0, {Seg("97530", 25)}, ot)});
+  int units = 0;
+  int with_warning = 0;
+  for (const Suggestion& s : all) {
+    for (const auto& [code, n] : UnitsByCode(s)) units += n;
+    if (FindWarning(s, "co_treatment") != nullptr) ++with_warning;
+  }
+  EXPECT_EQ(units, 2);
+  EXPECT_GE(with_warning, 1);
+}
+
+// ---- Telehealth setting ----
+
+TEST(TelehealthSetting, AudioOnlyToAPatientNotAtHomeIsBlocked) {
+  SessionStarted away = Facts();
+  away.patient_location = PatientLocation::kOther;
+  Segment seg = Seg("97535", 20);
+  seg.media = Modality::kAudioOnly;
+  const Suggestion s = SuggestOne({Direct("s1", 0, {seg}, away)});
+  ASSERT_EQ(s.lines.size(), 1u);
+  EXPECT_EQ(s.lines[0].modifiers, (Modifiers{"GP", "93"}));
+  EXPECT_EQ(s.lines[0].place_of_service, "02");
+  EXPECT_TRUE(s.lines[0].blocking);
+  EXPECT_EQ(FindWarning(s, "audio_only_not_at_home")->severity, Severity::kBlocking);
+  // At home it is payable.
+  const Suggestion home = SuggestOne({Direct("s1", 0, {seg})});
+  EXPECT_FALSE(home.lines[0].blocking);
+}
+
+TEST(TelehealthSetting, MoreThanFourModifiersAreWarnedWhenTheLineIsBuilt) {
+  // GP CQ 95 KX XU: 97110 column 2 of 97150/97110, assistant units, over
+  // the threshold.
+  CodingContext context = NothingBilledYet();
+  context.year_to_date_pt_slp_cents = 300000;
+  const Suggestion s = SuggestOne(
+      {Direct("s1", 0, {Seg("97150", 20), Seg("97110", 30, DeliveredBy::kAssistant)})},
+      Policies(), context);
+  const SuggestedLine* line = FindLine(s, "97110");
+  ASSERT_NE(line, nullptr);
+  EXPECT_EQ(line->modifiers, (Modifiers{"GP", "CQ", "95", "XU", "KX"}));
+  ASSERT_NE(FindWarning(s, "too_many_modifiers"), nullptr);
+  EXPECT_EQ(FindWarning(s, "too_many_modifiers")->cpt_code, "97110");
+}
+
+TEST(TelehealthSetting, UncertainTelehealthStatusAsksForReview) {
+  std::vector<CodeEntry> entries = CatalogueEntries();
+  for (CodeEntry& e : entries) {
+    if (e.code == "97535") e.telehealth_list[0].uncertain = true;
+  }
+  PolicySet policies = Policies();
+  policies.catalogue = CodeCatalogue(entries);
+  const Suggestion s = SuggestOne({Direct("s1", 0, {Seg("97535", 20)})}, policies);
+  ASSERT_NE(FindWarning(s, "telehealth_status_uncertain"), nullptr);
+  EXPECT_FALSE(s.lines[0].blocking);
+}
+
+// ---- Rounding: the unit rule applies to the pooled total once ----
+
+TEST(Rounding, SecondsRoundedPerCodeCannotLoseAUnit) {
+  // 11:40 + 11:40 = 23:20 -> 23 minutes -> 2 units (per-code flooring gave 22).
+  SessionForCoding s1 = Direct("s1", 0, {Seg("97110", 12), Seg("97112", 12)});
+  s1.timeline.billable[0].interval.end -= std::chrono::seconds(20);
+  s1.timeline.billable[1].interval.start -= std::chrono::seconds(20);
+  s1.timeline.billable[1].interval.end -= std::chrono::seconds(40);
+  const Suggestion s = SuggestOne({s1});
+  EXPECT_EQ(s.medicare_pooled.total_units, 2);
+  EXPECT_EQ(s.documentation.pooled_timed_minutes, 23);
+}
+
+TEST(Rounding, SecondsCannotCreateAUnit) {
+  // 7 minutes 30 seconds is 7 minutes: no unit, even when the payer rounds
+  // the minutes it shows to the nearest.
+  PolicySet policies = Policies();
+  policies.payers.at(kMedicare).rounding = SecondsRounding::kNearest;
+  SessionForCoding one = Direct("s1", 0, {Seg("97110", 8)});
+  one.timeline.billable[0].interval.end -= std::chrono::seconds(30);
+  const Suggestion s = SuggestOne({one}, policies);
+  EXPECT_EQ(s.medicare_pooled.total_units, 0);
+  EXPECT_THAT(s.lines, IsEmpty());
+}
+
+// ---- Codes a practice bills ----
+
+TEST(Catalogue, UntimedEvaluationIsOneUnitAndStaysOutOfThePool) {
+  const PolicySet policies = Policies(
+      {Code("97161", "PT evaluation, low", ActivityKind::kUnspecified, /*timed=*/false)});
+  const Suggestion s =
+      SuggestOne({Direct("s1", 0, {Seg("97161", 30), Seg("97110", 20)})}, policies);
+  EXPECT_EQ(UnitsByCode(s), (std::map<std::string, int>{{"97110", 1}, {"97161", 1}}));
+  EXPECT_EQ(s.documentation.total_timed_minutes, 20);
+  EXPECT_EQ(s.documentation.total_treatment_minutes, 50);
+}
+
+TEST(Catalogue, UntimedCodeInTwoSessionsOfADayIsOneUnitWithAReview) {
+  const Suggestion s =
+      SuggestOne({Direct("s1", 0, {Seg("97150", 30)}), Direct("s2", 7200, {Seg("97150", 30)})});
+  EXPECT_EQ(UnitsByCode(s), (std::map<std::string, int>{{"97150", 1}}));
+  EXPECT_NE(FindWarning(s, "untimed_code_in_several_sessions"), nullptr);
+}
+
+TEST(Catalogue, EachAdditionalCodeBillsTheUnitsAfterTheFirst) {
+  CodeEntry initial = Code("97129", "Cognitive function, first 15 min", ActivityKind::kUnspecified);
+  CodeEntry more = Code("97130", "Cognitive function, each additional 15 min",
+                        ActivityKind::kUnspecified);
+  more.initial_code = "97129";
+  const PolicySet policies = Policies({initial, more});
+  // 35 minutes under 97129 -> 2 units: 97129 x1, 97130 x1.
+  const Suggestion s = SuggestOne({Direct("s1", 0, {Seg("97129", 35)})}, policies);
+  EXPECT_EQ(UnitsByCode(s), (std::map<std::string, int>{{"97129", 1}, {"97130", 1}}));
+  // Minutes sent as 97130 belong to the same service.
+  const Suggestion both =
+      SuggestOne({Direct("s1", 0, {Seg("97129", 15), Seg("97130", 20)})}, policies);
+  EXPECT_EQ(UnitsByCode(both), (std::map<std::string, int>{{"97129", 1}, {"97130", 1}}));
 }
 
 }  // namespace

@@ -397,7 +397,7 @@ TEST(Timeline, AssistantAloneThenTogetherThenTherapistSplitsByRole) {
   const Timeline t = Build({Started("start", 0), Ev("pt-in", 0, Joined(Participant::kPatient)),
                             Ev("pta-in", 0, Joined(Participant::kAssistant, kPta)),
                             Ev("media", 0, MediaChanged{Modality::kAudioVideo}),
-                            Ev("a1-start", 0, Activity("a1", Participant::kAssistant)),
+                            Ev("a1-start", 0, Activity("a1", Participant::kUnspecified)),
                             Ev("prov-in", 600, Joined(Participant::kProvider)),
                             Ev("pta-out", 900, Left(Participant::kAssistant, kPta)),
                             Ev("a1-end", 1200, End("a1")), Ev("stop", 1200, Stop())});
