@@ -637,15 +637,21 @@ class DaySuggester {
                "files to the policy folder.");
     }
     for (auto& [code, units] : units_) {
-      const MueLimit* cap =
-          policy_->ncci_edits ? policies_.edits.FindMue(code, s_.date_of_service) : nullptr;
-      if (cap != nullptr && units > cap->units) {
+      if (!policy_->ncci_edits) break;
+      // A code with an "each additional" code bills 1 unit itself and the
+      // rest as the other: the cap is 1 plus the other's (none if it has none).
+      const std::string continuation = ContinuationOf(code);
+      const MueLimit* cap = policies_.edits.FindMue(
+          continuation.empty() ? code : continuation, s_.date_of_service);
+      if (cap == nullptr) continue;
+      const int allowed = cap->units + (continuation.empty() ? 0 : 1);
+      if (units > allowed) {
         Warn(warn::kOverMue, Severity::kReview,
              code + " earned " + std::to_string(units) + " units, over the daily cap of " +
-                 std::to_string(cap->units) + " (CMS MUE); " + std::to_string(cap->units) +
+                 std::to_string(allowed) + " (CMS MUE); " + std::to_string(allowed) +
                  " are suggested.",
              code);
-        units = cap->units;
+        units = allowed;
       }
     }
   }
@@ -750,7 +756,7 @@ class DaySuggester {
           p.unit_number = u + 1;
           line.provenance.push_back(std::move(p));
         }
-        line.blocking = t.blocked;
+        line.blocking = t.blocked || day_blocked_;
         s_.lines.push_back(std::move(line));
       };
       // Therapist pieces come first in `pieces`, so the plain units get the
