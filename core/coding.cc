@@ -265,8 +265,8 @@ std::map<GroupKey, DayGroup> GroupByDay(std::span<const SessionForCoding> sessio
                     "or two clinicians together); the shared minutes were counted once, for \"" +
                     o.other->session_id + "\".";
       for (const SessionForCoding* side : {o.other, &s}) {
-        DayGroup& g = groups[{side->facts.patient_ref, *day, side->facts.payer_id,
-                              side->facts.discipline}];
+        DayGroup& g =
+            groups[{side->facts.patient_ref, *day, side->facts.payer_id, side->facts.discipline}];
         g.session_ids.insert(side->session_id);
         AddWarning(g.warnings, co_treatment ? warn::kCoTreatment : warn::kSessionOverlap,
                    Severity::kReview, message);
@@ -555,8 +555,7 @@ class DaySuggester {
       if (t.audio_only_line && policy_->audio_only_requires_home && !t.at_home_line) {
         // 42 CFR 410.78(a)(3): audio-only only to a patient at home.
         Warn(warn::kAudioOnlyNotAtHome, Severity::kBlocking,
-             code + " was delivered audio-only to a patient who was not at home; " +
-                 policy_->name +
+             code + " was delivered audio-only to a patient who was not at home; " + policy_->name +
                  " pays audio-only telehealth only to a patient at home. The line is blocked "
                  "until a therapist overrides it.",
              code);
@@ -575,8 +574,8 @@ class DaySuggester {
   }
 
   void ComputeUnits() {
-    TimeByCode pooled;   // timed codes the payer pays: one pool
-    TimeByCode alone;    // timed codes it does not: each as if it stood alone
+    TimeByCode pooled;  // timed codes the payer pays: one pool
+    TimeByCode alone;   // timed codes it does not: each as if it stood alone
     for (const auto& [code, t] : codes_) {
       if (!t.entry->timed) continue;
       (t.blocked ? alone : pooled)[code] = t.total;
@@ -641,8 +640,8 @@ class DaySuggester {
       // A code with an "each additional" code bills 1 unit itself and the
       // rest as the other: the cap is 1 plus the other's (none if it has none).
       const std::string continuation = ContinuationOf(code);
-      const MueLimit* cap = policies_.edits.FindMue(
-          continuation.empty() ? code : continuation, s_.date_of_service);
+      const MueLimit* cap =
+          policies_.edits.FindMue(continuation.empty() ? code : continuation, s_.date_of_service);
       if (cap == nullptr) continue;
       const int allowed = cap->units + (continuation.empty() ? 0 : 1);
       if (units > allowed) {
@@ -714,8 +713,9 @@ class DaySuggester {
         }
         if (split.uncertain) {
           Warn(warn::kDeMinimisUncertain, Severity::kReview,
-               code + ": how the therapist's and the assistant's minutes fall into the last units "
-                      "is not covered by CMS's examples; every such unit carries " +
+               code +
+                   ": how the therapist's and the assistant's minutes fall into the last units "
+                   "is not covered by CMS's examples; every such unit carries " +
                    assistant_modifier->second + ", the smaller claim.",
                code);
         }
@@ -844,17 +844,17 @@ class DaySuggester {
         } else {
           distinct_.insert(edit->column2);
           Warn(warn::kNcciPair, Severity::kReview,
-               edit->column1 + " and " + edit->column2 + " are an NCCI pair done in separate "
-                   "blocks of time, so " + edit->column2 + " carries " +
-                   policy_->distinct_service_modifier +
+               edit->column1 + " and " + edit->column2 +
+                   " are an NCCI pair done in separate "
+                   "blocks of time, so " +
+                   edit->column2 + " carries " + policy_->distinct_service_modifier +
                    ". Check that they were distinct services.",
                edit->column2);
         }
       }
     }
-    std::erase_if(s_.lines, [&](const SuggestedLine& l) {
-      return dropped.count(l.code) > 0 && !l.blocking;
-    });
+    std::erase_if(s_.lines,
+                  [&](const SuggestedLine& l) { return dropped.count(l.code) > 0 && !l.blocking; });
     for (SuggestedLine& line : s_.lines) {
       if (distinct_.count(line.code) == 0 || dropped.count(line.code) > 0) continue;
       if (std::none_of(line.modifiers.begin(), line.modifiers.end(), IsDistinctServiceModifier)) {
@@ -874,8 +874,9 @@ class DaySuggester {
     std::optional<std::int64_t> ytd =
         ot ? context_.year_to_date_ot_cents : context_.year_to_date_pt_slp_cents;
     if (!ytd) ytd = ot ? group_.year_to_date_ot_cents : group_.year_to_date_pt_slp_cents;
-    const char* group_name = ot ? "occupational therapy" : "physical therapy and speech-language "
-                                                           "pathology";
+    const char* group_name = ot ? "occupational therapy"
+                                : "physical therapy and speech-language "
+                                  "pathology";
     if (!ytd) {
       Warn(warn::kThresholdAmountUnknown, Severity::kInfo,
            std::string("No year-to-date therapy amount (") + group_name +
@@ -897,8 +898,9 @@ class DaySuggester {
       const auto charge = context_.charge_cents.find(line.code);
       if (charge == context_.charge_cents.end()) {
         Warn(warn::kChargeUnknown, Severity::kReview,
-             line.code + " has no charge in the billing configuration; it counted as $0 toward "
-                         "the therapy threshold.",
+             line.code +
+                 " has no charge in the billing configuration; it counted as $0 toward "
+                 "the therapy threshold.",
              line.code);
         continue;
       }

@@ -132,8 +132,7 @@ absl::StatusOr<CodeCatalogue> ParseCodeCatalogue(std::string_view json_text,
 
 // Parses one payer policy file. Errors as above, e.g.
 // "payers/medicare.json: modifiers.distinct_service: \"5\" must be 2 upper-case letters or digits".
-absl::StatusOr<PayerPolicy> ParsePayerPolicy(std::string_view json_text,
-                                             const std::string& source);
+absl::StatusOr<PayerPolicy> ParsePayerPolicy(std::string_view json_text, const std::string& source);
 
 // Parses the quarter.json of one NCCI quarter folder (ncci/<quarter>/): the
 // dates of service its tables apply to, both days included, and where they

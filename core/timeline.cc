@@ -522,8 +522,7 @@ class Builder {
   // Who delivered a stretch of `activity`: see DeliveredBy.
   DeliveredBy WhoDelivered(const State& state, Instance& activity, TimePoint at) {
     const bool therapist = state.provider && !provider_is_assistant_;
-    const bool assistant =
-        !state.assistants.empty() || (state.provider && provider_is_assistant_);
+    const bool assistant = !state.assistants.empty() || (state.provider && provider_is_assistant_);
     if (activity.performed_by == Participant::kAssistant) {
       if (therapist && !activity.assistant_flagged) {
         activity.assistant_flagged = true;

@@ -55,10 +55,10 @@ PolicySet Policies() {
   EditQuarter q;
   q.name = "test";
   q.window = DateWindow{MakeDay(2000, 1, 1), MakeDay(2099, 12, 31), "test"};
-  for (const auto& [c1, c2] : {std::pair{"97140", "97530"}, std::pair{"97530", "97116"},
-                               std::pair{"97150", "97110"}}) {
-    q.ptp.push_back(PtpEdit{c1, c2, MakeDay(2000, 1, 1), std::nullopt,
-                            PtpModifierIndicator::kAllowed, "test"});
+  for (const auto& [c1, c2] :
+       {std::pair{"97140", "97530"}, std::pair{"97530", "97116"}, std::pair{"97150", "97110"}}) {
+    q.ptp.push_back(
+        PtpEdit{c1, c2, MakeDay(2000, 1, 1), std::nullopt, PtpModifierIndicator::kAllowed, "test"});
   }
   set.edits = EditTables({q});
   return set;
@@ -79,8 +79,7 @@ rc::Gen<Segment> GenSegment(std::vector<std::string> codes);
 // Up to 12 segments of up to 40 minutes: a session within one local day.
 rc::Gen<std::vector<Segment>> GenSegments(std::vector<std::string> codes) {
   return rc::gen::mapcat(rc::gen::inRange(0, 13), [codes](int n) {
-    return rc::gen::container<std::vector<Segment>>(static_cast<std::size_t>(n),
-                                                    GenSegment(codes));
+    return rc::gen::container<std::vector<Segment>>(static_cast<std::size_t>(n), GenSegment(codes));
   });
 }
 

@@ -765,12 +765,11 @@ TEST(Coding, FullUnitsGoToEachClinicianAndTheMixedRemainderFollowsTheDeMinimisRu
 TEST(Coding, TimeTogetherCountsAsTheTherapistsAndCarriesNoCq) {
   // Assistant and therapist both connected for 20 minutes; the therapist
   // performs the activity.
-  const SessionForCoding session = FromEvents(
-      With(Connected(0),
-           {Ev("pta-in", 0, Joined(Participant::kAssistant, "pta-1")),
-            Ev("a1-start", 0,
-               Activity("a1", ActivityKind::kTherapeuticExercise, Participant::kProvider)),
-            Ev("a1-end", 1200, End("a1")), Ev("stop", 1200, Stop())}));
+  const SessionForCoding session = FromEvents(With(
+      Connected(0), {Ev("pta-in", 0, Joined(Participant::kAssistant, "pta-1")),
+                     Ev("a1-start", 0,
+                        Activity("a1", ActivityKind::kTherapeuticExercise, Participant::kProvider)),
+                     Ev("a1-end", 1200, End("a1")), Ev("stop", 1200, Stop())}));
   ASSERT_EQ(session.timeline.billable_by_role.together, minutes(20));
   const Suggestion s = SuggestOne({session});
   ASSERT_EQ(s.lines.size(), 1u);
@@ -966,10 +965,9 @@ TEST(Ncci, TheModifierGoesOnTheColumnTwoCodeOfThePublishedTable) {
 TEST(Ncci, InterleavedServicesGetNoModifierAndOnlyTheColumnOneCode) {
   // 97530 and 97116 alternate every 5 minutes: their units share 15-minute
   // blocks, so 59/X does not apply; only 97530 (column 1) is suggested.
-  const Suggestion s = SuggestOne({Direct(
-      "s1", 0,
-      {Seg("97530", 5), Seg("97116", 5), Seg("97530", 5), Seg("97116", 5), Seg("97530", 5),
-       Seg("97116", 5)})});
+  const Suggestion s = SuggestOne({Direct("s1", 0,
+                                          {Seg("97530", 5), Seg("97116", 5), Seg("97530", 5),
+                                           Seg("97116", 5), Seg("97530", 5), Seg("97116", 5)})});
   EXPECT_EQ(FindLine(s, "97116"), nullptr);
   ASSERT_NE(FindLine(s, "97530"), nullptr);
   EXPECT_EQ(FindLine(s, "97530")->modifiers, (Modifiers{"GP", "95"}));
@@ -982,9 +980,8 @@ TEST(Ncci, InterleavedServicesGetNoModifierAndOnlyTheColumnOneCode) {
 TEST(Ncci, TheDistinctServiceModifierIsNeverAddedTwiceToALine) {
   // 97110 is column 2 of 97150/97110 and... only one pair here, but two lines
   // of 97110 (plain and CQ): each carries XU once.
-  const Suggestion s = SuggestOne(
-      {Direct("s1", 0,
-              {Seg("97150", 20), Seg("97110", 15), Seg("97110", 15, DeliveredBy::kAssistant)})});
+  const Suggestion s = SuggestOne({Direct(
+      "s1", 0, {Seg("97150", 20), Seg("97110", 15), Seg("97110", 15, DeliveredBy::kAssistant)})});
   for (const SuggestedLine& l : s.lines) {
     EXPECT_LE(std::count(l.modifiers.begin(), l.modifiers.end(), "XU"), 1) << l.code;
   }
@@ -1264,7 +1261,6 @@ TEST(Coding, SeverityNamesAreStable) {
   EXPECT_STREQ(SeverityName(Severity::kBlocking), "blocking");
 }
 
-
 // ---- Who delivered the time (docs/billing-rules.md) ----
 
 TEST(WhoDelivered, ProviderWithAnAssistantRoleDeliversAssistantMinutes) {
@@ -1272,9 +1268,9 @@ TEST(WhoDelivered, ProviderWithAnAssistantRoleDeliversAssistantMinutes) {
   std::get<SessionStarted>(start.payload).provider_role = ProviderRole::kPta;
   std::vector<Event> events = Connected(0);
   events[0] = start;
-  const SessionForCoding session = FromEvents(With(
-      events, {Ev("a1-start", 0, Activity("a1")), Ev("a1-end", 1500, End("a1")),
-               Ev("stop", 1500, Stop())}));
+  const SessionForCoding session =
+      FromEvents(With(events, {Ev("a1-start", 0, Activity("a1")), Ev("a1-end", 1500, End("a1")),
+                               Ev("stop", 1500, Stop())}));
   EXPECT_EQ(session.timeline.billable_by_role.assistant, minutes(25));
   const Suggestion s = SuggestOne({session});
   ASSERT_EQ(s.lines.size(), 1u);
@@ -1307,8 +1303,8 @@ TEST(WhoDelivered, MedicareDoesNotPaySpeechLanguageAssistants) {
     e.disciplines = {Discipline::kSpeechLanguage};
     return e;
   }()});
-  const Suggestion s = SuggestOne(
-      {Direct("s1", 0, {Seg("92507", 20, DeliveredBy::kAssistant)}, slp)}, policies);
+  const Suggestion s =
+      SuggestOne({Direct("s1", 0, {Seg("92507", 20, DeliveredBy::kAssistant)}, slp)}, policies);
   ASSERT_EQ(s.lines.size(), 1u);
   EXPECT_TRUE(s.lines[0].blocking);
   ASSERT_NE(FindWarning(s, "assistant_not_recognized"), nullptr);
@@ -1328,13 +1324,13 @@ TEST(DeMinimis, UntimedCodeUsesTheWholeServiceTime) {
   // 97150: 55 minutes by the therapist, 5 by the assistant alone: 8% of the
   // service, under the 10% de minimis share: no CQ (per unit, the old split
   // gave CQ to anything with an assistant's "full unit").
-  const Suggestion s = SuggestOne(
-      {Direct("s1", 0, {Seg("97150", 55), Seg("97150", 5, DeliveredBy::kAssistant)})});
+  const Suggestion s =
+      SuggestOne({Direct("s1", 0, {Seg("97150", 55), Seg("97150", 5, DeliveredBy::kAssistant)})});
   ASSERT_EQ(s.lines.size(), 1u);
   EXPECT_EQ(s.lines[0].modifiers, (Modifiers{"GP", "95"}));
   // 16 of 60 by the assistant: CQ.
-  const Suggestion more = SuggestOne(
-      {Direct("s1", 0, {Seg("97150", 44), Seg("97150", 16, DeliveredBy::kAssistant)})});
+  const Suggestion more =
+      SuggestOne({Direct("s1", 0, {Seg("97150", 44), Seg("97150", 16, DeliveredBy::kAssistant)})});
   EXPECT_EQ(more.lines[0].modifiers, (Modifiers{"GP", "CQ", "95"}));
 }
 
@@ -1343,8 +1339,7 @@ TEST(DeMinimis, LastTwoUnitsOutsideNineToFourteenEachBothCarryCq) {
   // 97110 gets both. The two last units are not 9-14 minutes from each: both
   // CQ, the smaller claim, with a review warning.
   const Suggestion s = SuggestOne({Direct(
-      "s1", 0,
-      {Seg("97110", 8), Seg("97110", 14, DeliveredBy::kAssistant), Seg("97112", 7)})});
+      "s1", 0, {Seg("97110", 8), Seg("97110", 14, DeliveredBy::kAssistant), Seg("97112", 7)})});
   EXPECT_EQ(UnitsByCode(s).at("97110"), 2);
   for (const SuggestedLine& l : s.lines) {
     if (l.code == "97110") {
@@ -1357,8 +1352,8 @@ TEST(DeMinimis, LastTwoUnitsOutsideNineToFourteenEachBothCarryCq) {
 // ---- One patient, one clock ----
 
 TEST(OneClock, ASessionSentTwiceCountsOnce) {
-  const Suggestion s = SuggestOne(
-      {Direct("s1", 0, {Seg("97110", 25)}), Direct("s1-copy", 0, {Seg("97110", 25)})});
+  const Suggestion s =
+      SuggestOne({Direct("s1", 0, {Seg("97110", 25)}), Direct("s1-copy", 0, {Seg("97110", 25)})});
   EXPECT_EQ(UnitsByCode(s), (std::map<std::string, int>{{"97110", 2}}));
   EXPECT_EQ(s.documentation.total_timed_minutes, 25);
   const CodingWarning* w = FindWarning(s, "session_overlap");
@@ -1370,8 +1365,8 @@ TEST(OneClock, ASessionSentTwiceCountsOnce) {
 
 TEST(OneClock, OverlappingReconnectCountsTheUnionOnce) {
   // s1 0-20 min, s2 10-30 min: the union is 30 minutes, 2 units.
-  const Suggestion s = SuggestOne(
-      {Direct("s1", 0, {Seg("97110", 20)}), Direct("s2", 600, {Seg("97110", 20)})});
+  const Suggestion s =
+      SuggestOne({Direct("s1", 0, {Seg("97110", 20)}), Direct("s2", 600, {Seg("97110", 20)})});
   EXPECT_EQ(s.documentation.total_timed_minutes, 30);
   EXPECT_EQ(UnitsByCode(s), (std::map<std::string, int>{{"97110", 2}}));
   EXPECT_NE(FindWarning(s, "session_overlap"), nullptr);
@@ -1416,9 +1411,9 @@ TEST(TelehealthSetting, MoreThanFourModifiersAreWarnedWhenTheLineIsBuilt) {
   // the threshold.
   CodingContext context = NothingBilledYet();
   context.year_to_date_pt_slp_cents = 300000;
-  const Suggestion s = SuggestOne(
-      {Direct("s1", 0, {Seg("97150", 20), Seg("97110", 30, DeliveredBy::kAssistant)})},
-      Policies(), context);
+  const Suggestion s =
+      SuggestOne({Direct("s1", 0, {Seg("97150", 20), Seg("97110", 30, DeliveredBy::kAssistant)})},
+                 Policies(), context);
   const SuggestedLine* line = FindLine(s, "97110");
   ASSERT_NE(line, nullptr);
   EXPECT_EQ(line->modifiers, (Modifiers{"GP", "CQ", "95", "XU", "KX"}));
@@ -1466,8 +1461,8 @@ TEST(Rounding, SecondsCannotCreateAUnit) {
 // ---- Codes a practice bills ----
 
 TEST(Catalogue, UntimedEvaluationIsOneUnitAndStaysOutOfThePool) {
-  const PolicySet policies = Policies(
-      {Code("97161", "PT evaluation, low", ActivityKind::kUnspecified, /*timed=*/false)});
+  const PolicySet policies =
+      Policies({Code("97161", "PT evaluation, low", ActivityKind::kUnspecified, /*timed=*/false)});
   const Suggestion s =
       SuggestOne({Direct("s1", 0, {Seg("97161", 30), Seg("97110", 20)})}, policies);
   EXPECT_EQ(UnitsByCode(s), (std::map<std::string, int>{{"97110", 1}, {"97161", 1}}));
@@ -1484,8 +1479,8 @@ TEST(Catalogue, UntimedCodeInTwoSessionsOfADayIsOneUnitWithAReview) {
 
 TEST(Catalogue, EachAdditionalCodeBillsTheUnitsAfterTheFirst) {
   CodeEntry initial = Code("97129", "Cognitive function, first 15 min", ActivityKind::kUnspecified);
-  CodeEntry more = Code("97130", "Cognitive function, each additional 15 min",
-                        ActivityKind::kUnspecified);
+  CodeEntry more =
+      Code("97130", "Cognitive function, each additional 15 min", ActivityKind::kUnspecified);
   more.initial_code = "97129";
   const PolicySet policies = Policies({initial, more});
   // 35 minutes under 97129 -> 2 units: 97129 x1, 97130 x1.

@@ -109,13 +109,15 @@ n=$(grep -c '"at"' "$scenario")
 suggestion_re='^suggestion for 2026-11-27 \(medicare, UNIT_METHOD_MEDICARE_POOLED\):$'
 line_re='^  97110 x2 GP 95, POS 10  \(25 min\)$'
 
-# expect_suggestion WHAT: $out holds the scenario's one suggestion, one line, no warning.
+# expect_suggestion WHAT: $out holds the scenario's one suggestion, one line, and one
+# warning: the info that no year-to-date amount was given (so KX was not considered).
 expect_suggestion() {
   expect_count "$out" '^suggestion for ' 1 "$1: suggestions"
   expect_count "$out" "$suggestion_re" 1 "$1: the suggestion for 2026-11-27"
   expect_count "$out" '^  [0-9]{5} x' 1 "$1: suggested lines"
   expect_count "$out" "$line_re" 1 "$1: the line 97110 x2 GP 95, POS 10"
-  expect_count "$out" '^  warning ' 0 "$1: warnings"
+  expect_count "$out" '^  warning ' 1 "$1: warnings"
+  expect_count "$out" '^  warning threshold_amount_unknown \(SEVERITY_INFO\)' 1 "$1: the KX info"
 }
 
 check "first run: all $n events recorded, 97110 x2 GP 95 POS 10"

@@ -556,7 +556,10 @@ TEST_F(CodingServiceE2eTest, TheExampleScenarioSuggests97110TwiceWithGpAnd95AtHo
   EXPECT_EQ(s.cpt_midpoint().units_by_code().at("97110"), 2);
   EXPECT_EQ(s.documentation().total_timed_minutes(), 25);
   EXPECT_EQ(s.documentation().total_treatment_minutes(), 25);
-  EXPECT_EQ(s.warnings_size(), 0);
+  // The scenario gives no year-to-date amount: KX is not considered, and says so.
+  ASSERT_EQ(s.warnings_size(), 1);
+  EXPECT_EQ(s.warnings(0).code(), "threshold_amount_unknown");
+  EXPECT_EQ(s.warnings(0).severity(), v1::SEVERITY_INFO);
 
   // The same through the patient-day scope; another day has nothing.
   v1::SuggestCodesRequest day;

@@ -201,13 +201,15 @@ void CheckSuggestion(const core::Suggestion& s) {
   for (const auto& [code, minutes] : d.minutes_by_code) {
     FUZZ_CHECK(minutes > 0, code + ": " + std::to_string(minutes));
   }
-  // Medicare pools the day's timed minutes T into (T + 7) / 15 units (0 under 8).
-  FUZZ_CHECK(s.medicare_pooled.total_units == core::UnitsForMinutes(d.total_timed_minutes),
+  // Medicare pools the day's payable timed minutes T into (T + 7) / 15 units
+  // (0 under 8).
+  FUZZ_CHECK(s.medicare_pooled.total_units == core::UnitsForMinutes(d.pooled_timed_minutes),
              std::to_string(s.medicare_pooled.total_units) + " units for " +
-                 std::to_string(d.total_timed_minutes) + " timed minutes");
+                 std::to_string(d.pooled_timed_minutes) + " pooled timed minutes");
   for (const core::SuggestedLine& line : s.lines) {
     const std::string where = line.code + " x" + std::to_string(line.units);
-    FUZZ_CHECK(line.units > 0, where);
+    // Only a blocked code keeps a line without a unit.
+    FUZZ_CHECK(line.units > 0 || line.blocking, where);
     FUZZ_CHECK(
         line.minutes > 0 && line.assistant_minutes >= 0 && line.assistant_minutes <= line.minutes,
         where + ": " + std::to_string(line.assistant_minutes) + " of " +
