@@ -61,7 +61,10 @@ build() {
   shift 2
   # ccache as the compiler launcher: its cache lives outside the clone
   # (~/.cache/ccache), so a fresh clone or a CI rerun compiles only what changed.
+  # Paths are hashed relative to the clone, so another clone of the same
+  # commit in another folder hits the same cache entries.
   set -- -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache "$@"
+  export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
   local args="-DCMAKE_BUILD_TYPE=$type $*"
   if [[ ! -f $dir/CMakeCache.txt || $(cat "$dir/.setup-args" 2>/dev/null) != "$args" ]]; then
     cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE="$type" "$@" >/dev/null

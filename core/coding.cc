@@ -639,11 +639,11 @@ class DaySuggester {
       if (!policy_->ncci_edits) break;
       // A code with an "each additional" code bills 1 unit itself and the
       // rest as the other: the cap is 1 plus the other's (none if it has none).
-      const std::string continuation = ContinuationOf(code);
-      const MueLimit* cap =
-          policies_.edits.FindMue(continuation.empty() ? code : continuation, s_.date_of_service);
+      const CodeEntry* continuation = policies_.catalogue.ContinuationOf(code);
+      const MueLimit* cap = policies_.edits.FindMue(
+          continuation == nullptr ? code : continuation->code, s_.date_of_service);
       if (cap == nullptr) continue;
-      const int allowed = cap->units + (continuation.empty() ? 0 : 1);
+      const int allowed = cap->units + (continuation == nullptr ? 0 : 1);
       if (units > allowed) {
         Warn(warn::kOverMue, Severity::kReview,
              code + " earned " + std::to_string(units) + " units, over the daily cap of " +
@@ -653,15 +653,6 @@ class DaySuggester {
         units = allowed;
       }
     }
-  }
-
-  // The code that bills units after the first of `code`: an "each
-  // additional" code whose initial code it is (97130 for 97129), or empty.
-  std::string ContinuationOf(const std::string& code) const {
-    for (const CodeEntry& e : policies_.catalogue.entries()) {
-      if (e.initial_code == code) return e.code;
-    }
-    return "";
   }
 
   void BuildLines() {
@@ -737,7 +728,7 @@ class DaySuggester {
              code);
       }
       const std::vector<UnitProvenance> slices = UnitSlices(t.pieces, units);
-      const std::string continuation = ContinuationOf(code);
+      const CodeEntry* continuation = policies_.catalogue.ContinuationOf(code);
       auto add_line = [&](const std::string& line_code, int n, int first_unit, bool assistant) {
         if (n == 0 && !(t.blocked && units == 0)) return;
         SuggestedLine line;
@@ -762,12 +753,12 @@ class DaySuggester {
       // Therapist pieces come first in `pieces`, so the plain units get the
       // therapist's time and the assistant's units the assistant's.
       const auto add = [&](int n, int first_unit, bool assistant) {
-        if (continuation.empty() || n == 0) return add_line(code, n, first_unit, assistant);
+        if (continuation == nullptr || n == 0) return add_line(code, n, first_unit, assistant);
         // The first unit of the day bills as the initial code, the rest as
         // its "each additional" code.
         const int initial = first_unit == 0 ? 1 : 0;
         if (initial > 0) add_line(code, 1, first_unit, assistant);
-        add_line(continuation, n - initial, first_unit + initial, assistant);
+        add_line(continuation->code, n - initial, first_unit + initial, assistant);
       };
       if (units == 0) {
         add_line(code, 0, 0, false);  // a blocked code's line, even without a unit
@@ -944,8 +935,8 @@ class DaySuggester {
         Warn(warn::kTooManyModifiers, Severity::kReview,
              line.code + " carries " + std::to_string(line.modifiers.size()) + " modifiers (" +
                  list +
-                 ") and a claim line holds four; the export keeps the first four. Choose which "
-                 "to keep.",
+                 ") and a claim line holds four; the export refuses it until a therapist amends "
+                 "the line to the four that matter.",
              line.code);
       }
     }

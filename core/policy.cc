@@ -394,7 +394,13 @@ CodeCatalogue::CodeCatalogue(std::vector<CodeEntry> entries) : entries_(std::mov
   for (std::size_t i = 0; i < entries_.size(); ++i) {
     by_code_.emplace(entries_[i].code, i);
     for (ActivityKind kind : entries_[i].activity_kinds) by_kind_.emplace(kind, i);
+    if (!entries_[i].initial_code.empty()) continuation_of_.emplace(entries_[i].initial_code, i);
   }
+}
+
+const CodeEntry* CodeCatalogue::ContinuationOf(std::string_view code) const {
+  const auto it = continuation_of_.find(code);
+  return it == continuation_of_.end() ? nullptr : &entries_[it->second];
 }
 
 const CodeEntry* CodeCatalogue::Find(std::string_view code) const {

@@ -48,6 +48,9 @@ class CodeCatalogue {
   const CodeEntry* Find(std::string_view code) const;
   // The code an activity kind maps to, or nullptr (kUnspecified maps to none).
   const CodeEntry* ForKind(ActivityKind kind) const;
+  // The "each additional" code whose initial code is `code` (97130 for
+  // 97129), or nullptr.
+  const CodeEntry* ContinuationOf(std::string_view code) const;
   const std::vector<CodeEntry>& entries() const { return entries_; }
 
  private:
@@ -55,6 +58,7 @@ class CodeCatalogue {
   // Indexes into entries_ (positions, so that a copy stays valid).
   std::map<std::string, std::size_t, std::less<>> by_code_;
   std::map<ActivityKind, std::size_t> by_kind_;
+  std::map<std::string, std::size_t, std::less<>> continuation_of_;  // initial code -> entry
 };
 
 // How a payer turns minutes into units.

@@ -315,14 +315,17 @@ absl::StatusOr<v1::ReviewedSuggestion> ReviewDesk::Review(
   }
   v1::ApprovedLines after;
   std::set<std::string> blocking_codes;
+  // A blocked code's line without a unit bills nothing: it needs no override
+  // and is not approved (the export would refuse a line of 0 units).
   for (const v1::SuggestedLine& l : current->suggestion().lines()) {
-    if (l.blocking()) blocking_codes.insert(l.code());
+    if (l.blocking() && l.units() > 0) blocking_codes.insert(l.code());
   }
   if (review.action == core::ReviewAction::kAmend) {
     if (absl::Status st = CheckAmendedLines(request, policies_.catalogue); !st.ok()) return st;
     *after.mutable_lines() = request.amended_lines();
   } else if (review.action == core::ReviewAction::kApprove) {
     for (const v1::SuggestedLine& l : current->suggestion().lines()) {
+      if (l.units() == 0) continue;
       v1::ApprovedLine* a = after.add_lines();
       a->set_code(l.code());
       a->set_units(l.units());

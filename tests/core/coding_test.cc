@@ -1492,5 +1492,42 @@ TEST(Catalogue, EachAdditionalCodeBillsTheUnitsAfterTheFirst) {
   EXPECT_EQ(UnitsByCode(both), (std::map<std::string, int>{{"97129", 1}, {"97130", 1}}));
 }
 
+// ---- Warnings of the setting and the data ----
+
+TEST(Warnings, CodeNotListedForTheDisciplineAsksForReview) {
+  SessionStarted slp = Facts();
+  slp.discipline = Discipline::kSpeechLanguage;
+  slp.provider_role = ProviderRole::kSlp;
+  const Suggestion s = SuggestOne({Direct("s1", 0, {Seg("97116", 20)}, slp)});
+  ASSERT_NE(FindWarning(s, "code_not_for_discipline"), nullptr);
+  EXPECT_EQ(FindWarning(s, "code_not_for_discipline")->cpt_code, "97116");
+}
+
+TEST(Warnings, MixedMediaAndMixedPlaceFollowTheLargerPart) {
+  // 97110: 15 minutes with video at home, 10 audio-only away from home.
+  SessionForCoding home = Direct("s1", 0, {Seg("97110", 15)});
+  SessionStarted away_facts = Facts();
+  away_facts.patient_location = PatientLocation::kOther;
+  Segment audio = Seg("97110", 10);
+  audio.media = Modality::kAudioOnly;
+  SessionForCoding away = Direct("s2", 1800, {audio}, away_facts);
+  const Suggestion s = SuggestOne({home, away});
+  ASSERT_EQ(s.lines.size(), 1u);
+  EXPECT_EQ(s.lines[0].modifiers, (Modifiers{"GP", "95"}));
+  EXPECT_EQ(s.lines[0].place_of_service, "10");
+  EXPECT_NE(FindWarning(s, "mixed_media"), nullptr);
+  EXPECT_NE(FindWarning(s, "mixed_place_of_service"), nullptr);
+}
+
+TEST(Threshold, ACodeWithoutAChargeCountsAsZeroAndAsksForReview) {
+  CodingContext context = NothingBilledYet();
+  context.year_to_date_pt_slp_cents = 247000;
+  context.charge_cents.erase("97110");
+  const Suggestion s = SuggestOne({Direct("s1", 0, {Seg("97110", 25)})}, Policies(), context);
+  EXPECT_EQ(s.lines[0].modifiers, (Modifiers{"GP", "95"}));  // $2,470 + $0: under
+  ASSERT_NE(FindWarning(s, "charge_unknown"), nullptr);
+  EXPECT_EQ(FindWarning(s, "charge_unknown")->severity, Severity::kReview);
+}
+
 }  // namespace
 }  // namespace unitclock::core

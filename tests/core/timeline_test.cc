@@ -414,6 +414,40 @@ TEST(Timeline, AssistantAloneThenTogetherThenTherapistSplitsByRole) {
                             Billable(Between(900, 1200), "a1", DeliveredBy::kTherapist)}));
 }
 
+TEST(Timeline, ActivityPerformedByTheAssistantIsTheAssistantsWhileTheTherapistIsConnected) {
+  const Timeline t =
+      Build(With(Connected(), {Ev("pta-in", 0, Joined(Participant::kAssistant, kPta)),
+                               Ev("a1-start", 0, Activity("a1", Participant::kAssistant)),
+                               Ev("a1-end", 600, End("a1")), Ev("stop", 600, Stop())}));
+  EXPECT_EQ(
+      t.billable,
+      (std::vector<BillableInterval>{Billable(Between(0, 600), "a1", DeliveredBy::kAssistant)}));
+  EXPECT_TRUE(t.has_flag(TimelineFlagCode::kAssistantPerformed));
+}
+
+TEST(Timeline, ActivityPerformedByTheProviderIsTheAssistantsWhileOnlyTheAssistantIsThere) {
+  const Timeline t =
+      Build(With(Connected(), {Ev("pta-in", 0, Joined(Participant::kAssistant, kPta)),
+                               Ev("a1-start", 0, Activity("a1", Participant::kProvider)),
+                               Ev("prov-out", 300, Left(Participant::kProvider)),
+                               Ev("a1-end", 600, End("a1")), Ev("stop", 600, Stop())}));
+  EXPECT_EQ(t.billable, (std::vector<BillableInterval>{
+                            Billable(Between(0, 300), "a1", DeliveredBy::kTogether),
+                            Billable(Between(300, 600), "a1", DeliveredBy::kAssistant)}));
+  EXPECT_FALSE(t.has_flag(TimelineFlagCode::kAssistantPerformed));
+}
+
+TEST(Timeline, ProviderWhoseRoleIsAnAssistantDeliversAssistantTime) {
+  for (const ProviderRole role : {ProviderRole::kPta, ProviderRole::kOta}) {
+    std::vector<Event> events = Connected();
+    std::get<SessionStarted>(events[0].payload).provider_role = role;
+    const Timeline t = Build(With(events, {Ev("a1-start", 0, Activity("a1")),
+                                           Ev("a1-end", 600, End("a1")), Ev("stop", 600, Stop())}));
+    EXPECT_EQ(t.billable_by_role.assistant, std::chrono::minutes(10));
+    EXPECT_EQ(t.billable_by_role.therapist, Duration(0));
+  }
+}
+
 TEST(Timeline, OutOfOrderAndRepeatedEventsGiveTheSameTimeline) {
   const std::vector<Event> events = {
       Started("start", 0),

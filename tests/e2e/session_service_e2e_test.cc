@@ -29,6 +29,7 @@ namespace unitclock {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::SizeIs;
 using v1::EventAcknowledgement;
 
@@ -957,6 +958,29 @@ TEST_F(ReviewServiceE2eTest, ABlockingLineIsApprovedOnlyWithAnOverrideReason) {
   ASSERT_TRUE(
       Act(s, v1::REVIEW_ACTION_APPROVE, out, "", "in-person visit billed in error as remote").ok());
   EXPECT_EQ(Audit()[0].override_reason(), "in-person visit billed in error as remote");
+}
+
+TEST_F(ReviewServiceE2eTest, ABlockedLineWithoutAUnitNeedsNoOverrideAndIsNeverExported) {
+  // 25 minutes of exercise and, in a second session, 5 of massage: 97124 is
+  // not payable over video, keeps its own line of 0 units, and bills nothing.
+  Publish(Scenario().events);
+  std::vector<v1::Event> massage = SecondSession(5);
+  massage[3].mutable_activity_started()->set_kind(v1::ACTIVITY_KIND_MASSAGE);
+  Publish(massage);
+  v1::ReviewedSuggestion s = Pending()[0];
+  ASSERT_EQ(s.suggestion().lines_size(), 2);
+  const v1::SuggestedLine& blocked = s.suggestion().lines(1);
+  EXPECT_EQ(blocked.code(), "97124");
+  EXPECT_EQ(blocked.units(), 0);
+  EXPECT_TRUE(blocked.blocking());
+  EXPECT_EQ(s.suggestion().documentation().pooled_timed_minutes(), 25);
+  v1::ReviewedSuggestion out;
+  const grpc::Status st = Act(s, v1::REVIEW_ACTION_APPROVE, out);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  v1::ExportClaimsResponse summary;
+  const std::string csv = Export(v1::EXPORT_FORMAT_CSV, false, summary);
+  EXPECT_THAT(csv, HasSubstr("97110"));
+  EXPECT_THAT(csv, Not(HasSubstr("97124")));
 }
 
 TEST_F(ReviewServiceE2eTest, ATherapistsViewCodesTheWholePatientDay) {
