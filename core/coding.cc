@@ -994,12 +994,15 @@ LiveProgress ComputeLiveProgress(const SessionForCoding& session, const PolicySe
   }
   progress.billable = session.timeline.billable_total();
   progress.billable_minutes = static_cast<int>(progress.billable / std::chrono::minutes(1));
-  MinutesByCode timed;
+  // As in the suggestion: only the codes on the telehealth list on the
+  // session's date pool their time, and the unit rule reads the exact total.
+  const auto day = LocalDay(session.timeline.session.start, session.facts.clinic_time_zone);
+  TimeByCode timed;
   for (const auto& [code, time] : time_by_code) {
     const CodeEntry* entry = policies.catalogue.Find(code);
-    if (entry != nullptr && entry->timed) {
-      timed[code] = static_cast<int>(time / std::chrono::minutes(1));
-    }
+    if (entry == nullptr || !entry->timed) continue;
+    if (day.ok() && FindWindow(entry->telehealth_list, *day) == nullptr) continue;
+    timed[code] = time;
   }
   std::string last_code;
   if (!session.timeline.billable.empty()) {
@@ -1011,14 +1014,15 @@ LiveProgress ComputeLiveProgress(const SessionForCoding& session, const PolicySe
     }
   }
   if (progress.method == UnitMethod::kMedicarePooled) {
-    int total = 0;
-    for (const auto& [code, minutes] : timed) total += minutes;
-    progress.units = UnitsForMinutes(total);
-    progress.minutes_to_next_unit = MinutesToNextUnit(total);
+    Duration total{0};
+    for (const auto& [code, time] : timed) total += time;
+    progress.units = UnitsForMinutes(WholeMinutes(total));
+    progress.minutes_to_next_unit = MinutesToNextUnit(WholeMinutes(total));
   } else {
     progress.units = AllocateMidpointUnits(timed).total_units();
     const auto it = timed.find(last_code);
-    progress.minutes_to_next_unit = MinutesToNextUnit(it == timed.end() ? 0 : it->second);
+    progress.minutes_to_next_unit =
+        MinutesToNextUnit(it == timed.end() ? 0 : WholeMinutes(it->second));
   }
   return progress;
 }

@@ -15,12 +15,14 @@ Duration NonNegative(Duration d) { return d < Duration::zero() ? Duration::zero(
 // The midpoint table in 64-bit arithmetic, so that (m + 7) cannot overflow.
 int64_t UnitsForMinutes64(int64_t minutes) { return minutes < 8 ? 0 : (minutes + 7) / 15; }
 
-// Codes with minutes > 0 and no unit, in code order (the map's order).
-std::vector<std::string> UnbilledCodes(const MinutesByCode& minutes,
+// Codes with time (minutes or a duration above 0) and no unit, in code
+// order (the map's order).
+template <typename TimeMap>
+std::vector<std::string> UnbilledCodes(const TimeMap& time,
                                        const std::map<std::string, int>& units) {
   std::vector<std::string> unbilled;
-  for (const auto& [code, m] : minutes) {
-    if (m > 0 && units.at(code) == 0) unbilled.push_back(code);
+  for (const auto& [code, t] : time) {
+    if (t > typename TimeMap::mapped_type{} && units.at(code) == 0) unbilled.push_back(code);
   }
   return unbilled;
 }
@@ -97,9 +99,7 @@ UnitAllocation AllocateMedicareUnits(const TimeByCode& time) {
     std::sort(result.tied_codes.begin(), result.tied_codes.end());
   }
 
-  for (const auto& [code, d] : time) {
-    if (d > Duration::zero() && result.units.at(code) == 0) result.unbilled_codes.push_back(code);
-  }
+  result.unbilled_codes = UnbilledCodes(time, result.units);
   return result;
 }
 
@@ -110,10 +110,7 @@ UnitAllocation AllocateMidpointUnits(const TimeByCode& time) {
   }
   UnitAllocation result = AllocateMidpointUnits(minutes);
   // A code with seconds but under a minute has time too: list it as unbilled.
-  result.unbilled_codes.clear();
-  for (const auto& [code, d] : time) {
-    if (d > Duration::zero() && result.units.at(code) == 0) result.unbilled_codes.push_back(code);
-  }
+  result.unbilled_codes = UnbilledCodes(time, result.units);
   return result;
 }
 

@@ -1255,6 +1255,18 @@ TEST(Coding, LiveProgressOfAStoppedSessionHasNoCurrentCode) {
   EXPECT_EQ(p.current_code, "");
 }
 
+TEST(Coding, LiveProgressLeavesBlockedMinutesOutOfThePool) {
+  // 20 minutes of exercise, then 5 of massage (not payable over video): 1
+  // unit, not the 2 that 25 pooled minutes would give.
+  const SessionForCoding session = FromEvents(
+      With(Connected(0), {Ev("a1-start", 0, Activity("a1")), Ev("a1-end", 1200, End("a1")),
+                          Ev("a2-start", 1200, Activity("a2", ActivityKind::kMassage)),
+                          Ev("a2-end", 1500, End("a2")), Ev("stop", 1500, Stop())}));
+  const LiveProgress p = ComputeLiveProgress(session, Policies());
+  EXPECT_EQ(p.billable_minutes, 25);
+  EXPECT_EQ(p.units, 1);
+}
+
 TEST(Coding, SeverityNamesAreStable) {
   EXPECT_STREQ(SeverityName(Severity::kInfo), "info");
   EXPECT_STREQ(SeverityName(Severity::kReview), "review");
