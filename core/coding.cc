@@ -129,9 +129,6 @@ std::vector<std::string> BillableCodes(const Timeline& timeline, const CodeCatal
 // (Pub 100-04 ch. 5 §20.2).
 class PatientClock {
  public:
-  struct Owner {
-    const SessionForCoding* session = nullptr;
-  };
   // Overlap of a new interval with time counted for another session.
   struct Overlap {
     Interval interval;
@@ -218,8 +215,8 @@ std::map<GroupKey, DayGroup> GroupByDay(std::span<const SessionForCoding> sessio
     const std::size_t count = pieces.ok() ? own.size() : 0;
     const auto group_of = [&](Day day) -> DayGroup& {
       DayGroup& g = groups[{s.facts.patient_ref, day, s.facts.payer_id, s.facts.discipline}];
-      if (g.session_ids.insert(s.session_id).second &&
-          (s.facts.year_to_date_pt_slp_cents || s.facts.year_to_date_ot_cents) &&
+      g.session_ids.insert(s.session_id);
+      if ((s.facts.year_to_date_pt_slp_cents || s.facts.year_to_date_ot_cents) &&
           s.timeline.session.start >= g.amounts_from) {
         g.amounts_from = s.timeline.session.start;
         g.year_to_date_pt_slp_cents = s.facts.year_to_date_pt_slp_cents;
@@ -247,26 +244,31 @@ std::map<GroupKey, DayGroup> GroupByDay(std::span<const SessionForCoding> sessio
             {p.interval, b.delivered_by, b.media, s.facts.patient_location, &s.session_id});
       }
     }
-    // Overlaps with other sessions: warned on the day they fall on.
+    // Overlaps with other sessions: warned once per other session and day,
+    // in order of day and session id.
+    std::map<std::pair<Day, std::string>, const SessionForCoding*> overlapped;
     for (const PatientClock::Overlap& o : overlaps) {
       const auto day = LocalDay(o.interval.start, s.facts.clinic_time_zone);
-      if (!day.ok()) continue;
-      const bool co_treatment = o.other->facts.discipline != s.facts.discipline;
+      if (day.ok()) overlapped.emplace(std::pair{*day, o.other->session_id}, o.other);
+    }
+    for (const auto& [key, other] : overlapped) {
+      const Day day = key.first;
+      const bool co_treatment = other->facts.discipline != s.facts.discipline;
       const std::string message =
           co_treatment
-              ? "Sessions \"" + o.other->session_id + "\" and \"" + s.session_id +
+              ? "Sessions \"" + other->session_id + "\" and \"" + s.session_id +
                     "\" treated the patient at the same time under two disciplines; the shared "
                     "minutes were counted once, for \"" +
-                    o.other->session_id +
+                    other->session_id +
                     "\" (a patient's minutes are billed once). The therapists may divide them "
                     "differently."
-              : "Sessions \"" + o.other->session_id + "\" and \"" + s.session_id +
+              : "Sessions \"" + other->session_id + "\" and \"" + s.session_id +
                     "\" overlap in time for the same patient (a reconnect, a visit sent twice, "
                     "or two clinicians together); the shared minutes were counted once, for \"" +
-                    o.other->session_id + "\".";
-      for (const SessionForCoding* side : {o.other, &s}) {
+                    other->session_id + "\".";
+      for (const SessionForCoding* side : {other, &s}) {
         DayGroup& g =
-            groups[{side->facts.patient_ref, *day, side->facts.payer_id, side->facts.discipline}];
+            groups[{side->facts.patient_ref, day, side->facts.payer_id, side->facts.discipline}];
         g.session_ids.insert(side->session_id);
         AddWarning(g.warnings, co_treatment ? warn::kCoTreatment : warn::kSessionOverlap,
                    Severity::kReview, message);
