@@ -135,40 +135,56 @@ class PatientClock {
     const SessionForCoding* other = nullptr;
   };
 
-  // Claims `interval` for `session`: returns the parts not yet counted
-  // (appended to `free`) and the overlaps with other sessions' time (to
-  // `overlaps`). Claimed time stays claimed.
+  // Claims `interval` for `session`: appends to `free` the parts not yet
+  // counted and to `overlaps` those counted for another session. Claimed
+  // time stays claimed.
   void Claim(Interval interval, const SessionForCoding& session, std::vector<Interval>& free,
              std::vector<Overlap>& overlaps) {
-    TimePoint cursor = interval.start;
-    auto it = claimed_.upper_bound(interval.start);
-    if (it != claimed_.begin()) --it;
-    std::vector<Interval> fresh;
-    for (; it != claimed_.end() && it->first < interval.end; ++it) {
-      const Interval taken{it->first, it->second.end};
-      if (taken.end <= cursor) continue;
-      if (taken.start > cursor) fresh.push_back({cursor, std::min(taken.start, interval.end)});
-      const Interval both{std::max(taken.start, interval.start), std::min(taken.end, interval.end)};
-      if (!both.empty() && it->second.session != &session) {
-        overlaps.push_back({both, it->second.session});
-      }
-      cursor = std::max(cursor, taken.end);
-      if (cursor >= interval.end) break;
+    // Sessions are read in order of start and their time in order: most
+    // intervals come after everything claimed so far.
+    if (claimed_.empty() || claimed_.back().interval.end <= interval.start) {
+      free.push_back(interval);
+      Append(interval, session);
+      return;
     }
-    if (cursor < interval.end) fresh.push_back({cursor, interval.end});
-    for (const Interval& f : fresh) {
-      if (f.empty()) continue;
-      free.push_back(f);
-      claimed_.emplace(f.start, Entry{f.end, &session});
+    const std::size_t first_free = free.size();
+    // The first claimed interval that ends after `interval` starts (the
+    // intervals are disjoint, so sorted by end too).
+    auto it = std::upper_bound(claimed_.begin(), claimed_.end(), interval.start,
+                               [](TimePoint t, const Entry& e) { return t < e.interval.end; });
+    TimePoint cursor = interval.start;
+    for (; it != claimed_.end() && it->interval.start < interval.end; ++it) {
+      if (it->interval.start > cursor) free.push_back({cursor, it->interval.start});
+      const Interval both{std::max(it->interval.start, interval.start),
+                          std::min(it->interval.end, interval.end)};
+      if (!both.empty() && it->session != &session) overlaps.push_back({both, it->session});
+      cursor = std::max(cursor, it->interval.end);
+    }
+    if (cursor < interval.end) free.push_back({cursor, interval.end});
+    for (std::size_t i = first_free; i < free.size(); ++i) {
+      const auto at =
+          std::upper_bound(claimed_.begin(), claimed_.end(), free[i].start,
+                           [](TimePoint t, const Entry& e) { return t < e.interval.start; });
+      claimed_.insert(at, Entry{free[i], &session});
     }
   }
 
  private:
   struct Entry {
-    TimePoint end;
+    Interval interval;
     const SessionForCoding* session;
   };
-  std::map<TimePoint, Entry> claimed_;  // disjoint intervals by start
+
+  void Append(Interval interval, const SessionForCoding& session) {
+    if (!claimed_.empty() && claimed_.back().interval.end == interval.start &&
+        claimed_.back().session == &session) {
+      claimed_.back().interval.end = interval.end;  // keep the clock small
+      return;
+    }
+    claimed_.push_back({interval, &session});
+  }
+
+  std::vector<Entry> claimed_;  // disjoint, in time order
 };
 
 // Collects the sessions' billable time into day groups. Sessions are read in
@@ -192,27 +208,20 @@ std::map<GroupKey, DayGroup> GroupByDay(std::span<const SessionForCoding> sessio
     const std::vector<std::string> codes = BillableCodes(s.timeline, catalogue);
     std::set<Day> days;
     std::set<std::string> unmapped;
-    // The session's time not counted yet for another session of the patient.
-    std::vector<BillableInterval> own;
-    std::vector<std::string> own_codes;
-    std::vector<PatientClock::Overlap> overlaps;
-    std::vector<Interval> free;
-    for (size_t i = 0; i < s.timeline.billable.size(); ++i) {
-      free.clear();
-      clock.Claim(s.timeline.billable[i].interval, s, free, overlaps);
-      for (const Interval& f : free) {
-        BillableInterval b = s.timeline.billable[i];
-        b.interval = f;
-        own.push_back(std::move(b));
-        own_codes.push_back(codes[i]);
-      }
-    }
+    // The session's time not counted yet for another session of the
+    // patient, each part with the index of its billable interval.
     std::vector<Interval> intervals;
-    intervals.reserve(own.size());
-    for (const BillableInterval& b : own) intervals.push_back(b.interval);
+    std::vector<std::size_t> source;
+    intervals.reserve(s.timeline.billable.size());
+    source.reserve(s.timeline.billable.size());
+    std::vector<PatientClock::Overlap> overlaps;
+    for (size_t i = 0; i < s.timeline.billable.size(); ++i) {
+      clock.Claim(s.timeline.billable[i].interval, s, intervals, overlaps);
+      source.resize(intervals.size(), i);
+    }
     auto pieces = SplitEachByLocalDay(intervals, s.facts.clinic_time_zone);
     // Validated at ingest; nothing to bill without a zone.
-    const std::size_t count = pieces.ok() ? own.size() : 0;
+    const std::size_t count = pieces.ok() ? intervals.size() : 0;
     const auto group_of = [&](Day day) -> DayGroup& {
       DayGroup& g = groups[{s.facts.patient_ref, day, s.facts.payer_id, s.facts.discipline}];
       g.session_ids.insert(s.session_id);
@@ -228,8 +237,8 @@ std::map<GroupKey, DayGroup> GroupByDay(std::span<const SessionForCoding> sessio
     DayGroup* group = nullptr;
     Day group_day;
     for (size_t i = 0; i < count; ++i) {
-      const BillableInterval& b = own[i];
-      const std::string& code = own_codes[i];
+      const BillableInterval& b = s.timeline.billable[source[i]];
+      const std::string& code = codes[source[i]];
       for (const DayPiece& p : (*pieces)[i]) {
         if (group == nullptr || p.day != group_day) {
           days.insert(p.day);
@@ -443,7 +452,8 @@ class DaySuggester {
     Duration total{0};
     Duration assistant{0};
     Duration at_home{0};
-    std::set<const std::string*> sessions;
+    const std::string* first_session = nullptr;  // of its time
+    bool several_sessions = false;
     // Why the payer will not pay this code on this day and in this setting
     // (a blocking warning was raised): its minutes stay out of the pool.
     bool blocked = false;
@@ -477,7 +487,8 @@ class DaySuggester {
       if (initial != nullptr) entry = initial;
       CodeTime& t = codes_[entry->code];
       t.entry = entry;
-      t.pieces.insert(t.pieces.end(), pieces.begin(), pieces.end());
+      t.pieces.insert(t.pieces.end(), std::make_move_iterator(pieces.begin()),
+                      std::make_move_iterator(pieces.end()));
     }
     for (auto it = codes_.begin(); it != codes_.end();) {
       const std::string& code = it->first;
@@ -487,7 +498,8 @@ class DaySuggester {
         if (p.delivered_by == DeliveredBy::kAssistant) t.assistant += p.interval.length();
         if (p.media == Modality::kAudioOnly) t.audio_only += p.interval.length();
         if (p.location == PatientLocation::kHome) t.at_home += p.interval.length();
-        t.sessions.insert(p.session_id);
+        if (t.first_session == nullptr) t.first_session = p.session_id;
+        if (p.session_id != t.first_session) t.several_sessions = true;
       }
       std::stable_sort(t.pieces.begin(), t.pieces.end(), [](const Piece& a, const Piece& b) {
         const bool aa = a.delivered_by == DeliveredBy::kAssistant;
@@ -599,10 +611,9 @@ class DaySuggester {
       } else {
         units_[code] = t.blocked ? standalone.units.at(code) : used.units.at(code);
       }
-      if (!t.entry->timed && t.sessions.size() > 1) {
+      if (!t.entry->timed && t.several_sessions) {
         Warn(warn::kUntimedSeveralSessions, Severity::kReview,
-             code + " is untimed and ran in " + std::to_string(t.sessions.size()) +
-                 " sessions on " + DayString() +
+             code + " is untimed and ran in more than one session on " + DayString() +
                  "; 1 unit is suggested. If they were separate services, the therapist may add "
                  "units.",
              code);
