@@ -12,7 +12,14 @@ namespace unitclock::core::exports {
 // Writes `claims` as RFC 4180 CSV: records end with CRLF (the last one too);
 // a field containing a comma, a double quote, CR or LF is enclosed in double
 // quotes, with each double quote inside doubled; other fields are written
-// as they are (no formula escaping: open the file as text in a spreadsheet).
+// as they are.
+//
+// Formula injection (OWASP "CSV Injection"): a text cell (any column but
+// units and minutes) that begins with `=`, `+`, `-`, `@`, a tab or a
+// carriage return is written as a quoted field prefixed with a single quote,
+// so a spreadsheet shows it as text instead of evaluating it:
+// `@SUM(1+1)` becomes `"'@SUM(1+1)"`. Units and minutes are numbers the
+// exporter writes itself and stay plain.
 //
 // The header row, then one row per line of each claim, in input order:
 //   date_of_service   YYYY-MM-DD
