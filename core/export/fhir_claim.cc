@@ -17,11 +17,25 @@ using json = nlohmann::ordered_json;
 constexpr const char* kSuggestionNamespace = "e046c04c-be8b-5df7-9ba3-11188ad1451e";
 
 constexpr const char* kCpt = "http://www.ama-assn.org/go/cpt";
+// HCPCS Level II, as HL7 Terminology (THO) names it: its value set
+// v3-HealthCareCommonProcedureCodingSystem includes this system, and CARIN
+// Blue Button and current US Core use it too. (The OID form
+// urn:oid:2.16.840.1.113883.6.285 appears only in older US Core releases; THO
+// writes this URL with http, not https.)
+constexpr const char* kHcpcs = "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets";
 constexpr const char* kPlaceOfService =
     "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set";
 
 json Coding(const char* system, const std::string& code) {
   return {{"coding", json::array({{{"system", system}, {"code", code}}})}};
+}
+
+// CPT modifiers are two digits (59, 93, 95); HCPCS Level II modifiers have a
+// letter (GP, KX, CQ, XU, and alphanumeric ones such as Q5 or F1).
+const char* ModifierSystem(const std::string& modifier) {
+  const bool all_digits =
+      !modifier.empty() && modifier.find_first_not_of("0123456789") == std::string::npos;
+  return all_digits ? kCpt : kHcpcs;
 }
 
 // FHIR decimal in USD; whole dollars stay integers ("90", not "90.0").
@@ -55,11 +69,10 @@ json ClaimResource(const Claim& claim, const std::string& id, const BillingConfi
     if (has_diagnosis) item["diagnosisSequence"] = {1};
     item["productOrService"] = Coding(kCpt, line.code);
     if (!line.modifiers.empty()) {
-      // Modifiers (CPT and HCPCS level II alike) under the CPT system, as
-      // the code they modify.
+      // Each modifier under its own system: CPT (95) or HCPCS Level II (GP).
       json modifiers = json::array();
       for (const std::string& modifier : line.modifiers) {
-        modifiers.push_back(Coding(kCpt, modifier));
+        modifiers.push_back(Coding(ModifierSystem(modifier), modifier));
       }
       item["modifier"] = std::move(modifiers);
     }

@@ -67,8 +67,9 @@ TEST(ExportFhir, OneItemPerLine) {
   const json& second = items[1];
   EXPECT_EQ(second["sequence"], 2);
   EXPECT_EQ(second["productOrService"], Coding(cpt, "97140"));
+  const std::string hcpcs = "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets";
   EXPECT_EQ(second["modifier"],
-            json::array({Coding(cpt, "GP"), Coding(cpt, "CQ"), Coding(cpt, "KX")}));
+            json::array({Coding(hcpcs, "GP"), Coding(hcpcs, "CQ"), Coding(hcpcs, "KX")}));
   EXPECT_EQ(second["quantity"], (json{{"value", 1}}));
   EXPECT_EQ(second["servicedDate"], "2026-03-02");
   EXPECT_EQ(second["locationCodeableConcept"],
@@ -87,6 +88,25 @@ TEST(ExportFhir, AllModifiersAreKept) {
   claims[0].lines[0].modifiers = {"GP", "CQ", "KX", "59", "XU"};
   const json item = Bundle(claims, testing::SampleConfig())["entry"][0]["resource"]["item"][0];
   EXPECT_EQ(item["modifier"].size(), 5u);
+}
+
+// HCPCS Level II modifiers (letters) and CPT modifiers (two digits) each
+// under their own system, in claim order.
+TEST(ExportFhir, EachModifierUnderItsOwnSystem) {
+  const std::string cpt = "http://www.ama-assn.org/go/cpt";
+  const std::string hcpcs = "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets";
+  std::vector<Claim> claims = {testing::OneLineClaim(), testing::OneLineClaim()};
+  claims[0].lines[0].modifiers = {"GP", "GO", "GN", "KX", "CQ", "CO", "GT", "XE"};
+  claims[1].lines[0].modifiers = {"XS", "XP", "XU", "FQ", "Q5", "95", "93", "59"};
+  const json bundle = Bundle(claims, testing::SampleConfig());
+  EXPECT_EQ(bundle["entry"][0]["resource"]["item"][0]["modifier"],
+            json::array({Coding(hcpcs, "GP"), Coding(hcpcs, "GO"), Coding(hcpcs, "GN"),
+                         Coding(hcpcs, "KX"), Coding(hcpcs, "CQ"), Coding(hcpcs, "CO"),
+                         Coding(hcpcs, "GT"), Coding(hcpcs, "XE")}));
+  EXPECT_EQ(bundle["entry"][1]["resource"]["item"][0]["modifier"],
+            json::array({Coding(hcpcs, "XS"), Coding(hcpcs, "XP"), Coding(hcpcs, "XU"),
+                         Coding(hcpcs, "FQ"), Coding(hcpcs, "Q5"), Coding(cpt, "95"),
+                         Coding(cpt, "93"), Coding(cpt, "59")}));
 }
 
 TEST(ExportFhir, OptionalPartsAreLeftOutRatherThanEmpty) {
