@@ -28,6 +28,7 @@
 //   export --from YYYY-MM-DD --to YYYY-MM-DD --format csv|x12|fhir --out FILE
 //       --actor REF [--include-exported]
 //       Streams the claims into FILE, then prints the batch id and counts.
+//       With nothing to export, says so and writes no FILE (exit status 0).
 //
 // approve and amend take --etag (printed by `show`) so that the server
 // refuses them if late events changed the numbers since; without it, and for
@@ -479,7 +480,7 @@ int Export(Desk& desk, const ExportOptions& o) {
   while (reader->Read(&chunk)) {
     file.write(chunk.data().data(), static_cast<std::streamsize>(chunk.data().size()));
     bytes += chunk.data().size();
-    if (!chunk.batch_id().empty()) last = chunk;
+    last = chunk;  // the last message carries the batch id and the counts
   }
   const grpc::Status status = reader->Finish();
   file.close();
@@ -490,6 +491,14 @@ int Export(Desk& desk, const ExportOptions& o) {
   if (!file) {
     std::remove(part.c_str());
     return UsageError("--out: writing \"" + part + "\" failed");
+  }
+  if (last.batch_id().empty() && last.claim_count() == 0 && bytes == 0) {
+    // Nothing to export: the server recorded no batch; no file is written.
+    std::remove(part.c_str());
+    std::cout << "nothing to export from " << o.from << " to " << o.to
+              << " (no approved lines not yet exported); no batch recorded, " << o.out
+              << " not written\n";
+    return 0;
   }
   if (last.batch_id().empty()) {
     std::remove(part.c_str());

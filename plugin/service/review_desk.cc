@@ -462,6 +462,10 @@ absl::StatusOr<ReviewDesk::ExportPlan> ReviewDesk::PrepareExport(
     record.after = record.before;
     plan.records.push_back(std::move(record));
   }
+  if (claims.empty()) {
+    // Nothing to export: no file (an 837P needs a claim) and no batch.
+    return plan;
+  }
   if (absl::Status st = core::exports::CheckExportable(claims, billing_); !st.ok()) {
     return absl::FailedPreconditionError("billing config: " + std::string(st.message()));
   }
@@ -499,6 +503,7 @@ absl::StatusOr<ReviewDesk::ExportPlan> ReviewDesk::PrepareExport(
 }
 
 absl::StatusOr<std::string> ReviewDesk::CommitExport(const ExportPlan& plan) {
+  if (plan.records.empty()) return std::string();  // nothing exported: no batch
   store::ExportBatch batch = plan.batch;
   for (int attempt = 2;; ++attempt) {
     auto written = store_.RecordExport(batch, plan.records);

@@ -64,12 +64,14 @@ class ReviewDesk {
   };
 
   // Builds the export of the approved lines of `platform` in [first, last].
+  // With nothing to export, the plan has no data, no records and no batch id.
   absl::StatusOr<ExportPlan> PrepareExport(const v1::ExportClaimsRequest& request,
                                            core::TimePoint now);
 
   // Records a streamed export as a batch with its audit records, atomically,
   // and returns the batch id (the plan's, or a variant of it if two exports
-  // were prepared in the same millisecond).
+  // were prepared in the same millisecond). A plan with nothing to export
+  // records nothing and returns an empty id.
   absl::StatusOr<std::string> CommitExport(const ExportPlan& plan);
 
  private:

@@ -5,6 +5,7 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <condition_variable>
 #include <memory>
@@ -799,7 +800,7 @@ class ReviewServiceE2eTest : public CodingServiceE2eTest {
     return {resp.records().begin(), resp.records().end()};
   }
 
-  // Streams an export; returns the file, and the last message's counts.
+  // Streams an export; returns the file, and the last message (batch id and counts).
   std::string Export(v1::ExportFormat format, bool include_exported,
                      v1::ExportClaimsResponse& summary) {
     grpc::ClientContext ctx;
@@ -816,11 +817,29 @@ class ReviewServiceE2eTest : public CodingServiceE2eTest {
     v1::ExportClaimsResponse chunk;
     while (stream->Read(&chunk)) {
       data += chunk.data();
-      if (!chunk.batch_id().empty()) summary = chunk;
+      summary = chunk;
     }
     const grpc::Status st = stream->Finish();
     EXPECT_TRUE(st.ok()) << st.error_message();
     return data;
+  }
+
+  // Export batches in the store, counted through a connection of its own.
+  int BatchCount() {
+    sqlite3* db = nullptr;
+    int count = -1;
+    if (sqlite3_open_v2(dir_.File("unitclock.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
+        SQLITE_OK) {
+      sqlite3_stmt* stmt = nullptr;
+      if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM export_batches", -1, &stmt, nullptr) ==
+              SQLITE_OK &&
+          sqlite3_step(stmt) == SQLITE_ROW) {
+        count = sqlite3_column_int(stmt, 0);
+      }
+      sqlite3_finalize(stmt);
+    }
+    sqlite3_close(db);
+    return count;
   }
 
   std::unique_ptr<v1::ReviewService::Stub> review_;
@@ -874,6 +893,42 @@ TEST_F(ReviewServiceE2eTest, WhatWasApprovedIsExactlyWhatIsExportedOnce) {
   EXPECT_EQ(audit[1].actor(), "biller-3");
   EXPECT_EQ(audit[1].batch_id(), summary.batch_id());
   EXPECT_EQ(audit[2].action(), "export");
+}
+
+// Nothing approved, or everything exported before: the stream ends OK with
+// counts of 0, no data and no batch id (no 837P without a claim), and no
+// batch is recorded.
+TEST_F(ReviewServiceE2eTest, AnExportWithNothingToExportWritesNothingAndRecordsNoBatch) {
+  Publish(Scenario().events);
+  ASSERT_EQ(Pending().size(), 1u);  // pending, not approved: nothing to export
+  for (v1::ExportFormat format :
+       {v1::EXPORT_FORMAT_CSV, v1::EXPORT_FORMAT_X12_837P, v1::EXPORT_FORMAT_FHIR_R4}) {
+    SCOPED_TRACE(v1::ExportFormat_Name(format));
+    v1::ExportClaimsResponse summary;
+    summary.set_batch_id("unset");
+    const std::string data = Export(format, true, summary);
+    EXPECT_EQ(data, "");
+    EXPECT_EQ(summary.batch_id(), "");
+    EXPECT_EQ(summary.claim_count(), 0);
+    EXPECT_EQ(summary.line_count(), 0);
+  }
+  EXPECT_EQ(BatchCount(), 0);
+  EXPECT_TRUE(Audit().empty());
+
+  v1::ReviewedSuggestion approved;
+  ASSERT_TRUE(Act(Pending()[0], v1::REVIEW_ACTION_APPROVE, approved).ok());
+  v1::ExportClaimsResponse first;
+  EXPECT_THAT(Export(v1::EXPORT_FORMAT_X12_837P, false, first), HasSubstr("CLM*"));
+  EXPECT_EQ(first.claim_count(), 1);
+  EXPECT_EQ(BatchCount(), 1);
+
+  // Everything exported before: again nothing, and no second batch.
+  v1::ExportClaimsResponse again;
+  EXPECT_EQ(Export(v1::EXPORT_FORMAT_X12_837P, false, again), "");
+  EXPECT_EQ(again.batch_id(), "");
+  EXPECT_EQ(again.claim_count(), 0);
+  EXPECT_EQ(BatchCount(), 1);
+  ASSERT_EQ(Audit().size(), 2u);  // the approval and the one export
 }
 
 TEST_F(ReviewServiceE2eTest, ALateEventAfterApprovalNeedsReReviewAndIsNotExported) {
