@@ -42,6 +42,19 @@ absl::Status CheckText(std::string_view field, const std::string& value, std::si
   return absl::OkStatus();
 }
 
+// A reference the 837P carries (platform, patient and provider references):
+// text as above, without X12's delimiters, so that no claim it reaches is
+// ever unwritable.
+absl::Status CheckX12Reference(std::string_view field, const std::string& value) {
+  if (absl::Status st = CheckText(field, value, kMaxIdLength, /*required=*/true); !st.ok()) {
+    return st;
+  }
+  if (value.find_first_of("~*:^") != std::string::npos) {
+    return Invalid(field, "must not contain ~ * : ^ (X12 delimiters)");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckParticipant(std::string_view prefix, Participant participant,
                               const std::string& assistant_ref) {
   const std::string p(prefix);
@@ -66,9 +79,9 @@ struct PayloadValidator {
   absl::Status operator()(const SessionStarted& s) const {
     constexpr std::string_view p = "event.session_started.";
     const std::string f(p);
-    absl::Status st = CheckText(f + "platform", s.platform, kMaxIdLength, true);
-    if (st.ok()) st = CheckText(f + "patient_ref", s.patient_ref, kMaxIdLength, true);
-    if (st.ok()) st = CheckText(f + "provider_ref", s.provider_ref, kMaxIdLength, true);
+    absl::Status st = CheckX12Reference(f + "platform", s.platform);
+    if (st.ok()) st = CheckX12Reference(f + "patient_ref", s.patient_ref);
+    if (st.ok()) st = CheckX12Reference(f + "provider_ref", s.provider_ref);
     if (!st.ok()) return st;
     if (s.provider_role == ProviderRole::kUnspecified)
       return Invalid(f + "provider_role", "required");

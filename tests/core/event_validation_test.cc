@@ -115,6 +115,27 @@ TEST(ValidateEvent, ReferencesAreBoundedPrintableText) {
   ExpectInvalid(e, "event.session_started.patient_ref", "longer than 128");
 }
 
+// A reference with an X12 delimiter would make every 837P it reaches
+// unwritable: refused when the event arrives, naming the field.
+TEST(ValidateEvent, ReferencesMustNotContainX12Delimiters) {
+  for (const char* ref : {"pt~1", "pt*1", "pt:1", "pt^1"}) {
+    SCOPED_TRACE(ref);
+    Event e = StartedEvent("e1", "s1");
+    std::get<SessionStarted>(e.payload).patient_ref = ref;
+    ExpectInvalid(e, "event.session_started.patient_ref",
+                  "must not contain ~ * : ^ (X12 delimiters)");
+    e = StartedEvent("e1", "s1");
+    std::get<SessionStarted>(e.payload).provider_ref = ref;
+    ExpectInvalid(e, "event.session_started.provider_ref", "X12 delimiters");
+    e = StartedEvent("e1", "s1");
+    std::get<SessionStarted>(e.payload).platform = ref;
+    ExpectInvalid(e, "event.session_started.platform", "X12 delimiters");
+  }
+  Event e = StartedEvent("e1", "s1");
+  std::get<SessionStarted>(e.payload).patient_ref = "pt-4f9c2a_1.b";  // harmless
+  EXPECT_TRUE(ValidateEvent(e).ok());
+}
+
 TEST(ValidateEvent, ErrorsNeverRepeatAPatientReference) {
   Event e = StartedEvent("e1", "s1", 0, std::string(129, 'N'));
   const absl::Status st = ValidateEvent(e);
