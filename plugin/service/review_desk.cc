@@ -119,10 +119,11 @@ absl::Status CheckAmendedLines(const v1::ReviewSuggestionRequest& request,
       return absl::InvalidArgumentError(f + "units: must be 1 to 99");
     }
     if (l.modifiers_size() > 4) return absl::InvalidArgumentError(f + "modifiers: at most 4");
-    for (const std::string& m : l.modifiers()) {
-      if (!IsModifier(m)) {
-        return absl::InvalidArgumentError(f + "modifiers: \"" + m +
-                                          "\" is not two letters or digits");
+    for (int j = 0; j < l.modifiers_size(); ++j) {
+      if (!IsModifier(l.modifiers(j))) {
+        // Not repeated: it may be long or hold any byte.
+        return absl::InvalidArgumentError(f + "modifiers[" + std::to_string(j) +
+                                          "]: must be two letters or digits");
       }
     }
     const std::string& pos = l.place_of_service();
