@@ -290,6 +290,9 @@ absl::StatusOr<v1::ReviewedSuggestion> ReviewDesk::Review(
         std::tuple{&request.override_reason(), kMaxReasonLength, "override_reason"}}) {
     if (absl::Status st = CheckLength(*value, max, field); !st.ok()) return st;
   }
+  if (absl::Status st = CheckEnumValue<v1::ReviewAction>(request.action(), "action"); !st.ok()) {
+    return st;
+  }
   core::ReviewRequest review;
   switch (request.action()) {
     case v1::REVIEW_ACTION_APPROVE:
@@ -417,8 +420,10 @@ absl::StatusOr<ReviewDesk::ExportPlan> ReviewDesk::PrepareExport(
       !st.ok()) {
     return st;
   }
-  if (request.format() == v1::EXPORT_FORMAT_UNSPECIFIED ||
-      !v1::ExportFormat_IsValid(request.format())) {
+  if (absl::Status st = CheckEnumValue<v1::ExportFormat>(request.format(), "format"); !st.ok()) {
+    return st;
+  }
+  if (request.format() == v1::EXPORT_FORMAT_UNSPECIFIED) {
     return absl::InvalidArgumentError("format: must be CSV, X12_837P or FHIR_R4");
   }
   auto range = Range(request.date_min(), request.date_max());
