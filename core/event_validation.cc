@@ -21,11 +21,8 @@ bool IsIdChar(char c) {
 
 // An identifier chosen by a client: event and session ids, activity ids.
 absl::Status CheckId(std::string_view field, const std::string& value) {
-  if (value.empty()) return Invalid(field, "required");
-  if (value.size() > kMaxIdLength) return Invalid(field, "longer than 128 characters");
-  if (!std::all_of(value.begin(), value.end(), IsIdChar)) {
-    return Invalid(field, "only letters, digits and \"-_.:\" are allowed");
-  }
+  const std::string_view problem = IdProblem(value);
+  if (!problem.empty()) return Invalid(field, problem);
   return absl::OkStatus();
 }
 
@@ -154,6 +151,18 @@ struct PayloadValidator {
 };
 
 }  // namespace
+
+std::string_view IdProblem(std::string_view value) {
+  if (value.empty()) return "required";
+  if (value.size() > kMaxIdLength) return "longer than 128 characters";
+  if (!std::all_of(value.begin(), value.end(), IsIdChar)) {
+    return "only letters, digits and \"-_.:\" are allowed";
+  }
+  // "." and ".." name no resource: in a path such as "sessions/.." they mean
+  // the folder itself or its parent.
+  if (value == "." || value == "..") return "must not be \".\" or \"..\"";
+  return {};
+}
 
 bool IsKnownTimeZone(const std::string& name) {
   try {

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <string>
+#include <string_view>
+
 #include "absl/status/status.h"
 #include "core/event.h"
 
@@ -8,6 +11,19 @@ namespace unitclock::core {
 // Limits on the text fields of an event.
 inline constexpr std::size_t kMaxIdLength = 128;        // ids and references
 inline constexpr std::size_t kMaxShortTextLength = 64;  // payer_id, signal
+
+// The rule for identifiers chosen by a client (event, session and activity
+// ids), as a sentence for error messages.
+inline constexpr std::string_view kIdRule =
+    "1 to 128 characters of letters, digits and - _ . : (not . or ..)";
+
+// Why `value` is not a valid identifier under kIdRule ("required", "longer
+// than 128 characters", ...), or an empty view if it is one. The one check of
+// ids: event validation and resource names (e.g. "sessions/{id}") both use it.
+std::string_view IdProblem(std::string_view value);
+
+// True if `value` is a valid identifier under kIdRule.
+inline bool IsValidId(std::string_view value) { return IdProblem(value).empty(); }
 
 // Checks that `event` is complete and well-formed on its own (its relation to
 // other events of the session is the timeline's business, not this one's).

@@ -249,6 +249,39 @@ std::string EncodeEvent(const core::Event& event) {
   return bytes;
 }
 
+absl::Status CheckEnumValue(const google::protobuf::EnumDescriptor& type, int value,
+                            std::string_view field) {
+  if (type.FindValueByNumber(value) != nullptr) return absl::OkStatus();
+  const std::string& name = type.name();
+  const bool vowel = name.find_first_of("AEIOU") == 0;
+  return Invalid(std::string(field),
+                 std::to_string(value) + " is not " + (vowel ? "an " : "a ") + name);
+}
+
+absl::StatusOr<v1::SessionView> ViewFromRequest(int view, v1::SessionView fallback) {
+  if (absl::Status st = CheckEnumValue<v1::SessionView>(view, "view"); !st.ok()) return st;
+  if (view == v1::SESSION_VIEW_UNSPECIFIED) return fallback;
+  return static_cast<v1::SessionView>(view);
+}
+
+absl::StatusOr<std::set<v1::ReviewState>> StatesFromRequest(
+    const v1::ListSuggestionsRequest& request) {
+  if (request.states().empty()) {
+    return std::set<v1::ReviewState>{v1::REVIEW_STATE_PENDING, v1::REVIEW_STATE_NEEDS_REREVIEW};
+  }
+  std::set<v1::ReviewState> states;
+  for (int i = 0; i < request.states_size(); ++i) {
+    const int state = request.states().Get(i);
+    const std::string field = "states[" + std::to_string(i) + "]";
+    if (absl::Status st = CheckEnumValue<v1::ReviewState>(state, field); !st.ok()) return st;
+    if (state == v1::REVIEW_STATE_UNSPECIFIED) {
+      return Invalid(field, "REVIEW_STATE_UNSPECIFIED is no state to filter by");
+    }
+    states.insert(static_cast<v1::ReviewState>(state));
+  }
+  return states;
+}
+
 absl::StatusOr<core::Event> DecodeEvent(std::string_view bytes) {
   v1::Event proto;
   if (!proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <google/protobuf/generated_enum_reflection.h>
+
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -10,6 +13,7 @@
 #include "core/timeline.h"
 #include "unitclock/v1/coding.pb.h"
 #include "unitclock/v1/event.pb.h"
+#include "unitclock/v1/review.pb.h"
 #include "unitclock/v1/session_service.pb.h"
 
 // The one place where the public API's messages and the core's values meet.
@@ -36,6 +40,32 @@ std::string EncodeEvent(const core::Event& event);
 
 // Decodes what EncodeEvent wrote. INTERNAL if the bytes are not an event.
 absl::StatusOr<core::Event> DecodeEvent(std::string_view bytes);
+
+// Enum fields of requests. proto3 keeps a number it does not know, so every
+// enum a request carries is checked here before it is used: a value the API
+// does not define is an error, never a silent default or an empty answer.
+
+// OK if `value` is a value that `type` defines (UNSPECIFIED included);
+// otherwise INVALID_ARGUMENT "<field>: <value> is not a <Type>", e.g.
+// "states[0]: 42 is not a ReviewState".
+absl::Status CheckEnumValue(const google::protobuf::EnumDescriptor& type, int value,
+                            std::string_view field);
+
+template <typename ProtoEnum>
+absl::Status CheckEnumValue(int value, std::string_view field) {
+  return CheckEnumValue(*google::protobuf::GetEnumDescriptor<ProtoEnum>(), value, field);
+}
+
+// The view a request asks for in its field "view": `fallback` when
+// unspecified. INVALID_ARGUMENT for a value SessionView does not define.
+absl::StatusOr<v1::SessionView> ViewFromRequest(int view, v1::SessionView fallback);
+
+// The states ListSuggestions keeps: those of the field "states", or pending
+// and needs-re-review when it is empty. INVALID_ARGUMENT naming the element
+// ("states[i]") for a value ReviewState does not define, or for
+// REVIEW_STATE_UNSPECIFIED, which no suggestion has.
+absl::StatusOr<std::set<v1::ReviewState>> StatesFromRequest(
+    const v1::ListSuggestionsRequest& request);
 
 // Writes a session's summary into `session` (name, facts, times, count).
 void SummaryToProto(const core::SessionSummary& summary, v1::Session& session);

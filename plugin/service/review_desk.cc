@@ -119,10 +119,11 @@ absl::Status CheckAmendedLines(const v1::ReviewSuggestionRequest& request,
       return absl::InvalidArgumentError(f + "units: must be 1 to 99");
     }
     if (l.modifiers_size() > 4) return absl::InvalidArgumentError(f + "modifiers: at most 4");
-    for (const std::string& m : l.modifiers()) {
-      if (!IsModifier(m)) {
-        return absl::InvalidArgumentError(f + "modifiers: \"" + m +
-                                          "\" is not two letters or digits");
+    for (int j = 0; j < l.modifiers_size(); ++j) {
+      if (!IsModifier(l.modifiers(j))) {
+        // Not repeated: it may be long or hold any byte.
+        return absl::InvalidArgumentError(f + "modifiers[" + std::to_string(j) +
+                                          "]: must be two letters or digits");
       }
     }
     const std::string& pos = l.place_of_service();
@@ -289,6 +290,9 @@ absl::StatusOr<v1::ReviewedSuggestion> ReviewDesk::Review(
         std::tuple{&request.override_reason(), kMaxReasonLength, "override_reason"}}) {
     if (absl::Status st = CheckLength(*value, max, field); !st.ok()) return st;
   }
+  if (absl::Status st = CheckEnumValue<v1::ReviewAction>(request.action(), "action"); !st.ok()) {
+    return st;
+  }
   core::ReviewRequest review;
   switch (request.action()) {
     case v1::REVIEW_ACTION_APPROVE:
@@ -416,8 +420,10 @@ absl::StatusOr<ReviewDesk::ExportPlan> ReviewDesk::PrepareExport(
       !st.ok()) {
     return st;
   }
-  if (request.format() == v1::EXPORT_FORMAT_UNSPECIFIED ||
-      !v1::ExportFormat_IsValid(request.format())) {
+  if (absl::Status st = CheckEnumValue<v1::ExportFormat>(request.format(), "format"); !st.ok()) {
+    return st;
+  }
+  if (request.format() == v1::EXPORT_FORMAT_UNSPECIFIED) {
     return absl::InvalidArgumentError("format: must be CSV, X12_837P or FHIR_R4");
   }
   auto range = Range(request.date_min(), request.date_max());

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "plugin/service/proto_convert.h"
 #include "plugin/service/rpc_status.h"
 #include "plugin/service/session_loader.h"
 
@@ -47,12 +48,12 @@ grpc::ServerUnaryReactor* ReviewServiceImpl::ListSuggestions(
   if (*last < *first) {
     return FinishUnary(context, absl::InvalidArgumentError("date_max: before date_min"));
   }
-  std::set<int> states(request->states().begin(), request->states().end());
-  if (states.empty()) states = {v1::REVIEW_STATE_PENDING, v1::REVIEW_STATE_NEEDS_REREVIEW};
+  absl::StatusOr<std::set<v1::ReviewState>> states = StatesFromRequest(*request);
+  if (!states.ok()) return FinishUnary(context, states.status());
   auto listed = desk_.List(admitted->platform, request->provider_ref(), *first, *last);
   if (!listed.ok()) return FinishUnary(context, listed.status());
   for (v1::ReviewedSuggestion& s : *listed) {
-    if (states.count(s.state()) > 0) *response->add_suggestions() = std::move(s);
+    if (states->count(s.state()) > 0) *response->add_suggestions() = std::move(s);
   }
   return FinishUnary(context, absl::OkStatus());
 }

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "core/event_validation.h"
 #include "plugin/service/proto_convert.h"
 
 namespace unitclock::service {
@@ -86,9 +87,11 @@ absl::StatusOr<std::vector<core::SessionForCoding>> LoadSessionsAround(
 absl::StatusOr<std::string> IdFromName(const std::string& name, std::string_view collection,
                                        const std::string& field) {
   const std::string prefix = std::string(collection) + "/";
-  if (name.rfind(prefix, 0) != 0 || name.size() == prefix.size()) {
-    std::string singular(collection.substr(0, collection.size() - 1));
-    return absl::InvalidArgumentError(field + ": must be \"" + prefix + "{" + singular + "_id}\"");
+  if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0 ||
+      !core::IsValidId(std::string_view(name).substr(prefix.size()))) {
+    // The name itself is not repeated: it may be long or hold any byte.
+    return absl::InvalidArgumentError(field + ": must be " + prefix + "{id}, where id is " +
+                                      std::string(core::kIdRule));
   }
   return name.substr(prefix.size());
 }

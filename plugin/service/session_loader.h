@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -60,11 +61,15 @@ absl::StatusOr<std::vector<core::SessionForCoding>> LoadSessionsAround(
     const core::TimelinePolicy& policy);
 
 // Parses a resource name "<collection>/{id}" (collection "sessions",
-// "suggestions") into its id. INVALID_ARGUMENT naming `field` otherwise.
+// "suggestions") into its id, which must follow the id rule of events
+// (core::IsValidId). Otherwise INVALID_ARGUMENT naming `field` and the
+// expected form, e.g. "name: must be sessions/{id}, where id is 1 to 128
+// characters of ...", without repeating the name. A well-formed name of a
+// missing resource is the caller's NOT_FOUND.
 absl::StatusOr<std::string> IdFromName(const std::string& name, std::string_view collection,
                                        const std::string& field);
 
-// Parses "sessions/{session_id}". INVALID_ARGUMENT naming `field` otherwise.
+// Parses "sessions/{id}" as IdFromName does.
 absl::StatusOr<std::string> SessionIdFromName(const std::string& name, const std::string& field);
 
 }  // namespace unitclock::service

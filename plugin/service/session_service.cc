@@ -106,10 +106,10 @@ grpc::ServerUnaryReactor* SessionServiceImpl::GetSession(grpc::CallbackServerCon
   if (!caller.ok()) return FinishUnary(context, caller.status());
   absl::StatusOr<std::string> id = SessionIdFromName(request->name(), "name");
   if (!id.ok()) return FinishUnary(context, id.status());
-  const v1::SessionView view =
-      request->view() == v1::SESSION_VIEW_BASIC ? v1::SESSION_VIEW_BASIC : v1::SESSION_VIEW_FULL;
+  absl::StatusOr<v1::SessionView> view = ViewFromRequest(request->view(), v1::SESSION_VIEW_FULL);
+  if (!view.ok()) return FinishUnary(context, view.status());
   return FinishUnary(
-      context, ReadSession(*caller, store_, *id, options_.policies.timeline, view, *response));
+      context, ReadSession(*caller, store_, *id, options_.policies.timeline, *view, *response));
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::ListSessions(grpc::CallbackServerContext* context,
@@ -119,6 +119,8 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ListSessions(grpc::CallbackServerC
   if (!caller.ok()) return FinishUnary(context, caller.status());
   auto platform = auth::ActingPlatform(*caller, request->platform(), "platform");
   if (!platform.ok()) return FinishUnary(context, platform.status());
+  absl::StatusOr<v1::SessionView> view = ViewFromRequest(request->view(), v1::SESSION_VIEW_BASIC);
+  if (!view.ok()) return FinishUnary(context, view.status());
   if (request->page_size() < 0) {
     return FinishUnary(context, absl::InvalidArgumentError("page_size: must not be negative"));
   }
@@ -140,10 +142,8 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ListSessions(grpc::CallbackServerC
   }
   absl::StatusOr<store::SessionPage> page = store_.ListSessions(query);
   if (!page.ok()) return FinishUnary(context, page.status());
-  const v1::SessionView view =
-      request->view() == v1::SESSION_VIEW_FULL ? v1::SESSION_VIEW_FULL : v1::SESSION_VIEW_BASIC;
   for (const std::string& id : page->session_ids) {
-    absl::Status st = ReadSession(*caller, store_, id, options_.policies.timeline, view,
+    absl::Status st = ReadSession(*caller, store_, id, options_.policies.timeline, *view,
                                   *response->add_sessions());
     if (!st.ok()) return FinishUnary(context, st);
   }

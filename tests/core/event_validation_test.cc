@@ -56,6 +56,27 @@ TEST(ValidateEvent, EnvelopeFieldsAreRequiredAndBounded) {
   ExpectInvalid(e, "event.occurred_at", "required");
 }
 
+TEST(ValidateEvent, DotAndDotDotAreNoIds) {
+  // A session ".." would be named "sessions/..", which resource names refuse.
+  for (const std::string id : {".", ".."}) {
+    ExpectInvalid(StartedEvent("e1", id), "event.session_id", "must not be \".\" or \"..\"");
+    ExpectInvalid(StartedEvent(id, "s1"), "event.event_id", "must not be \".\" or \"..\"");
+    EXPECT_FALSE(IsValidId(id));
+  }
+  EXPECT_TRUE(ValidateEvent(StartedEvent("e1", "...")).ok());
+  EXPECT_TRUE(ValidateEvent(StartedEvent("e1", ".s1")).ok());
+}
+
+TEST(IdProblem, OneCheckForEventsAndResourceNames) {
+  EXPECT_TRUE(IsValidId("aZ09-_.:"));
+  EXPECT_TRUE(IsValidId(std::string(128, 'x')));
+  EXPECT_EQ(IdProblem(""), "required");
+  EXPECT_EQ(IdProblem(std::string(129, 'x')), "longer than 128 characters");
+  EXPECT_EQ(IdProblem("a/b"), "only letters, digits and \"-_.:\" are allowed");
+  EXPECT_EQ(IdProblem("a\x01"), "only letters, digits and \"-_.:\" are allowed");
+  EXPECT_EQ(IdProblem(".."), "must not be \".\" or \"..\"");
+}
+
 TEST(ValidateEvent, PayloadIsRequired) {
   ExpectInvalid(MakeEvent("e1", "s1", 0, std::monostate{}), "event.payload", "required");
 }

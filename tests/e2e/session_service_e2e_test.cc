@@ -417,7 +417,57 @@ TEST_F(SessionServiceE2eTest, GetSessionNamesBadAndUnknownSessions) {
   EXPECT_THAT(st.error_message(), HasSubstr("name: no session"));
   st = Get("demo-20261127-0001", session);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(st.error_message(), HasSubstr("name: must be \"sessions/{session_id}\""));
+  EXPECT_THAT(st.error_message(), HasSubstr("name: must be sessions/{id}"));
+}
+
+// What a malformed resource name is answered with, in field `field`.
+std::string NameError(const std::string& field, const std::string& collection) {
+  return field + ": must be " + collection +
+         "/{id}, where id is 1 to 128 characters of letters, digits and - _ . : (not . or ..)";
+}
+
+// Names no event could have created: a path climbing up, nothing, a control
+// character, an id longer than events allow.
+std::vector<std::string> MalformedNames(const std::string& collection) {
+  return {collection + "/../etc",
+          "",
+          collection + "/bad\x01id",
+          collection + "/\x1b[2Jbad",
+          collection + "/" + std::string(129, 'x'),
+          collection + "/..",
+          collection + "/demo-20261127-0001/../etc"};
+}
+
+TEST_F(SessionServiceE2eTest, MalformedSessionNamesAreInvalidArgumentAndNeverRepeated) {
+  Publish(Scenario().events);
+  v1::Session session;
+  for (const std::string& name : MalformedNames("sessions")) {
+    const grpc::Status st = Get(name, session);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << name;
+    EXPECT_EQ(st.error_message(), NameError("name", "sessions")) << name;
+  }
+  // Well-formed names of no session, even the longest, stay NOT_FOUND.
+  grpc::Status st = Get("sessions/" + std::string(128, 'x'), session);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
+  st = Get("sessions/demo-20261127-0001", session, v1::SESSION_VIEW_FULL, "other-all");
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_TRUE(Get("sessions/demo-20261127-0001", session).ok());
+}
+
+TEST_F(SessionServiceE2eTest, AnUnknownViewIsInvalidArgument) {
+  Publish(Scenario().events);
+  v1::Session session;
+  grpc::Status st = Get("sessions/demo-20261127-0001", session, static_cast<v1::SessionView>(42));
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message(), "view: 42 is not a SessionView");
+  grpc::ClientContext ctx;
+  testing::Authorize(ctx);
+  v1::ListSessionsRequest req;
+  req.set_view(static_cast<v1::SessionView>(42));
+  v1::ListSessionsResponse resp;
+  st = stub_->ListSessions(&ctx, req, &resp);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message(), "view: 42 is not a SessionView");
 }
 
 TEST_F(SessionServiceE2eTest, ListsSessionsByPatientAndDateRange) {
@@ -730,6 +780,28 @@ TEST_F(CodingServiceE2eTest, WatchSessionOfAnUnknownSessionEndsWithNotFound) {
   auto bad = coding_->WatchSession(&bad_ctx, request);
   EXPECT_FALSE(bad->Read(&progress));
   EXPECT_EQ(bad->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(CodingServiceE2eTest, MalformedSessionNamesAreInvalidArgumentInEveryCall) {
+  Publish(Scenario().events);
+  for (const std::string& name : MalformedNames("sessions")) {
+    v1::SuggestCodesRequest request;
+    request.set_session(name);
+    v1::SuggestCodesResponse response;
+    grpc::Status st = Suggest(request, response);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << name;
+    EXPECT_EQ(st.error_message(), NameError("session", "sessions")) << name;
+    grpc::ClientContext ctx;
+    testing::Authorize(ctx);
+    v1::WatchSessionRequest watch;
+    watch.set_name(name);
+    auto stream = coding_->WatchSession(&ctx, watch);
+    v1::SessionProgress progress;
+    EXPECT_FALSE(stream->Read(&progress));
+    st = stream->Finish();
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << name;
+    EXPECT_EQ(st.error_message(), NameError("name", "sessions")) << name;
+  }
 }
 
 // The ReviewService on the same real server.
@@ -1362,6 +1434,96 @@ TEST_F(SecurityE2eTest, OverlongReviewTextIsRefusedNamingTheFieldAndChangesNothi
   EXPECT_THAT(Pending(), SizeIs(1));
   EXPECT_TRUE(Audit().empty());
   EXPECT_TRUE(Act(s, v1::REVIEW_ACTION_REJECT, out, std::string(2000, 'r')).ok());
+}
+
+TEST_F(ReviewServiceE2eTest, MalformedSuggestionNamesAreInvalidArgumentAndChangeNothing) {
+  Publish(Scenario().events);
+  const v1::ReviewedSuggestion s = Pending()[0];
+  for (const std::string& name : MalformedNames("suggestions")) {
+    v1::ReviewedSuggestion out;
+    grpc::Status st = GetSuggestion(name, out);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << name;
+    EXPECT_EQ(st.error_message(), NameError("name", "suggestions")) << name;
+    v1::ReviewedSuggestion renamed = s;
+    renamed.set_name(name);
+    st = Act(renamed, v1::REVIEW_ACTION_APPROVE, out);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << name;
+    EXPECT_EQ(st.error_message(), NameError("name", "suggestions")) << name;
+  }
+  v1::ReviewedSuggestion out;
+  EXPECT_EQ(GetSuggestion("suggestions/s0000000000000000", out).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_TRUE(Audit().empty());
+}
+
+TEST_F(ReviewServiceE2eTest, UnknownEnumValuesInRequestsAreInvalidArgumentNamingTheField) {
+  Publish(Scenario().events);
+  const v1::ReviewedSuggestion s = Pending()[0];
+  {
+    grpc::ClientContext ctx;
+    testing::Authorize(ctx);
+    v1::ListSuggestionsRequest req;
+    req.set_date_min("2026-11-27");
+    req.set_date_max("2026-11-27");
+    req.add_states(static_cast<v1::ReviewState>(42));
+    v1::ListSuggestionsResponse resp;
+    const grpc::Status st = review_->ListSuggestions(&ctx, req, &resp);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(st.error_message(), "states[0]: 42 is not a ReviewState");
+  }
+  {
+    grpc::ClientContext ctx;
+    testing::Authorize(ctx);
+    v1::ListSuggestionsRequest req;
+    req.set_date_min("2026-11-27");
+    req.set_date_max("2026-11-27");
+    req.add_states(v1::REVIEW_STATE_PENDING);
+    req.add_states(v1::REVIEW_STATE_UNSPECIFIED);
+    v1::ListSuggestionsResponse resp;
+    const grpc::Status st = review_->ListSuggestions(&ctx, req, &resp);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(st.error_message(), "states[1]: REVIEW_STATE_UNSPECIFIED is no state to filter by");
+  }
+  v1::ReviewedSuggestion out;
+  grpc::Status st = Act(s, static_cast<v1::ReviewAction>(42), out);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message(), "action: 42 is not a ReviewAction");
+  st = Act(s, v1::REVIEW_ACTION_UNSPECIFIED, out);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message(), "action: must be approve, amend or reject");
+  {
+    grpc::ClientContext ctx;
+    testing::Authorize(ctx);
+    v1::ExportClaimsRequest req;
+    req.set_platform("demo-rehab");
+    req.set_actor_ref("biller-3");
+    req.set_date_min("2026-11-27");
+    req.set_date_max("2026-11-27");
+    req.set_format(static_cast<v1::ExportFormat>(42));
+    auto stream = review_->ExportClaims(&ctx, req);
+    v1::ExportClaimsResponse chunk;
+    EXPECT_FALSE(stream->Read(&chunk));
+    st = stream->Finish();
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(st.error_message(), "format: 42 is not an ExportFormat");
+  }
+  EXPECT_TRUE(Audit().empty());
+}
+
+TEST_F(ReviewServiceE2eTest, AnAmendedModifierIsNotRepeatedInTheError) {
+  Publish(Scenario().events);
+  const v1::ReviewedSuggestion s = Pending()[0];
+  v1::ApprovedLine line;
+  line.set_code("97110");
+  line.set_units(2);
+  line.set_place_of_service("10");
+  line.add_modifiers("GP");
+  line.add_modifiers("\x1b[31m" + std::string(500, 'M'));
+  v1::ReviewedSuggestion out;
+  const grpc::Status st = Act(s, v1::REVIEW_ACTION_AMEND, out, "fix", "", {line});
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message(), "amended_lines[0].modifiers[1]: must be two letters or digits");
+  EXPECT_TRUE(Audit().empty());
 }
 
 }  // namespace

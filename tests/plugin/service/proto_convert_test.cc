@@ -198,3 +198,59 @@ TEST(ProtoConvert, GarbageBytesAreNotAnEvent) {
 
 }  // namespace
 }  // namespace unitclock::service
+
+namespace unitclock::service {
+namespace {
+
+TEST(RequestEnums, AValueTheApiDoesNotDefineIsRejectedNamingFieldAndType) {
+  EXPECT_TRUE(CheckEnumValue<v1::ReviewState>(v1::REVIEW_STATE_EXPORTED, "state").ok());
+  EXPECT_TRUE(CheckEnumValue<v1::ReviewState>(v1::REVIEW_STATE_UNSPECIFIED, "state").ok());
+  absl::Status st = CheckEnumValue<v1::ReviewState>(42, "state");
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(st.message(), "state: 42 is not a ReviewState");
+  st = CheckEnumValue<v1::ReviewAction>(-1, "action");
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(st.message(), "action: -1 is not a ReviewAction");
+  st = CheckEnumValue<v1::ExportFormat>(v1::ExportFormat_MAX + 1, "format");
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(st.message(), "format: 4 is not an ExportFormat");
+}
+
+TEST(RequestEnums, AnUnknownViewIsRejectedAndAnUnspecifiedOneTakesTheDefault) {
+  EXPECT_EQ(*ViewFromRequest(v1::SESSION_VIEW_UNSPECIFIED, v1::SESSION_VIEW_FULL),
+            v1::SESSION_VIEW_FULL);
+  EXPECT_EQ(*ViewFromRequest(v1::SESSION_VIEW_UNSPECIFIED, v1::SESSION_VIEW_BASIC),
+            v1::SESSION_VIEW_BASIC);
+  EXPECT_EQ(*ViewFromRequest(v1::SESSION_VIEW_BASIC, v1::SESSION_VIEW_FULL),
+            v1::SESSION_VIEW_BASIC);
+  absl::StatusOr<v1::SessionView> view = ViewFromRequest(42, v1::SESSION_VIEW_FULL);
+  EXPECT_EQ(view.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(view.status().message(), "view: 42 is not a SessionView");
+}
+
+TEST(RequestEnums, StateFiltersAreCheckedElementByElement) {
+  v1::ListSuggestionsRequest request;
+  absl::StatusOr<std::set<v1::ReviewState>> states = StatesFromRequest(request);
+  ASSERT_TRUE(states.ok()) << states.status();
+  EXPECT_EQ(*states,
+            (std::set<v1::ReviewState>{v1::REVIEW_STATE_PENDING, v1::REVIEW_STATE_NEEDS_REREVIEW}));
+  request.add_states(v1::REVIEW_STATE_APPROVED);
+  request.add_states(v1::REVIEW_STATE_EXPORTED);
+  states = StatesFromRequest(request);
+  ASSERT_TRUE(states.ok()) << states.status();
+  EXPECT_EQ(*states,
+            (std::set<v1::ReviewState>{v1::REVIEW_STATE_APPROVED, v1::REVIEW_STATE_EXPORTED}));
+  request.add_states(static_cast<v1::ReviewState>(42));
+  states = StatesFromRequest(request);
+  EXPECT_EQ(states.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(states.status().message(), "states[2]: 42 is not a ReviewState");
+  request.clear_states();
+  request.add_states(v1::REVIEW_STATE_UNSPECIFIED);
+  states = StatesFromRequest(request);
+  EXPECT_EQ(states.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(states.status().message(),
+            "states[0]: REVIEW_STATE_UNSPECIFIED is no state to filter by");
+}
+
+}  // namespace
+}  // namespace unitclock::service

@@ -1,0 +1,88 @@
+#include "plugin/service/session_loader.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace unitclock::service {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr const char* kIdRule =
+    "{id}, where id is 1 to 128 characters of letters, digits and - _ . : (not . or ..)";
+
+TEST(ResourceName, AWellFormedNameGivesItsId) {
+  absl::StatusOr<std::string> id = SessionIdFromName("sessions/demo-20261127-0001", "name");
+  ASSERT_TRUE(id.ok()) << id.status();
+  EXPECT_EQ(*id, "demo-20261127-0001");
+  id = IdFromName("suggestions/s0123456789abcdef", "suggestions", "name");
+  ASSERT_TRUE(id.ok()) << id.status();
+  EXPECT_EQ(*id, "s0123456789abcdef");
+  // Every character events allow, and the longest id they allow.
+  id = SessionIdFromName("sessions/aZ09-_.:", "name");
+  ASSERT_TRUE(id.ok()) << id.status();
+  EXPECT_EQ(*id, "aZ09-_.:");
+  const std::string longest(128, 'x');
+  id = SessionIdFromName("sessions/" + longest, "name");
+  ASSERT_TRUE(id.ok()) << id.status();
+  EXPECT_EQ(*id, longest);
+}
+
+// The names a hostile or careless client sends. None is a session id an
+// event could have created, so each is a bad argument, not a missing session.
+std::vector<std::string> MalformedSessionNames() {
+  return {
+      "sessions/../etc",
+      "",
+      "sessions/",
+      "sessions",
+      "sessions/.",
+      "sessions/..",
+      "sessions/a/b",
+      "sessions/bad\x01id",
+      "sessions/bad\nid",
+      std::string("sessions/bad\0id", 15),
+      "sessions/caf\xc3\xa9",
+      "sessions/with space",
+      "sessions/" + std::string(129, 'x'),
+      "demo-20261127-0001",
+      "Sessions/demo-20261127-0001",
+      "suggestions/demo-20261127-0001",
+      "/sessions/demo-20261127-0001",
+  };
+}
+
+TEST(ResourceName, AMalformedSessionNameIsInvalidArgumentNamingFieldAndForm) {
+  for (const std::string& name : MalformedSessionNames()) {
+    absl::StatusOr<std::string> id = SessionIdFromName(name, "name");
+    EXPECT_EQ(id.status().code(), absl::StatusCode::kInvalidArgument) << "name: " << name;
+    EXPECT_EQ(id.status().message(), std::string("name: must be sessions/") + kIdRule)
+        << "name: " << name;
+  }
+}
+
+TEST(ResourceName, TheErrorNamesTheCallersFieldAndCollection) {
+  absl::StatusOr<std::string> id = SessionIdFromName("sessions/../etc", "session");
+  EXPECT_EQ(id.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(id.status().message(), std::string("session: must be sessions/") + kIdRule);
+  id = IdFromName("suggestions/../etc", "suggestions", "name");
+  EXPECT_EQ(id.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(id.status().message(), std::string("name: must be suggestions/") + kIdRule);
+}
+
+TEST(ResourceName, TheErrorNeverRepeatsTheName) {
+  const std::string marker = "secret-marker";
+  for (const std::string& name : {"sessions/../" + marker, "sessions/" + marker + "\x1b[31m",
+                                  marker, "sessions/" + marker + std::string(200, 'x')}) {
+    absl::StatusOr<std::string> id = SessionIdFromName(name, "name");
+    ASSERT_FALSE(id.ok());
+    EXPECT_THAT(std::string(id.status().message()), Not(HasSubstr(marker)));
+  }
+}
+
+}  // namespace
+}  // namespace unitclock::service
