@@ -277,46 +277,51 @@ absl::StatusOr<BillingConfig> ParseBillingConfig(std::string_view json_text,
   return config;
 }
 
+absl::Status CheckExportableClaim(const Claim& claim, const BillingConfig& config) {
+  const auto error = [](const std::string& problem) { return absl::InvalidArgumentError(problem); };
+  if (claim.suggestion_id.empty()) return error("suggestion_id: required");
+  if (claim.suggestion_id.size() > 38) {
+    return error("suggestion_id: longer than 38 characters (X12 CLM01)");
+  }
+  if (claim.patient_ref.empty()) return error("patient_ref: required");
+  if (HasX12Delimiter(claim.suggestion_id)) {
+    return error("suggestion_id: contains an X12 delimiter (~ * : ^)");
+  }
+  if (HasX12Delimiter(claim.patient_ref)) {
+    return error("patient_ref: contains an X12 delimiter (~ * : ^)");
+  }
+  if (config.payers.count(claim.payer_id) == 0) {
+    return error("payer_id: " + Quoted(claim.payer_id) + " is not in the billing config");
+  }
+  if (claim.lines.empty()) return error("lines: no line to bill");
+  for (std::size_t j = 0; j < claim.lines.size(); ++j) {
+    const ClaimLine& line = claim.lines[j];
+    const std::string at = "lines[" + std::to_string(j) + "] (" + line.code + ")";
+    if (config.charge_cents.count(line.code) == 0) {
+      return error(at + ": code has no charge in the billing config");
+    }
+    if (line.units < 1 || line.units > 99) return error(at + ": units must be 1 to 99");
+    if (line.modifiers.size() > 4) return error(at + ": more than 4 modifiers");
+    for (const std::string& modifier : line.modifiers) {
+      if (modifier.size() != 2 || !std::all_of(modifier.begin(), modifier.end(),
+                                               [](char c) { return IsUpper(c) || IsDigit(c); })) {
+        return error(at + ": modifier " + Quoted(modifier) +
+                     " must be 2 upper-case letters or digits");
+      }
+    }
+    if (!IsDigits(line.place_of_service, 2)) {
+      return error(at + ": place_of_service must be 2 digits");
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckExportable(std::span<const Claim> claims, const BillingConfig& config) {
   for (std::size_t i = 0; i < claims.size(); ++i) {
-    const Claim& claim = claims[i];
-    const std::string where = "claims[" + std::to_string(i) + "] (" + claim.suggestion_id + "): ";
-    const auto error = [&where](const std::string& problem) {
-      return absl::InvalidArgumentError(where + problem);
-    };
-    if (claim.suggestion_id.empty()) return error("suggestion_id: required");
-    if (claim.suggestion_id.size() > 38) {
-      return error("suggestion_id: longer than 38 characters (X12 CLM01)");
-    }
-    if (claim.patient_ref.empty()) return error("patient_ref: required");
-    if (HasX12Delimiter(claim.suggestion_id)) {
-      return error("suggestion_id: contains an X12 delimiter (~ * : ^)");
-    }
-    if (HasX12Delimiter(claim.patient_ref)) {
-      return error("patient_ref: contains an X12 delimiter (~ * : ^)");
-    }
-    if (config.payers.count(claim.payer_id) == 0) {
-      return error("payer_id: " + Quoted(claim.payer_id) + " is not in the billing config");
-    }
-    if (claim.lines.empty()) return error("lines: no line to bill");
-    for (std::size_t j = 0; j < claim.lines.size(); ++j) {
-      const ClaimLine& line = claim.lines[j];
-      const std::string at = "lines[" + std::to_string(j) + "] (" + line.code + ")";
-      if (config.charge_cents.count(line.code) == 0) {
-        return error(at + ": code has no charge in the billing config");
-      }
-      if (line.units < 1 || line.units > 99) return error(at + ": units must be 1 to 99");
-      if (line.modifiers.size() > 4) return error(at + ": more than 4 modifiers");
-      for (const std::string& modifier : line.modifiers) {
-        if (modifier.size() != 2 || !std::all_of(modifier.begin(), modifier.end(),
-                                                 [](char c) { return IsUpper(c) || IsDigit(c); })) {
-          return error(at + ": modifier " + Quoted(modifier) +
-                       " must be 2 upper-case letters or digits");
-        }
-      }
-      if (!IsDigits(line.place_of_service, 2)) {
-        return error(at + ": place_of_service must be 2 digits");
-      }
+    if (absl::Status st = CheckExportableClaim(claims[i], config); !st.ok()) {
+      return absl::InvalidArgumentError("claims[" + std::to_string(i) + "] (" +
+                                        claims[i].suggestion_id +
+                                        "): " + std::string(st.message()));
     }
   }
   return absl::OkStatus();

@@ -53,4 +53,9 @@ absl::StatusOr<BillingConfig> ParseBillingConfig(std::string_view json, const st
 // under its payer_id and a code without a charge at 0. Pure.
 absl::Status CheckExportable(std::span<const Claim> claims, const BillingConfig& config);
 
+// The same check for one claim, its message without the claim's position,
+// e.g. "patient_ref: contains an X12 delimiter (~ * : ^)": what an export
+// reports for a claim it leaves out while the rest of the file goes.
+absl::Status CheckExportableClaim(const Claim& claim, const BillingConfig& config);
+
 }  // namespace unitclock::core::exports

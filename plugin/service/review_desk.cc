@@ -453,8 +453,16 @@ absl::StatusOr<ReviewDesk::ExportPlan> ReviewDesk::PrepareExport(
                              l.units(),
                              l.minutes(),
                              l.place_of_service()});
-      ++plan.line_count;
     }
+    // A claim that cannot be written is left out with its reason; the rest
+    // of the file still goes.
+    if (absl::Status st = core::exports::CheckExportableClaim(claim, billing_); !st.ok()) {
+      v1::SkippedClaim* skipped = &plan.skipped.emplace_back();
+      skipped->set_name("suggestions/" + item.key.suggestion_id);
+      skipped->set_reason(std::string(st.message()));
+      continue;
+    }
+    plan.line_count += static_cast<int>(claim.lines.size());
     claims.push_back(std::move(claim));
     store::AuditRecord record;
     record.recorded_at = now;
@@ -471,9 +479,6 @@ absl::StatusOr<ReviewDesk::ExportPlan> ReviewDesk::PrepareExport(
   if (claims.empty()) {
     // Nothing to export: no file (an 837P needs a claim) and no batch.
     return plan;
-  }
-  if (absl::Status st = core::exports::CheckExportable(claims, billing_); !st.ok()) {
-    return absl::FailedPreconditionError("billing config: " + std::string(st.message()));
   }
   const std::int64_t now_ms = now.time_since_epoch().count();
   plan.batch.batch_id =

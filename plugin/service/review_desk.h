@@ -61,6 +61,8 @@ class ReviewDesk {
     store::ExportBatch batch;
     std::vector<store::AuditRecord> records;  // one per exported suggestion
     int line_count = 0;
+    // Approved claims left out of the file, each with the reason.
+    std::vector<v1::SkippedClaim> skipped;
   };
 
   // Builds the export of the approved lines of `platform` in [first, last].

@@ -165,6 +165,8 @@ class ReviewServiceImpl::ExportReactor final
     response_.set_batch_id(*batch_id);
     response_.set_claim_count(plan_->batch.claim_count);
     response_.set_line_count(plan_->line_count);
+    for (const v1::SkippedClaim& skipped : plan_->skipped)
+      *response_.add_skipped_claims() = skipped;
     done_ = true;
     StartWrite(&response_);
   }

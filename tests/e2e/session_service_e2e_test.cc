@@ -14,6 +14,7 @@
 
 #include "examples/scenario/scenario.h"
 #include "plugin/common/policy_files.h"
+#include "plugin/service/proto_convert.h"
 #include "plugin/service/server.h"
 #include "plugin/service/service_options.h"
 #include "plugin/store/sqlite_event_store.h"
@@ -1108,6 +1109,58 @@ TEST_F(ReviewServiceE2eTest, ABlockedLineWithoutAUnitNeedsNoOverrideAndIsNeverEx
   const std::string csv = Export(v1::EXPORT_FORMAT_CSV, false, summary);
   EXPECT_THAT(csv, HasSubstr("97110"));
   EXPECT_THAT(csv, Not(HasSubstr("97124")));
+}
+
+TEST_F(ReviewServiceE2eTest, AClaimWithAnX12DelimiterStoredEarlierIsLeftOutAndTheRestGoes) {
+  // The example visit, and the same visit of a patient whose reference holds
+  // "~", stored as an earlier version would have (intake refuses it now).
+  Publish(Scenario().events);
+  std::vector<store::StoredEvent> stored;
+  for (v1::Event e : Scenario().events) {
+    e.set_session_id("old-session");
+    e.set_event_id("old-" + e.event_id());
+    if (e.has_session_started()) e.mutable_session_started()->set_patient_ref("pt~old");
+    absl::StatusOr<core::Event> event = service::EventFromProto(e);
+    ASSERT_TRUE(event.ok()) << event.status();
+    store::StoredEvent s;
+    s.event_id = event->event_id;
+    s.session_id = event->session_id;
+    s.occurred_at = event->occurred_at;
+    s.payload = service::EncodeEvent(*event);
+    s.platform = "demo-rehab";
+    if (const auto* started = std::get_if<core::SessionStarted>(&event->payload)) {
+      s.started = store::SessionIndexFacts{started->platform, started->patient_ref};
+    }
+    s.stops_session = std::holds_alternative<core::SessionStopped>(event->payload);
+    stored.push_back(std::move(s));
+  }
+  ASSERT_TRUE(store_->Append(stored).ok());
+  std::vector<v1::ReviewedSuggestion> pending = Pending();
+  ASSERT_EQ(pending.size(), 2u);
+  std::string bad_name;
+  for (const v1::ReviewedSuggestion& s : pending) {
+    v1::ReviewedSuggestion out;
+    ASSERT_TRUE(Act(s, v1::REVIEW_ACTION_APPROVE, out).ok());
+    if (s.suggestion().patient_ref() == "pt~old") bad_name = s.name();
+  }
+  ASSERT_FALSE(bad_name.empty());
+  v1::ExportClaimsResponse summary;
+  const std::string x12 = Export(v1::EXPORT_FORMAT_X12_837P, false, summary);
+  EXPECT_EQ(summary.claim_count(), 1);
+  EXPECT_FALSE(summary.batch_id().empty());
+  EXPECT_THAT(x12, HasSubstr("pt-4f9c2a"));
+  EXPECT_THAT(x12, Not(HasSubstr("pt~old")));
+  ASSERT_EQ(summary.skipped_claims_size(), 1);
+  EXPECT_EQ(summary.skipped_claims(0).name(), bad_name);
+  EXPECT_EQ(summary.skipped_claims(0).reason(), "patient_ref: contains an X12 delimiter (~ * : ^)");
+  // The claim left out was not exported: the next export tries it again
+  // (and leaves it out again), while the one exported is not repeated.
+  v1::ExportClaimsResponse again;
+  Export(v1::EXPORT_FORMAT_CSV, false, again);
+  EXPECT_EQ(again.claim_count(), 0);
+  EXPECT_TRUE(again.batch_id().empty());
+  ASSERT_EQ(again.skipped_claims_size(), 1);
+  EXPECT_EQ(again.skipped_claims(0).name(), bad_name);
 }
 
 TEST_F(ReviewServiceE2eTest, ATherapistsViewCodesTheWholePatientDay) {
