@@ -1,7 +1,9 @@
 #include "plugin/service/publish_stream.h"
 
 #include <utility>
+#include <variant>
 
+#include "plugin/service/event_decode.h"
 #include "plugin/service/rpc_status.h"
 
 namespace unitclock::service {
@@ -19,6 +21,10 @@ PublishStream::PublishStream(absl::StatusOr<StreamSlot> admitted, std::unique_pt
 }
 
 void PublishStream::OnReadDone(bool ok) {
+  // Decoded before the lock; reading_ stays set until the end, so that no
+  // other thread reads into `request_`.
+  std::variant<v1::Event, v1::EventAcknowledgement> decoded;
+  if (ok) decoded = DecodePublishEventsRequest(request_);
   std::uint64_t seq = 0;
   {
     absl::MutexLock lock(&mu_);
@@ -32,15 +38,22 @@ void PublishStream::OnReadDone(bool ok) {
       Advance();
       return;
     }
+    if (auto* rejected = std::get_if<v1::EventAcknowledgement>(&decoded)) {
+      // Undecodable: acknowledged in its turn, without the sink.
+      acks_.emplace_back(std::move(*rejected));
+      reading_ = false;
+      Advance();
+      return;
+    }
     seq = written_ + acks_.size();
     acks_.emplace_back();
     ++submitting_;
   }
-  // Outside the lock, since the sink may answer before it returns. reading_
-  // stays set until then, so that no other thread reads into `request_`.
-  sink_->Submit(request_.event(), [this, seq](absl::StatusOr<v1::EventAcknowledgement> ack) {
-    Acknowledge(seq, std::move(ack));
-  });
+  // Outside the lock, since the sink may answer before it returns.
+  sink_->Submit(std::get<v1::Event>(decoded),
+                [this, seq](absl::StatusOr<v1::EventAcknowledgement> ack) {
+                  Acknowledge(seq, std::move(ack));
+                });
   absl::MutexLock lock(&mu_);
   reading_ = false;
   Advance();
@@ -75,7 +88,9 @@ void PublishStream::Advance() {
     return;
   }
   if (!writing_ && !acks_.empty() && acks_.front().has_value()) {
-    *response_.mutable_acknowledgement() = *std::move(acks_.front());
+    v1::PublishEventsResponse response;
+    *response.mutable_acknowledgement() = *std::move(acks_.front());
+    response_ = EncodeMessage(response);
     acks_.pop_front();
     ++written_;
     writing_ = true;

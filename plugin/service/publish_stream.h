@@ -41,12 +41,17 @@ inline constexpr int kPublishWindow = 64;
 // store's group commits instead of waiting for one commit each. The
 // acknowledgements are written in the order the events were read.
 //
+// Raw: it reads and writes the bytes of PublishEventsRequest and
+// PublishEventsResponse and decodes each message itself
+// (DecodePublishEventsRequest), so that a message that cannot be decoded is
+// acknowledged REJECTED (INVALID_ARGUMENT) without reaching the sink, and the
+// stream goes on.
+//
 // The stream ends with OK when the client closes its side (after every
 // acknowledgement is written) or once `draining` is set (after those of the
 // events already read); with the sink's error when the sink fails. Deletes
 // itself when gRPC is done with it.
-class PublishStream final
-    : public grpc::ServerBidiReactor<v1::PublishEventsRequest, v1::PublishEventsResponse> {
+class PublishStream final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
   // Starts reading into `sink`, or finishes at once with `admitted`'s error
   // (`sink` may then be null). `draining` must outlive the stream.
@@ -72,9 +77,9 @@ class PublishStream final
   const int window_;
 
   absl::Mutex mu_;
-  StreamSlot slot_ ABSL_GUARDED_BY(mu_);                     // released when the call finishes
-  v1::PublishEventsRequest request_;                         // the read in progress
-  v1::PublishEventsResponse response_ ABSL_GUARDED_BY(mu_);  // the write in progress
+  StreamSlot slot_ ABSL_GUARDED_BY(mu_);            // released when the call finishes
+  grpc::ByteBuffer request_;                        // the read in progress
+  grpc::ByteBuffer response_ ABSL_GUARDED_BY(mu_);  // the write in progress
   // The acknowledgements of the events read and not yet written, in order;
   // empty until the sink answers. The front is the `written_`-th event.
   std::deque<std::optional<v1::EventAcknowledgement>> acks_ ABSL_GUARDED_BY(mu_);

@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "core/session_summary.h"
 #include "core/timeline.h"
+#include "plugin/service/event_decode.h"
 #include "plugin/service/proto_convert.h"
 #include "plugin/service/publish_stream.h"
 #include "plugin/service/rpc_status.h"
@@ -63,8 +64,8 @@ class RecorderSink final : public EventSink {
 
 }  // namespace
 
-grpc::ServerBidiReactor<v1::PublishEventsRequest, v1::PublishEventsResponse>*
-SessionServiceImpl::PublishEvents(grpc::CallbackServerContext* context) {
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* SessionServiceImpl::PublishEvents(
+    grpc::CallbackServerContext* context) {
   absl::StatusOr<auth::Caller> caller = Publisher(*context, "PublishEvents");
   absl::StatusOr<StreamSlot> slot = caller.ok() ? gate_.OpenStream(*caller) : caller.status();
   std::unique_ptr<EventSink> sink;
@@ -83,10 +84,12 @@ absl::StatusOr<auth::Caller> SessionServiceImpl::Publisher(
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::RecordEvents(grpc::CallbackServerContext* context,
-                                                           const v1::RecordEventsRequest* request,
-                                                           v1::RecordEventsResponse* response) {
+                                                           const grpc::ByteBuffer* request_bytes,
+                                                           grpc::ByteBuffer* response_bytes) {
   absl::StatusOr<auth::Caller> caller = Publisher(*context, "RecordEvents");
   if (!caller.ok()) return FinishUnary(context, caller.status());
+  absl::StatusOr<v1::RecordEventsRequest> request = DecodeRecordEventsRequest(*request_bytes);
+  if (!request.ok()) return FinishUnary(context, request.status());
   if (request->events_size() == 0 || request->events_size() > kMaxBatchEvents) {
     return FinishUnary(context, absl::InvalidArgumentError("events: must hold 1 to 1000 events"));
   }
@@ -95,7 +98,9 @@ grpc::ServerUnaryReactor* SessionServiceImpl::RecordEvents(grpc::CallbackServerC
   absl::StatusOr<std::vector<v1::EventAcknowledgement>> acks =
       recorder_.Record(events, caller->platform);
   if (!acks.ok()) return FinishUnary(context, acks.status());
-  for (v1::EventAcknowledgement& ack : *acks) *response->add_acknowledgements() = std::move(ack);
+  v1::RecordEventsResponse response;
+  for (v1::EventAcknowledgement& ack : *acks) *response.add_acknowledgements() = std::move(ack);
+  *response_bytes = EncodeMessage(response);
   return FinishUnary(context, absl::OkStatus());
 }
 

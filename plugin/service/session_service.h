@@ -14,8 +14,20 @@ namespace unitclock::service {
 // The gRPC handlers of unitclock.v1.SessionService. Each handler converts,
 // calls the recorder or the store, and converts back; no rule lives here.
 //
+// PublishEvents and RecordEvents are raw methods: gRPC hands them the bytes
+// of each message (grpc::ByteBuffer) and unitclock parses them itself
+// (event_decode.h), because gRPC, failing to parse a message, would end the
+// stream with OK and no word (losing the events after it) or answer
+// UNIMPLEMENTED with no message. An undecodable PublishEvents message is
+// acknowledged REJECTED (INVALID_ARGUMENT) and the stream goes on; an
+// undecodable RecordEvents body is INVALID_ARGUMENT naming the field.
+//
 // Thread-safe: gRPC calls the handlers from its own threads.
-class SessionServiceImpl final : public v1::SessionService::CallbackService {
+class SessionServiceImpl final : public v1::SessionService::WithRawCallbackMethod_PublishEvents<
+                                     v1::SessionService::WithRawCallbackMethod_RecordEvents<
+                                         v1::SessionService::WithCallbackMethod_GetSession<
+                                             v1::SessionService::WithCallbackMethod_ListSessions<
+                                                 v1::SessionService::Service>>>> {
  public:
   // `store`, `clock` and `gate` must outlive the service; `options` is
   // copied.
@@ -30,11 +42,13 @@ class SessionServiceImpl final : public v1::SessionService::CallbackService {
   // the events they have read, instead of reading more.
   void StartDraining() { draining_.store(true); }
 
-  grpc::ServerBidiReactor<v1::PublishEventsRequest, v1::PublishEventsResponse>* PublishEvents(
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* PublishEvents(
       grpc::CallbackServerContext* context) override;
+  // `request` holds a RecordEventsRequest, `response` gets a
+  // RecordEventsResponse.
   grpc::ServerUnaryReactor* RecordEvents(grpc::CallbackServerContext* context,
-                                         const v1::RecordEventsRequest* request,
-                                         v1::RecordEventsResponse* response) override;
+                                         const grpc::ByteBuffer* request,
+                                         grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* GetSession(grpc::CallbackServerContext* context,
                                        const v1::GetSessionRequest* request,
                                        v1::Session* response) override;

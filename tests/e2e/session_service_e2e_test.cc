@@ -7,10 +7,13 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "examples/scenario/scenario.h"
 #include "plugin/common/policy_files.h"
@@ -301,6 +304,184 @@ TEST_F(SessionServiceE2eTest, ConflictingAndInvalidEventsAreRejectedAndTheStream
   ASSERT_TRUE(Get("sessions/" + Scenario().session_id, session).ok());
   ASSERT_EQ(session.event_count(), 3);
   EXPECT_EQ(session.events(1).participant_joined().participant(), v1::PARTICIPANT_PROVIDER);
+}
+
+// The wire bytes of a length-delimited field: a submessage or a string.
+std::string LengthDelimited(int field, std::string_view payload) {
+  std::string out(1, static_cast<char>(field << 3 | 2));
+  for (std::size_t n = payload.size();; n >>= 7) {
+    if (n < 0x80) {
+      out.push_back(static_cast<char>(n));
+      break;
+    }
+    out.push_back(static_cast<char>((n & 0x7f) | 0x80));
+  }
+  out.append(payload);
+  return out;
+}
+
+std::string Flatten(const grpc::ByteBuffer& buffer) {
+  std::vector<grpc::Slice> slices;
+  EXPECT_TRUE(buffer.Dump(&slices).ok());
+  std::string bytes;
+  for (const grpc::Slice& s : slices)
+    bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  return bytes;
+}
+
+// A PublishEvents stream that writes whatever bytes it is given, as no
+// well-behaved client library would. One operation at a time.
+class RawPublishStream {
+ public:
+  RawPublishStream(const std::shared_ptr<grpc::Channel>& channel, const std::string& token_id)
+      : stub_(channel) {
+    testing::Authorize(ctx_, token_id);
+    call_ = stub_.PrepareCall(&ctx_, "/unitclock.v1.SessionService/PublishEvents", &cq_);
+    call_->StartCall(this);
+    EXPECT_TRUE(Wait());
+  }
+  ~RawPublishStream() {
+    if (!finished_) ctx_.TryCancel();
+    call_.reset();
+    cq_.Shutdown();
+    void* tag = nullptr;
+    bool ok = false;
+    while (cq_.Next(&tag, &ok)) {
+    }
+  }
+
+  bool Write(const std::string& bytes) {
+    grpc::Slice slice(bytes);
+    out_ = grpc::ByteBuffer(&slice, 1);
+    call_->Write(out_, this);
+    return Wait();
+  }
+  bool Read(v1::PublishEventsResponse& response) {
+    grpc::ByteBuffer in;
+    call_->Read(&in, this);
+    return Wait() && response.ParseFromString(Flatten(in));
+  }
+  grpc::Status Finish() {
+    call_->WritesDone(this);
+    Wait();
+    grpc::Status status;
+    call_->Finish(&status, this);
+    Wait();
+    finished_ = true;
+    return status;
+  }
+
+ private:
+  // Waits for the operation in progress; false if it failed or timed out.
+  bool Wait() {
+    void* tag = nullptr;
+    bool ok = false;
+    const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(20);
+    return cq_.AsyncNext(&tag, &ok, deadline) == grpc::CompletionQueue::GOT_EVENT && ok;
+  }
+
+  grpc::GenericStub stub_;
+  grpc::ClientContext ctx_;
+  grpc::CompletionQueue cq_;
+  grpc::ByteBuffer out_;
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call_;
+  bool finished_ = false;
+};
+
+// Messages protobuf cannot decode (a string field holding invalid UTF-8,
+// bytes that are no Event) are acknowledged REJECTED in their turn, and the
+// stream goes on: the events after them are not lost.
+TEST_F(SessionServiceE2eTest, UndecodableMessagesAreRejectedAndTheStreamGoesOn) {
+  const std::vector<v1::Event> events = Scenario().events;
+  auto request = [](const v1::Event& e) { return LengthDelimited(1, e.SerializeAsString()); };
+  v1::Event bad = events[1];
+  bad.set_event_id("bad-utf8");
+  // session_id (field 2) again, as invalid UTF-8: the last occurrence wins.
+  const std::string bad_utf8 = LengthDelimited(
+      1, bad.SerializeAsString() + LengthDelimited(2, std::string("\xff\xfe", 2) + "session"));
+  const std::string garbage = "not an event at all";
+
+  RawPublishStream stream(channel_, "demo-all");
+  std::vector<EventAcknowledgement> acks;
+  for (const std::string& bytes : {request(events[0]), bad_utf8, garbage, request(events[1])}) {
+    v1::PublishEventsResponse response;
+    ASSERT_TRUE(stream.Write(bytes));
+    ASSERT_TRUE(stream.Read(response)) << "no acknowledgement for message " << acks.size();
+    acks.push_back(response.acknowledgement());
+  }
+  EXPECT_EQ(acks[0].outcome(), EventAcknowledgement::OUTCOME_RECORDED);
+  EXPECT_EQ(acks[1].outcome(), EventAcknowledgement::OUTCOME_REJECTED);
+  EXPECT_EQ(acks[1].error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(acks[1].event_id(), "bad-utf8");
+  EXPECT_THAT(acks[1].error_message(),
+              HasSubstr("event: not a valid unitclock.v1.Event (bytes could not be parsed; a "
+                        "string field may hold invalid UTF-8)"));
+  EXPECT_EQ(acks[2].outcome(), EventAcknowledgement::OUTCOME_REJECTED);
+  EXPECT_EQ(acks[2].error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(acks[2].event_id(), "");
+  EXPECT_THAT(acks[2].error_message(), HasSubstr("event: not a valid unitclock.v1.Event"));
+  EXPECT_EQ(acks[3].outcome(), EventAcknowledgement::OUTCOME_RECORDED);
+  EXPECT_EQ(acks[3].event_id(), events[1].event_id());
+
+  // Still open: one more event goes through, then the stream ends OK.
+  v1::PublishEventsResponse response;
+  ASSERT_TRUE(stream.Write(request(events[2])));
+  ASSERT_TRUE(stream.Read(response));
+  EXPECT_EQ(response.acknowledgement().outcome(), EventAcknowledgement::OUTCOME_RECORDED);
+  const grpc::Status status = stream.Finish();
+  EXPECT_TRUE(status.ok()) << status.error_code() << " " << status.error_message();
+
+  v1::Session session;
+  ASSERT_TRUE(Get("sessions/" + Scenario().session_id, session).ok());
+  EXPECT_EQ(session.event_count(), 3);
+}
+
+// An undecodable RecordEvents body is INVALID_ARGUMENT naming the field, and
+// records nothing.
+TEST_F(SessionServiceE2eTest, UndecodableBatchesAreInvalidArgumentNamingTheField) {
+  const std::vector<v1::Event> events = Scenario().events;
+  auto call = [&](const std::string& body) {
+    grpc::ClientContext ctx;
+    testing::Authorize(ctx, "demo-all");
+    grpc::Slice slice(body);
+    grpc::ByteBuffer request_bytes(&slice, 1);
+    grpc::ByteBuffer response_bytes;
+    grpc::GenericStub generic(channel_);
+    grpc::Status status;
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    generic.UnaryCall(&ctx, "/unitclock.v1.SessionService/RecordEvents", grpc::StubOptions(),
+                      &request_bytes, &response_bytes, [&](grpc::Status s) {
+                        std::lock_guard<std::mutex> lock(mu);
+                        status = std::move(s);
+                        done = true;
+                        cv.notify_one();
+                      });
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return done; });
+    return status;
+  };
+
+  grpc::Status status = call("not an event at all");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("events: not a valid"));
+
+  v1::Event bad = events[1];
+  bad.set_session_id(std::string("\xff\xfe", 2));  // serialised as is, parsed never
+  status = call(LengthDelimited(1, events[0].SerializeAsString()) +
+                LengthDelimited(1, bad.SerializeAsString()));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(),
+              HasSubstr("events[1]: not a valid unitclock.v1.Event (bytes could not be parsed"));
+
+  v1::Session session;
+  EXPECT_EQ(Get("sessions/" + Scenario().session_id, session).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  // A good body still works.
+  status = call(LengthDelimited(1, events[0].SerializeAsString()));
+  EXPECT_TRUE(status.ok()) << status.error_message();
 }
 
 // A platform may write many events before reading their acknowledgements:

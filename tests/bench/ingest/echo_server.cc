@@ -28,9 +28,10 @@ class EchoSink final : public service::EventSink {
   }
 };
 
-class EchoService final : public v1::SessionService::CallbackService {
+class EchoService final
+    : public v1::SessionService::WithRawCallbackMethod_PublishEvents<v1::SessionService::Service> {
  public:
-  grpc::ServerBidiReactor<v1::PublishEventsRequest, v1::PublishEventsResponse>* PublishEvents(
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* PublishEvents(
       grpc::CallbackServerContext* /*context*/) override {
     return new service::PublishStream(service::StreamSlot(), std::make_unique<EchoSink>(),
                                       draining_, service::kPublishWindow);
