@@ -14,10 +14,14 @@
 //       [--target 127.0.0.1:50051] [--token-file FILE] [--ca-cert PEM] \
 //       [--scenario ../scenarios/video_exercise_30min.json]
 //
-// The .proto files are loaded at run time from the repository's proto/ folder
-// (--proto-dir to change). Exit status: 0 when every event was recorded or
-// already recorded, 1 when one was rejected (or unacknowledged), 2 when a call
-// failed or the input was unusable.
+// The platform comes from the token: CallerService.GetCaller says which it is
+// (a scenario may leave session_started.platform out; one naming another
+// platform is refused before anything is sent). The .proto files are loaded
+// at run time from the repository's proto/ folder next to this script, so it
+// runs from any folder (--proto-dir to change). Exit status: 0 when every
+// event was recorded or already recorded and a suggestion came back, 1 when
+// one was rejected (or unacknowledged), the token is of another platform or
+// no suggestion came back, 2 when a call failed or the input was unusable.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,7 +70,7 @@ if (!token) die('no token: set UNITCLOCK_TOKEN or pass --token-file');
 // --- The API, loaded from the .proto files at run time.
 const protoDir = args['proto-dir'];
 const packageDefinition = protoLoader.loadSync(
-  ['session_service.proto', 'coding.proto'].map((f) => path.join(protoDir, 'unitclock/v1', f)),
+  ['session_service.proto', 'coding.proto', 'caller.proto'].map((f) => path.join(protoDir, 'unitclock/v1', f)),
   // google/protobuf/timestamp.proto is bundled with protobufjs.
   { keepCase: true, longs: String, enums: String, defaults: true, includeDirs: [protoDir] });
 const v1 = grpc.loadPackageDefinition(packageDefinition).unitclock.v1;
@@ -125,7 +129,7 @@ function localDate(ms, timeZone) {
 const scenario = loadScenario(args.scenario);
 const started = scenario.events.find((e) => e.session_started);
 if (!started) die(`${args.scenario}: no session_started event`);
-const { platform, patient_ref, clinic_time_zone } = started.session_started;
+const { patient_ref, clinic_time_zone } = started.session_started;
 
 // --- The calls.
 const credentials = args['ca-cert']
@@ -139,6 +143,26 @@ const auth = () => {
   return metadata;
 };
 const callFailed = (what, err) => die(`${what} failed: ${grpc.status[err.code] ?? err.code} ${err.details}`);
+
+// GetCaller: the token's platform, which every session_started must name.
+const callers = new v1.CallerService(args.target, credentials);
+const me = await new Promise((resolve) => {
+  callers.GetCaller({}, auth(), (err, response) =>
+    (err ? callFailed('GetCaller', err) : resolve(response)));
+});
+callers.close();
+const platform = me.platform;
+console.log(`caller ${me.token_id}: platform ${platform}, roles ${me.roles.join(' ')}`);
+for (const event of scenario.events.filter((e) => e.session_started)) {
+  const named = event.session_started.platform;
+  if (!named) {
+    event.session_started.platform = platform;
+  } else if (named !== platform) {
+    die(`${args.scenario}: ${event.event_id} names platform "${named}", but the token ` +
+      `${me.token_id} is of platform "${platform}": use a token of "${named}" or change the ` +
+      'scenario (nothing was sent)', 1);
+  }
+}
 
 // PublishEvents: write every event, read one acknowledgement per event, in order.
 // A real platform keeps each event until its acknowledgement arrives and resends
@@ -188,9 +212,13 @@ const suggest = (request) => new Promise((resolve) => {
   coding.SuggestCodes(request, auth(), (err, response) =>
     (err ? callFailed('SuggestCodes', err) : resolve(response)));
 });
+let noSuggestion = 0;
 for (const date_of_service of dates) {
   const response = await suggest({ patient_day: { platform, patient_ref, date_of_service } });
-  if (response.suggestions.length === 0) console.log(`no suggestion for ${date_of_service}`);
+  if (response.suggestions.length === 0) {
+    console.log(`no suggestion for ${date_of_service}`);
+    noSuggestion++;
+  }
   for (const s of response.suggestions) {
     console.log(`suggestion for ${s.date_of_service} (${s.payer_id}, ${s.method_used}):`);
     for (const l of s.lines) {
@@ -203,3 +231,4 @@ for (const date_of_service of dates) {
 }
 sessions.close();
 coding.close();
+if (noSuggestion > 0) die(`no suggestion for ${noSuggestion} of ${dates.length} dates of service`, 1);

@@ -18,9 +18,17 @@ and the Python code generated from proto/unitclock/v1/*.proto (not committed):
       [--target 127.0.0.1:50051] [--token-file FILE] [--ca-cert PEM] \\
       [--scenario examples/scenarios/video_exercise_30min.json] [--gen-dir OUT]
 
---gen-dir defaults to $UNITCLOCK_PYTHON_GEN_DIR, else examples/python/gen.
-Exit status: 0 when every event was recorded or already recorded, 1 when one
-was rejected (or unacknowledged), 2 when a call failed or the input was unusable.
+--gen-dir defaults to $UNITCLOCK_PYTHON_GEN_DIR, else examples/python/gen (next
+to this script, whatever the current folder).
+
+The platform comes from the token: CallerService.GetCaller says which it is (a
+scenario may leave session_started.platform out; one naming another platform
+is refused before anything is sent).
+
+Exit status: 0 when every event was recorded or already recorded and a
+suggestion came back, 1 when one was rejected (or unacknowledged), the token is
+of another platform or no suggestion came back, 2 when a call failed or the
+input was unusable.
 """
 import argparse
 import datetime
@@ -62,7 +70,7 @@ except ImportError:
     die("cannot import google.protobuf: install Debian's python3-protobuf and run with /usr/bin/python3")
 sys.path.insert(0, args.gen_dir)
 try:
-    from unitclock.v1 import coding_pb2, coding_pb2_grpc, event_pb2
+    from unitclock.v1 import caller_pb2, caller_pb2_grpc, coding_pb2, coding_pb2_grpc, event_pb2
     from unitclock.v1 import session_service_pb2 as session_pb2, session_service_pb2_grpc
 except ImportError as e:
     die(f"cannot import the generated code from {args.gen_dir} ({e}): "
@@ -122,6 +130,24 @@ else:
     channel = grpc.insecure_channel(args.target)
 sessions = session_service_pb2_grpc.SessionServiceStub(channel)
 coding = coding_pb2_grpc.CodingServiceStub(channel)
+
+# GetCaller: the token's platform, which every session_started must name.
+try:
+    me = caller_pb2_grpc.CallerServiceStub(channel).GetCaller(caller_pb2.GetCallerRequest(),
+                                                              metadata=metadata)
+except grpc.RpcError as e:
+    die(f"GetCaller failed: {e.code().name} {e.details()}")
+print(f"caller {me.token_id}: platform {me.platform}, roles {' '.join(me.roles)}")
+for event, _ in events:
+    if not event.HasField("session_started"):
+        continue
+    named = event.session_started.platform
+    if not named:
+        event.session_started.platform = me.platform
+    elif named != me.platform:
+        die(f'{args.scenario}: {event.event_id} names platform "{named}", but the token '
+            f'{me.token_id} is of platform "{me.platform}": use a token of "{named}" or change '
+            "the scenario (nothing was sent)", 1)
 Outcome = session_pb2.EventAcknowledgement.Outcome
 OK = (Outcome.Value("OUTCOME_RECORDED"), Outcome.Value("OUTCOME_ALREADY_RECORDED"))
 
@@ -159,15 +185,17 @@ if bad:
 # in the clinic's time zone.
 zone = zoneinfo.ZoneInfo(started.clinic_time_zone)
 dates = sorted({at.astimezone(zone).date().isoformat() for _, at in events})
+no_suggestion = 0
 for date in dates:
     request = coding_pb2.SuggestCodesRequest(patient_day=coding_pb2.PatientDay(
-        platform=started.platform, patient_ref=started.patient_ref, date_of_service=date))
+        platform=me.platform, patient_ref=started.patient_ref, date_of_service=date))
     try:
         response = coding.SuggestCodes(request, metadata=metadata)
     except grpc.RpcError as e:
         die(f"SuggestCodes failed: {e.code().name} {e.details()}")
     if not response.suggestions:
         print(f"no suggestion for {date}")
+        no_suggestion += 1
     for s in response.suggestions:
         print(f"suggestion for {s.date_of_service} ({s.payer_id}, "
               f"{coding_pb2.UnitMethod.Name(s.method_used)}):")
@@ -179,3 +207,5 @@ for date in dates:
         for w in s.warnings:
             print(f"  warning {w.code} ({coding_pb2.Severity.Name(w.severity)}): {w.message}")
 channel.close()
+if no_suggestion:
+    die(f"no suggestion for {no_suggestion} of {len(dates)} dates of service", 1)

@@ -1,13 +1,16 @@
 // examples/quickstart/quickstart.cc: README's C++ snippet, run by ctest CppExample.
 // Build it against the installed library (examples/quickstart/CMakeLists.txt:
 // find_package(unitclock), link unitclock::client); run with UNITCLOCK_TOKEN set.
+// Exits 1 if an event is rejected or no line is suggested, 2 if a call fails.
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
 
 #include "unitclock/client/recorder.h"
+#include "unitclock/v1/caller.grpc.pb.h"
 #include "unitclock/v1/coding.grpc.pb.h"
 namespace v1 = unitclock::v1;
 using namespace std::chrono_literals;
@@ -21,7 +24,9 @@ int main() {
   options.token = token;
   options.buffer_path = "unitclock-buffer.db";  // what is not yet delivered survives a crash
   // TLS in production: options.credentials = grpc::SslCredentials({.pem_root_certs = <your CA>});
-  options.on_acknowledged = [](const unitclock::client::Acknowledgement& a) {  // library's thread
+  std::atomic<int> rejected = 0;
+  options.on_acknowledged = [&](const unitclock::client::Acknowledgement& a) {  // library's thread
+    if (a.rejected()) ++rejected;
     std::cout << a.event_id << " " << v1::EventAcknowledgement::Outcome_Name(a.outcome) << " "
               << a.error_message << "\n";
   };
@@ -29,8 +34,15 @@ int main() {
   if (!opened.ok()) return std::cerr << opened.status() << "\n", 2;
   unitclock::client::Recorder& recorder = **opened;
 
+  // The token decides the platform: ask it rather than hard-code it.
+  auto channel = grpc::CreateChannel(options.target, grpc::InsecureChannelCredentials());
+  grpc::ClientContext caller_context;
+  caller_context.AddMetadata("authorization", std::string("Bearer ") + token);
+  v1::Caller me;
+  grpc::Status got = v1::CallerService::NewStub(channel)->GetCaller(&caller_context, {}, &me);
+  if (!got.ok()) return std::cerr << "GetCaller: " << got.error_message() << "\n", 2;
   v1::SessionStarted started;
-  started.set_platform("demo-rehab");    // your token's platform (./setup.sh serve: demo-rehab)
+  started.set_platform(me.platform());
   started.set_patient_ref("pt-3c77d1");  // an opaque reference, never a name
   started.set_provider_ref("prov-17b3");
   started.set_provider_role(v1::PROVIDER_ROLE_PT);
@@ -55,20 +67,23 @@ int main() {
     if (!id.ok()) return std::cerr << id.status() << "\n", 2;
   }
   if (!recorder.Flush(30s)) return std::cerr << recorder.Status().last_error << "\n", 2;
+  if (rejected > 0) return std::cerr << rejected << " event(s) rejected: fix, record again\n", 1;
 
-  auto coding = v1::CodingService::NewStub(
-      grpc::CreateChannel(options.target, grpc::InsecureChannelCredentials()));
+  auto coding = v1::CodingService::NewStub(channel);
   grpc::ClientContext context;
   context.AddMetadata("authorization", std::string("Bearer ") + token);
   v1::SuggestCodesRequest request;
   request.set_session("sessions/" + s);
   v1::SuggestCodesResponse response;
   if (!coding->SuggestCodes(&context, request, &response).ok()) return 2;
+  int lines = 0;
   for (const v1::Suggestion& suggestion : response.suggestions()) {
     for (const v1::SuggestedLine& l : suggestion.lines()) {
       std::cout << l.code() << " x" << l.units();
       for (const std::string& m : l.modifiers()) std::cout << " " << m;
       std::cout << " POS " << l.place_of_service() << "\n";
+      ++lines;
     }
   }
+  if (lines == 0) return std::cerr << "no suggested line\n", 1;
 }

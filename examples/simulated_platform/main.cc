@@ -14,8 +14,9 @@
 // The scenario's event ids are kept, so running it again changes nothing:
 // every event comes back OUTCOME_ALREADY_RECORDED.
 //
-// Exit status: 0 when every event was recorded (or already recorded), 1 when
-// an event was rejected (the session is then not read back), 2 when a call
+// Exit status: 0 when every event was recorded (or already recorded) and a
+// suggestion came back, 1 when an event was rejected (the session is then not
+// read back) or no suggestion came back, 2 when a call
 // failed or delivery did not finish in time (the recorder's events then wait
 // in its buffer for the next run).
 #include <google/protobuf/util/json_util.h>
@@ -224,6 +225,10 @@ int main(int argc, char** argv) {
       std::cout << "  warning " << w.code() << " (" << unitclock::v1::Severity_Name(w.severity())
                 << "): " << w.message() << "\n";
     }
+  }
+  if (suggestions.suggestions().empty()) {
+    std::cerr << "no suggestion for sessions/" << scenario->session_id << "\n";
+    return 1;
   }
   return 0;
 }

@@ -38,13 +38,19 @@ struct DeliveryStatus {
   // Events acknowledged (recorded, already recorded or rejected) since Open.
   std::int64_t acknowledged_total = 0;
   // The last stream or buffer error, e.g. "PublishEvents: UNAVAILABLE: ...";
-  // empty if none happened since Open.
+  // empty if none happened since Open or since the last acknowledgement.
+  // An acknowledgement from the server clears it (and last_error_code and
+  // last_error_at): delivery works again. So a set last_error means that
+  // no acknowledgement came since that error, and alerting on it, or on
+  // its code, reports a current problem, not one already healed.
   std::string last_error;
   // Its gRPC status code (UNAVAILABLE for a buffer error; OK if none). The
   // library keeps retrying whatever it is, but UNAUTHENTICATED and
   // PERMISSION_DENIED (a wrong token or role) will not heal by themselves:
   // alert on them.
   grpc::StatusCode last_error_code = grpc::StatusCode::OK;
+  // When last_error happened (wall clock); the epoch if none.
+  std::chrono::system_clock::time_point last_error_at{};
 };
 
 // The server's answer to one event, reported once the event left the buffer.

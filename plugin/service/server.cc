@@ -5,6 +5,7 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include "absl/status/status.h"
+#include "plugin/service/caller_service.h"
 #include "plugin/service/coding_service.h"
 #include "plugin/service/review_service.h"
 #include "plugin/service/session_service.h"
@@ -34,6 +35,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::string& listen_
   auto service = std::make_unique<SessionServiceImpl>(store, clock, options, *gate);
   auto coding = std::make_unique<CodingServiceImpl>(store, clock, options, *gate);
   auto review = std::make_unique<ReviewServiceImpl>(store, clock, options, *gate);
+  auto caller = std::make_unique<CallerServiceImpl>(*gate);
   int port = 0;
   grpc::ServerBuilder builder;
   builder.AddListeningPort(listen_address, Credentials(options.tls), &port);
@@ -51,21 +53,25 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::string& listen_
   builder.RegisterService(service.get());
   builder.RegisterService(coding.get());
   builder.RegisterService(review.get());
+  builder.RegisterService(caller.get());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     return absl::UnavailableError("listen_address: cannot listen on \"" + listen_address + "\"");
   }
   return std::unique_ptr<Server>(new Server(std::move(gate), std::move(service), std::move(coding),
-                                            std::move(review), std::move(server), port));
+                                            std::move(review), std::move(caller), std::move(server),
+                                            port));
 }
 
 Server::Server(std::unique_ptr<Gate> gate, std::unique_ptr<SessionServiceImpl> service,
                std::unique_ptr<CodingServiceImpl> coding, std::unique_ptr<ReviewServiceImpl> review,
-               std::unique_ptr<grpc::Server> server, int port)
+               std::unique_ptr<CallerServiceImpl> caller, std::unique_ptr<grpc::Server> server,
+               int port)
     : gate_(std::move(gate)),
       service_(std::move(service)),
       coding_(std::move(coding)),
       review_(std::move(review)),
+      caller_(std::move(caller)),
       server_(std::move(server)),
       port_(port) {}
 

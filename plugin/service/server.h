@@ -16,14 +16,14 @@ class Server;
 namespace unitclock::service {
 
 class Gate;
+class CallerServiceImpl;
 class SessionServiceImpl;
 class CodingServiceImpl;
 class ReviewServiceImpl;
 
 // A running unitclock gRPC server: the SessionService, the CodingService, the
-// ReviewService, the
-// standard health checking service (grpc.health.v1.Health) and server
-// reflection.
+// ReviewService, the CallerService, the standard health checking service (grpc.health.v1.Health)
+// and server reflection.
 //
 // Thread-safe: Shutdown may be called from any thread, once.
 class Server {
@@ -52,12 +52,13 @@ class Server {
  private:
   Server(std::unique_ptr<Gate> gate, std::unique_ptr<SessionServiceImpl> service,
          std::unique_ptr<CodingServiceImpl> coding, std::unique_ptr<ReviewServiceImpl> review,
-         std::unique_ptr<grpc::Server> server, int port);
+         std::unique_ptr<CallerServiceImpl> caller, std::unique_ptr<grpc::Server> server, int port);
 
   std::unique_ptr<Gate> gate_;  // outlives the services, which refer to it
   std::unique_ptr<SessionServiceImpl> service_;
   std::unique_ptr<CodingServiceImpl> coding_;
   std::unique_ptr<ReviewServiceImpl> review_;
+  std::unique_ptr<CallerServiceImpl> caller_;
   std::unique_ptr<grpc::Server> server_;
   int port_;
   bool shut_down_ = false;

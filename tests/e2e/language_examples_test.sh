@@ -10,8 +10,13 @@
 # output: every event recorded, and the suggestion for 2026-11-27 is 97110 x2
 # GP 95, POS 10. A second run must succeed with every event already recorded
 # and print the same suggestion; a scenario with a bad event must exit 1
-# naming it. README's snippet (quickstart.cc, .mjs, .py) must then publish
-# its own session and print its line. Fails (never skips) when node, npm or
+# naming it; node and python: a token of another platform than the
+# scenario's must exit 1 naming both platforms (the examples ask GetCaller
+# for the token's platform). README's snippet (quickstart.cc, .mjs, .py),
+# run from a folder other than the repository's, must then publish its own
+# session and print its line; run again with a token of another platform,
+# its events are rejected (their ids belong to the first platform's session)
+# and it must exit non-zero saying so. Fails (never skips) when node, npm or
 # a Python module is missing.
 #
 # cpp: installs the build (cmake --install BUILD_DIR) into WORK_DIR/prefix,
@@ -91,6 +96,8 @@ esac
 check "unitclockd starts"
 bash "$repo/scripts/make_token.sh" ex demo-rehab platform,reviewer,billing "$work/tokens.json" \
   >"$work/token"
+bash "$repo/scripts/make_token.sh" other other-rehab platform,reviewer,billing "$work/tokens.json" \
+  >"$work/other-token"
 start_daemon "$unitclockd" "$repo/core/policies"
 
 # run NAME [ARGS...]: runs the example; output in $out, exit status in $rc.
@@ -150,19 +157,43 @@ expect_count "$out" '^ack bad-20261127-0001-001 OUTCOME_REJECTED code=3 .*clinic
   "the rejected event"
 expect_count "$out" '^suggestion for ' 0 "the run with a rejected event: suggestions"
 
-check "README's snippet (the quickstart): its own session, 97110 x2 GP 95 POS 10"
-rc=0
-# From the repository root (node and python load proto/ from there); the
-# C++ quickstart keeps its buffer in the current folder, so it runs in $work.
-quickstart_dir=$repo
-[[ $lang == cpp ]] && quickstart_dir=$work
-(cd "$quickstart_dir" && UNITCLOCK_TOKEN=$(cat "$work/token") UNITCLOCK_TARGET=$target "${quickstart[@]}") \
-  >"$work/quickstart.out" 2>&1 || rc=$?
-out=$(cat "$work/quickstart.out")
-sed 's/^/    /' <<<"$out"
+if [[ $lang != cpp ]]; then
+  check "a token of another platform than the scenario's: exits 1 naming both, sends nothing"
+  rc=0
+  UNITCLOCK_TOKEN=$(cat "$work/other-token") "${example[@]}" --target "$target" \
+    --scenario "$scenario" >"$work/other.out" 2>&1 || rc=$?
+  out=$(cat "$work/other.out")
+  sed 's/^/    /' <<<"$out"
+  [[ $rc == 1 ]] || fail "the run with another platform's token exited $rc, expected 1"
+  expect_count "$out" 'names platform "demo-rehab", but the token other is of platform "other-rehab"' 1 \
+    "the platform mismatch"
+  expect_count "$out" '^ack ' 0 "the run with another platform's token: acknowledgements"
+fi
+
+# run_quickstart NAME TOKEN_FILE: runs README's snippet in the folder $work/NAME
+# (not the repository: node and python find proto/ and gen/ from their own
+# folder; the C++ quickstart keeps its buffer in the current folder).
+run_quickstart() {
+  mkdir -p "$work/$1"
+  rc=0
+  (cd "$work/$1" && UNITCLOCK_TOKEN=$(cat "$2") UNITCLOCK_TARGET=$target "${quickstart[@]}") \
+    >"$work/$1.out" 2>&1 || rc=$?
+  out=$(cat "$work/$1.out")
+  sed 's/^/    /' <<<"$out"
+}
+
+check "README's snippet (the quickstart), from another folder: its own session, 97110 x2 GP 95 POS 10"
+run_quickstart quickstart "$work/token"
 [[ $rc == 0 ]] || fail "the quickstart exited $rc"
 expect_count "$out" ' OUTCOME_RECORDED' 7 "quickstart: recorded events"
 expect_count "$out" '^97110 x2 GP 95 POS 10$' 1 "quickstart: the suggested line"
+
+check "the quickstart with another platform's token: its events are rejected, it says so, exits non-zero"
+run_quickstart quickstart-other "$work/other-token"
+[[ $rc != 0 ]] || fail "the quickstart with another platform's token exited 0"
+expect_count "$out" 'OUTCOME_REJECTED' 7 "quickstart with another platform's token: rejected events"
+expect_count "$out" 'event\(s\) rejected' 1 "quickstart with another platform's token: the message"
+expect_count "$out" '^97110 ' 0 "quickstart with another platform's token: suggested lines"
 
 stop_daemon
 

@@ -26,6 +26,7 @@
 #include "tests/testing/service_options.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/tls.h"
+#include "unitclock/v1/caller.grpc.pb.h"
 #include "unitclock/v1/coding.grpc.pb.h"
 #include "unitclock/v1/review.grpc.pb.h"
 #include "unitclock/v1/session_service.grpc.pb.h"
@@ -715,6 +716,56 @@ TEST_F(SessionServiceE2eTest, HealthCheckNeedsNoTokenAndReportsServing) {
     bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
   // HealthCheckResponse{status: SERVING(1)}: field 1, varint 1.
   EXPECT_EQ(bytes, std::string("\x08\x01", 2));
+}
+
+// GetCaller: any role learns what its token stands for, never the token.
+TEST_F(SessionServiceE2eTest, GetCallerReturnsTheTokensIdPlatformAndRoles) {
+  auto callers = v1::CallerService::NewStub(channel_);
+  auto get = [&](std::string_view token_id, const std::string& name, v1::Caller* caller) {
+    grpc::ClientContext ctx;
+    testing::Authorize(ctx, token_id);
+    v1::GetCallerRequest req;
+    req.set_name(name);
+    return callers->GetCaller(&ctx, req, caller);
+  };
+  v1::Caller demo;
+  grpc::Status s = get("demo-platform", "", &demo);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(demo.name(), "callers/me");
+  EXPECT_EQ(demo.token_id(), "demo-platform");
+  EXPECT_EQ(demo.platform(), "demo-rehab");
+  EXPECT_THAT(demo.roles(), ::testing::ElementsAre("platform"));
+
+  v1::Caller other;
+  s = get("other-all", "callers/me", &other);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(other.token_id(), "other-all");
+  EXPECT_EQ(other.platform(), "other-platform");
+  EXPECT_THAT(other.roles(), ::testing::ElementsAre("platform", "reviewer", "billing"));
+  EXPECT_THAT(other.DebugString(), Not(HasSubstr(testing::TestToken("other-all"))));
+
+  // Any role may ask: a reviewer, a billing clerk, an all-platform admin.
+  v1::Caller reviewer;
+  ASSERT_TRUE(get("demo-reviewer", "", &reviewer).ok());
+  EXPECT_THAT(reviewer.roles(), ::testing::ElementsAre("reviewer"));
+  v1::Caller billing;
+  ASSERT_TRUE(get("demo-billing", "", &billing).ok());
+  EXPECT_THAT(billing.roles(), ::testing::ElementsAre("billing"));
+  v1::Caller admin;
+  ASSERT_TRUE(get("admin", "", &admin).ok());
+  EXPECT_EQ(admin.platform(), "*");
+  EXPECT_THAT(admin.roles(), ::testing::ElementsAre("admin"));
+
+  v1::Caller ignored;
+  EXPECT_EQ(get("demo-all", "callers/someone-else", &ignored).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  grpc::ClientContext no_token;
+  EXPECT_EQ(callers->GetCaller(&no_token, v1::GetCallerRequest(), &ignored).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  grpc::ClientContext unknown;
+  unknown.AddMetadata("authorization", "Bearer not-a-token");
+  EXPECT_EQ(callers->GetCaller(&unknown, v1::GetCallerRequest(), &ignored).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
 }
 
 // The CodingService on the same real server.

@@ -172,6 +172,7 @@ DeliveryStatus Sender::Status() const {
   status.acknowledged_total = acknowledged_total_;
   status.last_error = last_error_;
   status.last_error_code = last_error_code_;
+  status.last_error_at = last_error_at_;
   return status;
 }
 
@@ -268,6 +269,7 @@ void Sender::OnAcknowledgement(const PublishStream* stream, const v1::EventAckno
   in_flight_.pop_front();
   Retire(std::move(event), ack.outcome(), ack.error_code(), ack.error_message());
   attempt_ = 0;
+  ClearError();
   SetConnected(true);
   Pump();
 }
@@ -366,6 +368,14 @@ void Sender::SetError(grpc::StatusCode code, std::string error) {
   absl::MutexLock lock(&status_mu_);
   last_error_ = std::move(error);
   last_error_code_ = code;
+  last_error_at_ = std::chrono::system_clock::now();
+}
+
+void Sender::ClearError() {
+  absl::MutexLock lock(&status_mu_);
+  last_error_.clear();
+  last_error_code_ = grpc::StatusCode::OK;
+  last_error_at_ = {};
 }
 
 void Sender::EmitStatus() {

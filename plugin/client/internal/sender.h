@@ -80,6 +80,8 @@ class Sender {
   void ScheduleTick();
   void SetConnected(bool connected);
   void SetError(grpc::StatusCode code, std::string error);
+  // An acknowledgement came: delivery works, the last error is history.
+  void ClearError();
   void EmitStatus();
 
   const RecorderOptions options_;
@@ -91,6 +93,7 @@ class Sender {
   std::int64_t acknowledged_total_ ABSL_GUARDED_BY(status_mu_) = 0;
   std::string last_error_ ABSL_GUARDED_BY(status_mu_);
   grpc::StatusCode last_error_code_ ABSL_GUARDED_BY(status_mu_) = grpc::StatusCode::OK;
+  std::chrono::system_clock::time_point last_error_at_ ABSL_GUARDED_BY(status_mu_){};
 
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;

@@ -233,6 +233,9 @@ TEST_F(RecorderTest, ServerDownAtStartThenUpGetsEveryEventOnce) {
   EXPECT_FALSE(before.connected);
   EXPECT_GE(before.lag, 300ms);
   EXPECT_THAT(before.last_error, HasSubstr("UNAVAILABLE"));
+  EXPECT_EQ(before.last_error_code, grpc::StatusCode::UNAVAILABLE);
+  EXPECT_GT(before.last_error_at, std::chrono::system_clock::now() - 1min);
+  EXPECT_LE(before.last_error_at, std::chrono::system_clock::now());
 
   StartDaemon();
   ASSERT_TRUE(recorder->Flush(30s)) << Describe(recorder->Status());
@@ -241,6 +244,10 @@ TEST_F(RecorderTest, ServerDownAtStartThenUpGetsEveryEventOnce) {
   EXPECT_EQ(after.lag, 0ms);
   EXPECT_EQ(after.acknowledged_total, 200);
   EXPECT_TRUE(after.connected);
+  // Delivered again: the refused connection is history, not a current error.
+  EXPECT_EQ(after.last_error, "") << Describe(after);
+  EXPECT_EQ(after.last_error_code, grpc::StatusCode::OK);
+  EXPECT_EQ(after.last_error_at, std::chrono::system_clock::time_point{});
   ExpectExactlyOnce(sessions);
   const std::vector<DeliveryStatus> reported = statuses.Items();
   EXPECT_TRUE(std::any_of(reported.begin(), reported.end(),
