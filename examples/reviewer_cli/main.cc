@@ -492,6 +492,11 @@ int Export(Desk& desk, const ExportOptions& o) {
     std::remove(part.c_str());
     return UsageError("--out: writing \"" + part + "\" failed");
   }
+  // Claims the server could not write: named, with the reason, for the
+  // biller to mend; they stay exportable.
+  for (const v1::SkippedClaim& skipped : last.skipped_claims()) {
+    std::cout << "left out " << skipped.name() << ": " << skipped.reason() << "\n";
+  }
   if (last.batch_id().empty() && last.claim_count() == 0 && bytes == 0) {
     // Nothing to export: the server recorded no batch; no file is written.
     std::remove(part.c_str());
