@@ -46,7 +46,7 @@ absl::Status CheckX12Reference(std::string_view field, const std::string& value)
   if (absl::Status st = CheckText(field, value, kMaxIdLength, /*required=*/true); !st.ok()) {
     return st;
   }
-  if (value.find_first_of("~*:^") != std::string::npos) {
+  if (HasX12Delimiter(value)) {
     return Invalid(field, "must not contain ~ * : ^ (X12 delimiters)");
   }
   return absl::OkStatus();

@@ -25,6 +25,13 @@ std::string_view IdProblem(std::string_view value);
 // True if `value` is a valid identifier under kIdRule.
 inline bool IsValidId(std::string_view value) { return IdProblem(value).empty(); }
 
+// True if `text` holds one of X12's delimiters (~ * : ^): such text cannot go
+// into an 837P. Intake refuses it in the references a claim carries; the
+// export checks claims stored before that again.
+inline bool HasX12Delimiter(std::string_view text) {
+  return text.find_first_of("~*:^") != std::string_view::npos;
+}
+
 // Checks that `event` is complete and well-formed on its own (its relation to
 // other events of the session is the timeline's business, not this one's).
 //

@@ -6,6 +6,8 @@
 #include <set>
 #include <vector>
 
+#include "core/event_validation.h"
+
 namespace unitclock::core::exports {
 namespace {
 
@@ -21,10 +23,6 @@ bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
 
 bool IsDigits(const std::string& text, std::size_t size) {
   return text.size() == size && std::all_of(text.begin(), text.end(), IsDigit);
-}
-
-bool HasX12Delimiter(const std::string& text) {
-  return text.find_first_of("~*:^") != std::string::npos;
 }
 
 // CMS NPI standard: the 10th digit is a Luhn check digit over the first nine
