@@ -95,13 +95,25 @@ grpc::ServerUnaryReactor* SessionServiceImpl::RecordEvents(grpc::CallbackServerC
   }
   std::vector<const v1::Event*> events(request->events().pointer_begin(),
                                        request->events().pointer_end());
-  absl::StatusOr<std::vector<v1::EventAcknowledgement>> acks =
-      recorder_.Record(events, caller->platform);
-  if (!acks.ok()) return FinishUnary(context, acks.status());
-  v1::RecordEventsResponse response;
-  for (v1::EventAcknowledgement& ack : *acks) *response.add_acknowledgements() = std::move(ack);
-  *response_bytes = EncodeMessage(response);
-  return FinishUnary(context, absl::OkStatus());
+  // Answered from the store's writer thread once the group commit that takes
+  // the batch is durable: the call holds no server thread while it waits, so
+  // that concurrent calls share commits, as the events of streams do.
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  recorder_.RecordAsync(
+      events, caller->platform,
+      [reactor, response_bytes](absl::StatusOr<std::vector<v1::EventAcknowledgement>> acks) {
+        if (!acks.ok()) {
+          reactor->Finish(ToGrpcStatus(acks.status()));
+          return;
+        }
+        v1::RecordEventsResponse response;
+        for (v1::EventAcknowledgement& ack : *acks) {
+          *response.add_acknowledgements() = std::move(ack);
+        }
+        *response_bytes = EncodeMessage(response);
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::GetSession(grpc::CallbackServerContext* context,

@@ -498,7 +498,11 @@ void SqliteEventStore::AppendAsync(std::vector<StoredEvent> events, AppendDone d
 
 SqliteEventStore::WriteStats SqliteEventStore::Stats() {
   absl::MutexLock lock(&queue_mu_);
-  return stats_;
+  WriteStats stats = stats_;
+  for (const PendingAppend& append : queue_) {
+    stats.queued_events += static_cast<std::int64_t>(append.events.size());
+  }
+  return stats;
 }
 
 void SqliteEventStore::WriteLoop() {

@@ -191,10 +191,11 @@ class SqliteEventStore {
   void AppendAsync(std::vector<StoredEvent> events, AppendDone done);
 
   // Group commits so far, and the events they took: their ratio is the
-  // average group size.
+  // average group size. `queued_events`: events waiting for the writer now.
   struct WriteStats {
     std::int64_t commits = 0;
     std::int64_t events = 0;
+    std::int64_t queued_events = 0;
   };
   WriteStats Stats();
 

@@ -9,10 +9,12 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <latch>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "examples/scenario/scenario.h"
@@ -551,6 +553,70 @@ TEST_F(SessionServiceE2eTest, BatchRecordsValidEventsBesideInvalidOnes) {
   EXPECT_EQ(acks[1].outcome(), EventAcknowledgement::OUTCOME_REJECTED);
   EXPECT_EQ(acks[1].error_message(), "event.occurred_at: not a valid timestamp");
   EXPECT_EQ(acks[2].outcome(), EventAcknowledgement::OUTCOME_RECORDED);
+}
+
+// Concurrent RecordEvents calls share group commits: a call waits for its
+// commit without holding a server thread, so that all 64 calls below are
+// queued while the store's writer is busy, and then go in one commit.
+TEST_F(SessionServiceE2eTest, ConcurrentBatchesShareGroupCommits) {
+  // The writer thread is held in the callback of an append of its own.
+  std::latch writer_busy(1);
+  std::latch release(1);
+  store::StoredEvent blocker;
+  blocker.event_id = "blocker";
+  blocker.session_id = "blocker-session";
+  blocker.occurred_at = clock_.Now();
+  blocker.payload = "blocker";
+  store_->AppendAsync({blocker}, [&](absl::StatusOr<store::AppendResults> r) {
+    EXPECT_TRUE(r.ok()) << r.status();
+    writer_busy.count_down();
+    release.wait();
+  });
+  writer_busy.wait();
+
+  constexpr int kCalls = 64;
+  const std::vector<v1::Event> scenario = Scenario().events;
+  const auto per_call = static_cast<std::int64_t>(scenario.size());
+  std::vector<grpc::ClientContext> contexts(kCalls);
+  std::vector<v1::RecordEventsRequest> requests(kCalls);
+  std::vector<v1::RecordEventsResponse> responses(kCalls);
+  std::vector<grpc::Status> statuses(kCalls);
+  std::latch answered(kCalls);
+  for (int c = 0; c < kCalls; ++c) {
+    for (v1::Event e : scenario) {
+      e.set_event_id("c" + std::to_string(c) + "-" + e.event_id());
+      e.set_session_id("concurrent-" + std::to_string(c));
+      *requests[c].add_events() = std::move(e);
+    }
+    testing::Authorize(contexts[c], "demo-all");
+    stub_->async()->RecordEvents(&contexts[c], &requests[c], &responses[c],
+                                 [&, c](grpc::Status st) {
+                                   statuses[c] = std::move(st);
+                                   answered.count_down();
+                                 });
+  }
+  // Every call's events reach the store's queue while the writer is held.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  std::int64_t queued = 0;
+  while ((queued = store_->Stats().queued_events) < kCalls * per_call &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  release.count_down();
+  EXPECT_EQ(queued, kCalls * per_call) << "calls were not all waiting for one commit";
+  answered.wait();
+
+  for (int c = 0; c < kCalls; ++c) {
+    ASSERT_TRUE(statuses[c].ok()) << c << ": " << statuses[c].error_message();
+    ASSERT_THAT(responses[c].acknowledgements(), SizeIs(scenario.size()));
+    for (const EventAcknowledgement& ack : responses[c].acknowledgements()) {
+      EXPECT_EQ(ack.outcome(), EventAcknowledgement::OUTCOME_RECORDED) << ack.error_message();
+    }
+  }
+  // The blocker's commit, then one for all 64 calls.
+  const store::SqliteEventStore::WriteStats stats = store_->Stats();
+  EXPECT_EQ(stats.commits, 2);
+  EXPECT_EQ(stats.events, 1 + kCalls * per_call);
 }
 
 TEST_F(SessionServiceE2eTest, EventsFarAheadOfTheServerClockAreRejected) {
