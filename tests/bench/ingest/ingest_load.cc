@@ -11,6 +11,10 @@
 // process's own usage. Exits non-zero if any event is not acknowledged as
 // recorded, so that a smoke run fails on a broken server.
 //
+// With --batch N the callers use RecordEvents instead: each of --streams
+// callers sends N events per call and waits for its answer before the next
+// (latency then runs from the call to its answer, for each event of it).
+//
 // With --live-sessions N it instead opens N sessions and leaves them in
 // progress (the opening events only), for the memory benchmark.
 #include <sys/resource.h>
@@ -47,6 +51,7 @@ struct LoadOptions {
   int streams = 64;
   int channels = 4;
   int window = 32;
+  int batch = 0;  // events per RecordEvents call; 0: PublishEvents streams
   std::int64_t events = 200000;
   std::int64_t live_sessions = 0;
   int server_pid = 0;
@@ -93,9 +98,18 @@ class SessionSource {
   std::atomic<std::int64_t> budget_{options_.events};
 };
 
+// One client of the load: a stream or a caller of RecordEvents.
+class Client {
+ public:
+  virtual ~Client() = default;
+  // Waits for the client to finish; returns what it counted.
+  virtual Tally Wait() = 0;
+};
+
 // One PublishEvents stream with a window of events in flight.
 class Stream final
-    : public grpc::ClientBidiReactor<v1::PublishEventsRequest, v1::PublishEventsResponse> {
+    : public Client,
+      public grpc::ClientBidiReactor<v1::PublishEventsRequest, v1::PublishEventsResponse> {
  public:
   Stream(v1::SessionService::Stub& stub, const examples::Connection& connection,
          SessionSource& source, int window, std::uint64_t seed)
@@ -150,8 +164,7 @@ class Stream final
     done_cv_.notify_all();
   }
 
-  // Waits for the stream to end; returns what it counted.
-  Tally Wait() {
+  Tally Wait() override {
     std::unique_lock lock(mu_);
     done_cv_.wait(lock, [this] { return done_; });
     return std::move(tally_);
@@ -198,6 +211,119 @@ class Stream final
   std::vector<std::pair<std::string, SteadyClock::time_point>> in_flight_;
   bool writing_ = false;
   bool closing_ = false;
+  bool done_ = false;
+  Tally tally_;
+};
+
+// One caller of RecordEvents: sends the next --batch events of its sessions,
+// waits for the answer, and so on until the event budget is spent.
+class Batcher final : public Client {
+ public:
+  Batcher(v1::SessionService::Stub& stub, const examples::Connection& connection,
+          SessionSource& source, int batch, std::uint64_t seed)
+      : stub_(stub), connection_(connection), source_(source), batch_(batch), rng_(seed) {
+    bool more = false;
+    {
+      std::lock_guard lock(mu_);
+      more = Prepare();
+    }
+    if (more) Start();
+  }
+
+  Tally Wait() override {
+    std::unique_lock lock(mu_);
+    done_cv_.wait(lock, [this] { return done_; });
+    return std::move(tally_);
+  }
+
+ private:
+  // Fills the next call's request; false (and finished) when the budget is
+  // spent. Holds mu_.
+  bool Prepare() {
+    request_.clear_events();
+    while (request_.events_size() < batch_) {
+      if (next_ == session_.size()) {
+        session_ = source_.Next(rng_);
+        next_ = 0;
+        if (session_.empty()) break;
+      }
+      *request_.add_events() = std::move(session_[next_++]);
+    }
+    if (request_.events_size() == 0) {
+      done_ = true;
+      done_cv_.notify_all();
+      return false;
+    }
+    return true;
+  }
+
+  // Sends the call Prepare filled; outside mu_, in case gRPC answers at once.
+  void Start() {
+    context_ = std::make_unique<grpc::ClientContext>();
+    connection_.Authorize(*context_);
+    response_.Clear();
+    sent_ = SteadyClock::now();
+    stub_.async()->RecordEvents(context_.get(), &request_, &response_,
+                                [this](grpc::Status status) { OnDone(status); });
+  }
+
+  void OnDone(const grpc::Status& status) {
+    bool more = false;
+    {
+      std::lock_guard lock(mu_);
+      more = Answered(status);
+    }
+    if (more) Start();
+  }
+
+  // Counts the answer; false (and finished) if the caller stops. Holds mu_.
+  bool Answered(const grpc::Status& status) {
+    const auto latency_us = static_cast<std::uint32_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - sent_).count());
+    if (!status.ok()) {
+      Problem("RecordEvents failed: " + status.error_message());
+    } else if (response_.acknowledgements_size() != request_.events_size()) {
+      Problem("RecordEvents answered " + std::to_string(response_.acknowledgements_size()) +
+              " acknowledgements for " + std::to_string(request_.events_size()) + " events");
+    } else {
+      for (int i = 0; i < request_.events_size(); ++i) {
+        const v1::EventAcknowledgement& ack = response_.acknowledgements(i);
+        if (ack.event_id() != request_.events(i).event_id()) {
+          Problem("acknowledgement out of order: " + ack.event_id());
+        } else if (ack.outcome() != v1::EventAcknowledgement::OUTCOME_RECORDED) {
+          Problem("event " + ack.event_id() + " not recorded: " + ack.error_message());
+        } else {
+          ++tally_.recorded;
+        }
+        tally_.latencies_us.push_back(latency_us);
+      }
+    }
+    if (!status.ok()) {
+      done_ = true;  // stops this caller: a failing server fails the run
+      done_cv_.notify_all();
+      return false;
+    }
+    return Prepare();
+  }
+
+  void Problem(const std::string& what) {
+    ++tally_.other;
+    if (tally_.first_problem.empty()) tally_.first_problem = what;
+  }
+
+  v1::SessionService::Stub& stub_;
+  const examples::Connection& connection_;
+  SessionSource& source_;
+  const int batch_;
+  std::mt19937_64 rng_;
+  std::mutex mu_;
+  std::condition_variable done_cv_;
+  std::unique_ptr<grpc::ClientContext> context_;
+  v1::RecordEventsRequest request_;
+  v1::RecordEventsResponse response_;
+  SteadyClock::time_point sent_;
+  std::vector<v1::Event> session_;
+  std::size_t next_ = 0;
   bool done_ = false;
   Tally tally_;
 };
@@ -249,14 +375,19 @@ int Run(const LoadOptions& options, const examples::Connection& connection) {
   const double server_cpu0 = options.server_pid > 0 ? ProcessCpuSeconds(options.server_pid) : 0;
   const double client_cpu0 = SelfCpuSeconds();
   const auto t0 = SteadyClock::now();
-  std::vector<std::unique_ptr<Stream>> streams;
+  std::vector<std::unique_ptr<Client>> clients;
   for (int s = 0; s < options.streams; ++s) {
-    streams.push_back(std::make_unique<Stream>(*stubs[s % stubs.size()], connection, source,
-                                               options.window, 1000003ULL * (s + 1)));
+    v1::SessionService::Stub& stub = *stubs[s % stubs.size()];
+    const std::uint64_t seed = 1000003ULL * (s + 1);
+    if (options.batch > 0) {
+      clients.push_back(std::make_unique<Batcher>(stub, connection, source, options.batch, seed));
+    } else {
+      clients.push_back(std::make_unique<Stream>(stub, connection, source, options.window, seed));
+    }
   }
   Tally all;
-  for (auto& stream : streams) {
-    Tally t = stream->Wait();
+  for (auto& client : clients) {
+    Tally t = client->Wait();
     all.recorded += t.recorded;
     all.other += t.other;
     all.latencies_us.insert(all.latencies_us.end(), t.latencies_us.begin(), t.latencies_us.end());
@@ -294,7 +425,8 @@ int main(int argc, char** argv) {
   app.add_option("--label", options.label, "Name of the server in the RESULT line");
   app.add_option("--platform", options.platform, "The platform of the token")
       ->capture_default_str();
-  app.add_option("--streams", options.streams, "Concurrent PublishEvents streams")
+  app.add_option("--streams", options.streams,
+                 "Concurrent PublishEvents streams (with --batch: RecordEvents callers)")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   app.add_option("--channels", options.channels, "Connections the streams are spread over")
@@ -302,6 +434,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--window", options.window, "Events in flight per stream")
       ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  app.add_option("--batch", options.batch,
+                 "Use RecordEvents with this many events per call instead of streams")
+      ->check(CLI::Range(0, 1000))
       ->capture_default_str();
   app.add_option("--events", options.events, "Events to send in all")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40))
