@@ -56,13 +56,6 @@ bool IsDigits(const std::string& text, std::size_t size) {
 
 bool IsCode(const std::string& text) { return IsDigits(text, 5); }
 
-// A claim modifier: two upper-case letters or digits (GP, 95, XU).
-bool IsModifier(const std::string& text) {
-  return text.size() == 2 && std::all_of(text.begin(), text.end(), [](char c) {
-           return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-         });
-}
-
 // Parses strictly: a key twice in one object is an error (nlohmann would keep
 // the last one silently, so a pasted duplicate would override a value).
 json ParseStrict(std::string_view text, std::string* duplicate_key) {
@@ -388,6 +381,12 @@ absl::Status ParseModifiers(const Checker& check, const json& doc, PayerPolicy& 
 }
 
 }  // namespace
+
+bool IsModifier(std::string_view text) {
+  return text.size() == 2 && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+         });
+}
 
 CodeCatalogue::CodeCatalogue(std::vector<CodeEntry> entries) : entries_(std::move(entries)) {
   // The first entry wins; ParseCodeCatalogue rejects duplicates anyway.

@@ -149,6 +149,9 @@ absl::StatusOr<DateWindow> ParseEditQuarterFile(std::string_view json_text,
 // Stable lower_snake names used in the files and the API.
 const char* ActivityKindName(ActivityKind kind);    // e.g. "therapeutic_exercise"
 const char* DisciplineName(Discipline discipline);  // e.g. "physical_therapy"
-const char* UnitMethodName(UnitMethod method);      // "medicare_pooled", "cpt_midpoint"
+
+// True for a CPT/HCPCS modifier: two upper-case letters or digits ("GP", "95").
+bool IsModifier(std::string_view text);
+const char* UnitMethodName(UnitMethod method);  // "medicare_pooled", "cpt_midpoint"
 
 }  // namespace unitclock::core

@@ -35,6 +35,20 @@ struct Claim {
   friend bool operator==(const Claim&, const Claim&) = default;
 };
 
+// The file formats of an export.
+enum class Format { kCsv, kX12_837P, kFhirR4 };
+
+// What a biller asks to export: the approved lines of `platform` with dates
+// of service in [first, last], as one file.
+struct ExportRequest {
+  std::string platform;
+  std::string actor_ref;  // who exports, for the audit trail
+  Format format = Format::kCsv;
+  Day first{};
+  Day last{};
+  bool include_exported = false;  // also lines exported before (a re-export)
+};
+
 // A party of the claim: the submitter, the billing provider, a payer.
 struct Party {
   std::string name;

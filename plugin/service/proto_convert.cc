@@ -4,16 +4,32 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/time_util.h>
 
+#include <optional>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "absl/status/status.h"
+#include "core/event_validation.h"
+#include "core/fingerprint.h"
 
 namespace unitclock::service {
 namespace {
 
 using google::protobuf::Timestamp;
 using google::protobuf::util::TimeUtil;
+
+// The deterministic serialization of `message`: equal messages, equal bytes.
+std::string Deterministic(const google::protobuf::MessageLite& message) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream raw(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&raw);
+    coded.SetSerializationDeterministic(true);
+    message.SerializeToCodedStream(&coded);
+  }
+  return bytes;
+}
 
 absl::Status Invalid(const std::string& field, const std::string& reason) {
   return absl::InvalidArgumentError(field + ": " + reason);
@@ -237,17 +253,7 @@ v1::Event EventToProto(const core::Event& event) {
   return out;
 }
 
-std::string EncodeEvent(const core::Event& event) {
-  const v1::Event proto = EventToProto(event);
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream raw(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&raw);
-    coded.SetSerializationDeterministic(true);
-    proto.SerializeToCodedStream(&coded);
-  }
-  return bytes;
-}
+std::string EncodeEvent(const core::Event& event) { return Deterministic(EventToProto(event)); }
 
 absl::Status CheckEnumValue(const google::protobuf::EnumDescriptor& type, int value,
                             std::string_view field) {
@@ -437,6 +443,221 @@ void ProgressToProto(const core::LiveProgress& p, bool stopped, v1::SessionProgr
   out.set_minutes_to_next_unit(p.minutes_to_next_unit);
   out.set_current_code(p.current_code);
   out.set_method(UnitMethodToProto(p.method));
+}
+
+}  // namespace unitclock::service
+
+namespace unitclock::service {
+namespace {
+
+// INVALID_ARGUMENT naming `field` when `value` is longer than `max` bytes.
+absl::Status CheckLength(const std::string& value, std::size_t max, const std::string& field) {
+  if (value.size() <= max) return absl::OkStatus();
+  return Invalid(field, "at most " + std::to_string(max) + " characters");
+}
+
+void ApprovedLineToProto(const core::ApprovedLine& line, v1::ApprovedLine& out) {
+  out.set_code(line.code);
+  out.set_units(line.units);
+  for (const std::string& m : line.modifiers) out.add_modifiers(m);
+  out.set_place_of_service(line.place_of_service);
+  out.set_minutes(line.minutes);
+}
+
+core::ApprovedLine ApprovedLineFromProto(const v1::ApprovedLine& line) {
+  return {line.code(),
+          line.units(),
+          {line.modifiers().begin(), line.modifiers().end()},
+          line.place_of_service(),
+          line.minutes()};
+}
+
+}  // namespace
+
+absl::StatusOr<core::Day> DayFromRequest(const std::string& text, const std::string& field) {
+  const std::optional<core::Day> day = core::ParseDay(text);
+  if (!day) return Invalid(field, "must be a date \"YYYY-MM-DD\"");
+  return *day;
+}
+
+absl::StatusOr<core::SuggestionKey> SuggestionKeyFromName(const std::string& name,
+                                                          const std::string& field) {
+  constexpr std::string_view kPrefix = "suggestions/";
+  std::optional<core::SuggestionKey> key;
+  if (name.size() > kPrefix.size() && name.compare(0, kPrefix.size(), kPrefix) == 0) {
+    key = core::ParseSuggestionId(std::string_view(name).substr(kPrefix.size()));
+  }
+  // The name itself is not repeated: it may be long or hold any byte.
+  if (!key) {
+    return Invalid(field,
+                   "must be suggestions/{id}, where id is a suggestion id as ListSuggestions "
+                   "returns it");
+  }
+  return *key;
+}
+
+std::string SuggestionEtag(const core::Suggestion& s) {
+  v1::Suggestion numbers;
+  for (const core::SuggestedLine& l : s.lines) {
+    v1::SuggestedLine* p = numbers.add_lines();
+    p->set_code(l.code);
+    p->set_units(l.units);
+    for (const std::string& m : l.modifiers) p->add_modifiers(m);
+    p->set_place_of_service(l.place_of_service);
+    p->set_minutes(l.minutes);
+    p->set_assistant_minutes(l.assistant_minutes);
+    p->set_blocking(l.blocking);
+  }
+  for (const core::CodingWarning& w : s.warnings) {
+    v1::CodingWarning* p = numbers.add_warnings();
+    p->set_code(w.code);
+    p->set_cpt_code(w.cpt_code);
+  }
+  return core::Fnv1a64Hex(Deterministic(numbers));
+}
+
+std::string EncodeApprovedLines(const std::vector<core::ApprovedLine>& lines) {
+  if (lines.empty()) return "";
+  v1::ApprovedLines proto;
+  for (const core::ApprovedLine& l : lines) ApprovedLineToProto(l, *proto.add_lines());
+  return Deterministic(proto);
+}
+
+absl::StatusOr<std::vector<core::ApprovedLine>> DecodeApprovedLines(std::string_view bytes) {
+  v1::ApprovedLines proto;
+  if (!proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::InternalError("audit record: stored lines cannot be decoded");
+  }
+  std::vector<core::ApprovedLine> lines;
+  for (const v1::ApprovedLine& l : proto.lines()) lines.push_back(ApprovedLineFromProto(l));
+  return lines;
+}
+
+v1::ReviewState ReviewStateToProto(core::ReviewState state) {
+  switch (state) {
+    case core::ReviewState::kPending:
+      return v1::REVIEW_STATE_PENDING;
+    case core::ReviewState::kApproved:
+      return v1::REVIEW_STATE_APPROVED;
+    case core::ReviewState::kAmended:
+      return v1::REVIEW_STATE_AMENDED;
+    case core::ReviewState::kRejected:
+      return v1::REVIEW_STATE_REJECTED;
+    case core::ReviewState::kNeedsReReview:
+      return v1::REVIEW_STATE_NEEDS_REREVIEW;
+    case core::ReviewState::kExported:
+      return v1::REVIEW_STATE_EXPORTED;
+  }
+  return v1::REVIEW_STATE_UNSPECIFIED;
+}
+
+void ReviewedSuggestionToProto(const core::ReviewedSuggestion& s, v1::ReviewedSuggestion& out) {
+  out.set_name("suggestions/" + s.suggestion_id);
+  out.set_suggestion_id(s.suggestion_id);
+  out.set_platform(s.platform);
+  out.set_provider_ref(s.provider_ref);
+  out.set_state(ReviewStateToProto(s.state));
+  out.set_etag(s.etag);
+  SuggestionToProto(s.suggestion, *out.mutable_suggestion());
+  for (const core::ApprovedLine& l : s.approved_lines) {
+    ApprovedLineToProto(l, *out.add_approved_lines());
+  }
+}
+
+void AuditRecordToProto(const core::ReviewRecord& r, v1::AuditRecord& out) {
+  out.set_record_id(r.record_id);
+  *out.mutable_time() = google::protobuf::util::TimeUtil::MillisecondsToTimestamp(
+      r.recorded_at.time_since_epoch().count());
+  out.set_actor(r.actor);
+  out.set_action(core::ReviewActionName(r.action));
+  out.set_suggestion_id(r.suggestion_id);
+  out.set_etag(r.fingerprint);
+  out.set_reason(r.reason);
+  out.set_override_reason(r.override_reason);
+  for (const core::ApprovedLine& l : r.before) ApprovedLineToProto(l, *out.add_before());
+  for (const core::ApprovedLine& l : r.after) ApprovedLineToProto(l, *out.add_after());
+  out.set_batch_id(r.batch_id);
+}
+
+absl::StatusOr<core::ReviewCommand> ReviewCommandFromProto(
+    const v1::ReviewSuggestionRequest& request) {
+  core::ReviewCommand command;
+  absl::StatusOr<core::SuggestionKey> key = SuggestionKeyFromName(request.name(), "name");
+  if (!key.ok()) return key.status();
+  command.key = *std::move(key);
+  for (const auto& [value, field] :
+       {std::pair{&request.reviewer_ref(), "reviewer_ref"}, std::pair{&request.etag(), "etag"}}) {
+    if (value->empty()) return Invalid(field, "required");
+    if (absl::Status st = CheckLength(*value, core::kMaxIdLength, field); !st.ok()) return st;
+  }
+  if (absl::Status st = CheckEnumValue<v1::ReviewAction>(request.action(), "action"); !st.ok()) {
+    return st;
+  }
+  switch (request.action()) {
+    case v1::REVIEW_ACTION_APPROVE:
+      command.request.action = core::ReviewAction::kApprove;
+      break;
+    case v1::REVIEW_ACTION_AMEND:
+      command.request.action = core::ReviewAction::kAmend;
+      break;
+    case v1::REVIEW_ACTION_REJECT:
+      command.request.action = core::ReviewAction::kReject;
+      break;
+    default:
+      return Invalid("action", "must be approve, amend or reject");
+  }
+  command.platform = request.platform();
+  command.reviewer_ref = request.reviewer_ref();
+  command.etag = request.etag();
+  command.request.reason = request.reason();
+  command.request.override_reason = request.override_reason();
+  for (const v1::ApprovedLine& l : request.amended_lines()) {
+    command.request.amended_lines.push_back(ApprovedLineFromProto(l));
+  }
+  return command;
+}
+
+absl::StatusOr<core::exports::ExportRequest> ExportRequestFromProto(
+    const v1::ExportClaimsRequest& request) {
+  core::exports::ExportRequest out;
+  if (absl::Status st = CheckEnumValue<v1::ExportFormat>(request.format(), "format"); !st.ok()) {
+    return st;
+  }
+  switch (request.format()) {
+    case v1::EXPORT_FORMAT_CSV:
+      out.format = core::exports::Format::kCsv;
+      break;
+    case v1::EXPORT_FORMAT_X12_837P:
+      out.format = core::exports::Format::kX12_837P;
+      break;
+    case v1::EXPORT_FORMAT_FHIR_R4:
+      out.format = core::exports::Format::kFhirR4;
+      break;
+    default:
+      return Invalid("format", "must be CSV, X12_837P or FHIR_R4");
+  }
+  absl::StatusOr<core::Day> first = DayFromRequest(request.date_min(), "date_min");
+  if (!first.ok()) return first.status();
+  absl::StatusOr<core::Day> last = DayFromRequest(request.date_max(), "date_max");
+  if (!last.ok()) return last.status();
+  out.platform = request.platform();
+  out.actor_ref = request.actor_ref();
+  out.first = *first;
+  out.last = *last;
+  out.include_exported = request.include_exported();
+  return out;
+}
+
+std::string ExportFormatName(core::exports::Format format) {
+  switch (format) {
+    case core::exports::Format::kCsv:
+      return v1::ExportFormat_Name(v1::EXPORT_FORMAT_CSV);
+    case core::exports::Format::kX12_837P:
+      return v1::ExportFormat_Name(v1::EXPORT_FORMAT_X12_837P);
+    case core::exports::Format::kFhirR4:
+      return v1::ExportFormat_Name(v1::EXPORT_FORMAT_FHIR_R4);
+  }
+  return "";
 }
 
 }  // namespace unitclock::service

@@ -9,6 +9,8 @@
 #include "absl/status/statusor.h"
 #include "core/coding.h"
 #include "core/event.h"
+#include "core/export/claim.h"
+#include "core/review.h"
 #include "core/session_summary.h"
 #include "core/timeline.h"
 #include "unitclock/v1/coding.pb.h"
@@ -79,5 +81,48 @@ void SuggestionToProto(const core::Suggestion& suggestion, v1::Suggestion& out);
 
 // Writes a live session's running totals into `out`.
 void ProgressToProto(const core::LiveProgress& progress, bool stopped, v1::SessionProgress& out);
+
+// ---- Review ----
+
+// A date field of a request ("YYYY-MM-DD"). INVALID_ARGUMENT naming `field`
+// otherwise.
+absl::StatusOr<core::Day> DayFromRequest(const std::string& text, const std::string& field);
+
+// The key of a suggestion's resource name "suggestions/{id}"
+// (core::ParseSuggestionId). Otherwise INVALID_ARGUMENT naming `field` and
+// the expected form, without repeating the name.
+absl::StatusOr<core::SuggestionKey> SuggestionKeyFromName(const std::string& name,
+                                                          const std::string& field);
+
+// The etag of a suggestion's numbers: a hash of the deterministic encoding
+// of its lines (code, units, modifiers, place of service, minutes, blocking)
+// and warning codes. Changes when late events change what would be billed.
+// Stored in audit records: its definition must not change.
+std::string SuggestionEtag(const core::Suggestion& suggestion);
+
+// Approved lines as audit records store them (an encoded ApprovedLines;
+// empty for none), and back: INTERNAL if the bytes are not that.
+std::string EncodeApprovedLines(const std::vector<core::ApprovedLine>& lines);
+absl::StatusOr<std::vector<core::ApprovedLine>> DecodeApprovedLines(std::string_view bytes);
+
+v1::ReviewState ReviewStateToProto(core::ReviewState state);
+void ReviewedSuggestionToProto(const core::ReviewedSuggestion& suggestion,
+                               v1::ReviewedSuggestion& out);
+void AuditRecordToProto(const core::ReviewRecord& record, v1::AuditRecord& out);
+
+// A ReviewSuggestion request as the review desk takes it. INVALID_ARGUMENT
+// naming the field: a malformed name, a missing or over-long reviewer_ref or
+// etag, an action that is not approve, amend or reject.
+absl::StatusOr<core::ReviewCommand> ReviewCommandFromProto(
+    const v1::ReviewSuggestionRequest& request);
+
+// An ExportClaims request as the review desk takes it. INVALID_ARGUMENT
+// naming the field: an unknown or unspecified format, a malformed date.
+absl::StatusOr<core::exports::ExportRequest> ExportRequestFromProto(
+    const v1::ExportClaimsRequest& request);
+
+// The API's name of an export format ("EXPORT_FORMAT_CSV"), as export
+// batches record it.
+std::string ExportFormatName(core::exports::Format format);
 
 }  // namespace unitclock::service

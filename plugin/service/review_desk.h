@@ -8,17 +8,21 @@
 #include "core/export/claim.h"
 #include "core/policy.h"
 #include "core/review.h"
-#include "plugin/service/coding_context.h"
 #include "plugin/store/sqlite_event_store.h"
-#include "unitclock/v1/review.pb.h"
 
 namespace unitclock::service {
 
 // The review workflow: suggestions with their review state, review actions
-// that leave audit records, and exports of approved lines. It asks the core
-// what a history means (core/review.h) and what the lines are
-// (core/coding.h); the store keeps the audit trail. The gRPC handlers in
-// review_service.cc only convert.
+// that leave audit records, and exports of approved lines. It takes and
+// returns core values: the rules are the core's (core/review.h: states,
+// checks of a review, approved lines; core/coding.h: the lines), the audit
+// trail is the store's, and each face (gRPC in review_service.cc, HTTP)
+// only converts.
+//
+// Each call codes the sessions it needs once, and only those: a suggestion's
+// id names its patient-day (core::SuggestionId), so that one suggestion is
+// coded from its patient's sessions alone. Read calls (List, Get, Audit,
+// PrepareExport) never write.
 //
 // Thread-safe: state lives in the store, which serialises access. Two
 // reviewers acting at once on one suggestion are told apart by etags.
@@ -26,48 +30,55 @@ class ReviewDesk {
  public:
   // `store`, `policies` and `billing` must outlive the desk.
   ReviewDesk(store::SqliteEventStore& store, const core::PolicySet& policies,
-             const core::exports::BillingConfig& billing)
-      : store_(store),
-        policies_(policies),
-        billing_(billing),
-        charges_context_(ChargesContext(billing)) {}
+             const core::exports::BillingConfig& billing);
 
   // The suggestions of `platform` with dates of service in [first, last]
   // (optionally only those where `provider_ref` has a session; each is coded
-  // over the whole patient-day all the same), with their states, in order of date, patient,
-  // payer, discipline. INVALID_ARGUMENT for a range over 31 days.
-  absl::StatusOr<std::vector<v1::ReviewedSuggestion>> List(const std::string& platform,
-                                                           const std::string& provider_ref,
-                                                           core::Day first, core::Day last);
+  // over the whole patient-day all the same), with their states, in order of
+  // date, patient, payer, discipline. INVALID_ARGUMENT for a range that is
+  // reversed or over 31 days.
+  absl::StatusOr<std::vector<core::ReviewedSuggestion>> List(const std::string& platform,
+                                                             const std::string& provider_ref,
+                                                             core::Day first, core::Day last);
 
-  // One suggestion, recomputed from the events now. NOT_FOUND if unknown or
-  // of another platform (its existence is not revealed).
-  absl::StatusOr<v1::ReviewedSuggestion> Get(const std::string& platform,
-                                             const std::string& suggestion_id);
+  // One suggestion, recomputed from the events now. NOT_FOUND if its
+  // patient-day has neither a suggestion nor a review on `platform` (another
+  // platform's is not revealed). A reviewed suggestion whose billable time
+  // late events took away is returned empty, for review.
+  absl::StatusOr<core::ReviewedSuggestion> Get(const std::string& platform,
+                                               const core::SuggestionKey& key);
 
-  // Applies a review action at `now` and appends its audit record. Errors:
-  // INVALID_ARGUMENT naming the field, NOT_FOUND, ABORTED when the etag is
-  // not the current one, FAILED_PRECONDITION when the state refuses.
-  absl::StatusOr<v1::ReviewedSuggestion> Review(const v1::ReviewSuggestionRequest& request,
-                                                core::TimePoint now);
+  // Applies a review action at `now` and appends its audit record; returns
+  // the suggestion after it. Errors: INVALID_ARGUMENT naming the field,
+  // NOT_FOUND, ABORTED when the etag is not the current one,
+  // FAILED_PRECONDITION when the state refuses (core::DecideReview).
+  absl::StatusOr<core::ReviewedSuggestion> Review(const core::ReviewCommand& command,
+                                                  core::TimePoint now);
 
   // The audit records of one patient-day, oldest first.
-  absl::StatusOr<std::vector<v1::AuditRecord>> Audit(const std::string& platform,
-                                                     const std::string& patient_ref, core::Day day);
+  absl::StatusOr<std::vector<core::ReviewRecord>> Audit(const std::string& platform,
+                                                        const std::string& patient_ref,
+                                                        core::Day day);
+
+  // An approved claim left out of an export, with the reason.
+  struct SkippedClaim {
+    std::string suggestion_id;
+    std::string reason;
+  };
 
   // An export ready to stream: the file, and what committing it records.
   struct ExportPlan {
     std::string data;
     store::ExportBatch batch;
-    std::vector<store::AuditRecord> records;  // one per exported suggestion
+    std::vector<core::ReviewRecord> records;  // one "export" record per exported suggestion
     int line_count = 0;
-    // Approved claims left out of the file, each with the reason.
-    std::vector<v1::SkippedClaim> skipped;
+    std::vector<SkippedClaim> skipped;
   };
 
-  // Builds the export of the approved lines of `platform` in [first, last].
-  // With nothing to export, the plan has no data, no records and no batch id.
-  absl::StatusOr<ExportPlan> PrepareExport(const v1::ExportClaimsRequest& request,
+  // Builds the export of the approved lines the request names. With nothing
+  // to export, the plan has no data, no records and no batch id.
+  // INVALID_ARGUMENT naming the field for a bad request.
+  absl::StatusOr<ExportPlan> PrepareExport(const core::exports::ExportRequest& request,
                                            core::TimePoint now);
 
   // Records a streamed export as a batch with its audit records, atomically,
@@ -77,11 +88,24 @@ class ReviewDesk {
   absl::StatusOr<std::string> CommitExport(const ExportPlan& plan);
 
  private:
-  struct Item;
+  // A suggestion with its history, as the calls work on it.
+  struct Item {
+    core::ReviewedSuggestion view;
+    std::vector<core::ReviewRecord> history;  // oldest first
+  };
+
+  // Codes the sessions of `platform` (only `patient_ref`'s if not empty)
+  // around [first, last] once, and returns the suggestions dated in the
+  // range (only those where `provider_ref` has a session, if not empty),
+  // each with its history.
   absl::StatusOr<std::vector<Item>> Collect(const std::string& platform,
+                                            const std::string& patient_ref,
                                             const std::string& provider_ref, core::Day first,
-                                            core::Day last, const std::string& only_id);
-  absl::StatusOr<v1::ReviewedSuggestion> ToProto(const Item& item);
+                                            core::Day last);
+  // The suggestion `key` names, coded once (see Get).
+  absl::StatusOr<Item> Find(const std::string& platform, const core::SuggestionKey& key);
+  // Fills `item.view` from `suggestion` and `item.history`.
+  static void Describe(core::Suggestion suggestion, Item& item);
 
   store::SqliteEventStore& store_;
   const core::PolicySet& policies_;
@@ -89,14 +113,5 @@ class ReviewDesk {
   // The charges, for KX; the year-to-date amounts come from the sessions.
   const core::CodingContext charges_context_;
 };
-
-// The stable id of a suggestion: a hash of its platform, patient, date of
-// service, payer and discipline.
-std::string SuggestionId(const std::string& platform, const core::Suggestion& suggestion);
-
-// The etag of a suggestion's numbers: lines (code, units, modifiers, place
-// of service, minutes, blocking) and warning codes. Changes when late events
-// change what would be billed.
-std::string SuggestionEtag(const core::Suggestion& suggestion);
 
 }  // namespace unitclock::service

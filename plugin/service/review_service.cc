@@ -14,12 +14,6 @@ namespace {
 
 constexpr std::size_t kChunkBytes = 64 * 1024;
 
-absl::StatusOr<core::Day> DayField(const std::string& text, const std::string& field) {
-  const std::optional<core::Day> day = core::ParseDay(text);
-  if (!day) return absl::InvalidArgumentError(field + ": must be a date \"YYYY-MM-DD\"");
-  return *day;
-}
-
 using auth::Role;
 
 }  // namespace
@@ -41,19 +35,18 @@ grpc::ServerUnaryReactor* ReviewServiceImpl::ListSuggestions(
   auto admitted =
       Admit(*context, {Role::kReviewer, Role::kBilling}, "ListSuggestions", request->platform());
   if (!admitted.ok()) return FinishUnary(context, admitted.status());
-  auto first = DayField(request->date_min(), "date_min");
+  auto first = DayFromRequest(request->date_min(), "date_min");
   if (!first.ok()) return FinishUnary(context, first.status());
-  auto last = DayField(request->date_max(), "date_max");
+  auto last = DayFromRequest(request->date_max(), "date_max");
   if (!last.ok()) return FinishUnary(context, last.status());
-  if (*last < *first) {
-    return FinishUnary(context, absl::InvalidArgumentError("date_max: before date_min"));
-  }
   absl::StatusOr<std::set<v1::ReviewState>> states = StatesFromRequest(*request);
   if (!states.ok()) return FinishUnary(context, states.status());
   auto listed = desk_.List(admitted->platform, request->provider_ref(), *first, *last);
   if (!listed.ok()) return FinishUnary(context, listed.status());
-  for (v1::ReviewedSuggestion& s : *listed) {
-    if (states->count(s.state()) > 0) *response->add_suggestions() = std::move(s);
+  for (const core::ReviewedSuggestion& s : *listed) {
+    if (states->count(ReviewStateToProto(s.state)) > 0) {
+      ReviewedSuggestionToProto(s, *response->add_suggestions());
+    }
   }
   return FinishUnary(context, absl::OkStatus());
 }
@@ -64,11 +57,11 @@ grpc::ServerUnaryReactor* ReviewServiceImpl::GetSuggestion(grpc::CallbackServerC
   auto admitted =
       Admit(*context, {Role::kReviewer, Role::kBilling}, "GetSuggestion", request->platform());
   if (!admitted.ok()) return FinishUnary(context, admitted.status());
-  absl::StatusOr<std::string> id = IdFromName(request->name(), "suggestions", "name");
-  if (!id.ok()) return FinishUnary(context, id.status());
-  auto s = desk_.Get(admitted->platform, *id);
+  absl::StatusOr<core::SuggestionKey> key = SuggestionKeyFromName(request->name(), "name");
+  if (!key.ok()) return FinishUnary(context, key.status());
+  auto s = desk_.Get(admitted->platform, *key);
   if (!s.ok()) return FinishUnary(context, s.status());
-  *response = *std::move(s);
+  ReviewedSuggestionToProto(*s, *response);
   return FinishUnary(context, absl::OkStatus());
 }
 
@@ -77,11 +70,12 @@ grpc::ServerUnaryReactor* ReviewServiceImpl::ReviewSuggestion(
     v1::ReviewedSuggestion* response) {
   auto admitted = Admit(*context, {Role::kReviewer}, "ReviewSuggestion", request->platform());
   if (!admitted.ok()) return FinishUnary(context, admitted.status());
-  v1::ReviewSuggestionRequest scoped = *request;
-  scoped.set_platform(admitted->platform);
-  auto s = desk_.Review(scoped, clock_.Now());
+  absl::StatusOr<core::ReviewCommand> command = ReviewCommandFromProto(*request);
+  if (!command.ok()) return FinishUnary(context, command.status());
+  command->platform = admitted->platform;
+  auto s = desk_.Review(*command, clock_.Now());
   if (!s.ok()) return FinishUnary(context, s.status());
-  *response = *std::move(s);
+  ReviewedSuggestionToProto(*s, *response);
   return FinishUnary(context, absl::OkStatus());
 }
 
@@ -94,11 +88,11 @@ grpc::ServerUnaryReactor* ReviewServiceImpl::ListAuditRecords(
   if (request->patient_ref().empty()) {
     return FinishUnary(context, absl::InvalidArgumentError("patient_ref: required"));
   }
-  auto day = DayField(request->date_of_service(), "date_of_service");
+  auto day = DayFromRequest(request->date_of_service(), "date_of_service");
   if (!day.ok()) return FinishUnary(context, day.status());
   auto records = desk_.Audit(admitted->platform, request->patient_ref(), *day);
   if (!records.ok()) return FinishUnary(context, records.status());
-  for (v1::AuditRecord& r : *records) *response->add_records() = std::move(r);
+  for (const core::ReviewRecord& r : *records) AuditRecordToProto(r, *response->add_records());
   return FinishUnary(context, absl::OkStatus());
 }
 
@@ -165,8 +159,11 @@ class ReviewServiceImpl::ExportReactor final
     response_.set_batch_id(*batch_id);
     response_.set_claim_count(plan_->batch.claim_count);
     response_.set_line_count(plan_->line_count);
-    for (const v1::SkippedClaim& skipped : plan_->skipped)
-      *response_.add_skipped_claims() = skipped;
+    for (const ReviewDesk::SkippedClaim& skipped : plan_->skipped) {
+      v1::SkippedClaim* out = response_.add_skipped_claims();
+      out->set_name("suggestions/" + skipped.suggestion_id);
+      out->set_reason(skipped.reason);
+    }
     done_ = true;
     StartWrite(&response_);
   }
@@ -183,10 +180,13 @@ grpc::ServerWriteReactor<v1::ExportClaimsResponse>* ReviewServiceImpl::ExportCla
     grpc::CallbackServerContext* context, const v1::ExportClaimsRequest* request) {
   auto admitted = Admit(*context, {Role::kBilling}, "ExportClaims", request->platform());
   if (!admitted.ok()) return new ExportReactor(desk_, admitted.status(), admitted.status());
-  v1::ExportClaimsRequest scoped = *request;
-  scoped.set_platform(admitted->platform);
+  absl::StatusOr<core::exports::ExportRequest> export_request = ExportRequestFromProto(*request);
+  if (!export_request.ok()) {
+    return new ExportReactor(desk_, export_request.status(), export_request.status());
+  }
+  export_request->platform = admitted->platform;
   return new ExportReactor(desk_, gate_.OpenStream(admitted->caller),
-                           desk_.PrepareExport(scoped, clock_.Now()));
+                           desk_.PrepareExport(*export_request, clock_.Now()));
 }
 
 }  // namespace unitclock::service

@@ -11,12 +11,13 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "core/review.h"
 #include "plugin/sqlite/statement.h"
 
 namespace unitclock::store {
 namespace {
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 // The schema. `events` is the log; `sessions` indexes sessions for listing
 // and for the watchdog, and is maintained in the same transaction as the
@@ -27,9 +28,10 @@ constexpr int kSchemaVersion = 2;
 // `event_count` the number of its events.
 // `audit_records` is the review trail; its triggers make it append-only even
 // for other programs writing the file (INSERT OR REPLACE deletes without
-// firing DELETE triggers, hence the third). `suggestion_keys` maps a suggestion id
-// to its key; `export_batches` has one row per export, whose suggestions have
-// "export" audit records carrying its batch_id.
+// firing DELETE triggers, hence the third). A suggestion id names its key
+// (core::SuggestionId), so no table maps ids to keys. `export_batches` has
+// one row per export, whose suggestions have "export" audit records carrying
+// its batch_id.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE events (
   event_id       TEXT PRIMARY KEY,
@@ -78,15 +80,6 @@ CREATE TRIGGER audit_records_no_delete BEFORE DELETE ON audit_records
 CREATE TRIGGER audit_records_no_replace BEFORE INSERT ON audit_records
   WHEN EXISTS (SELECT 1 FROM audit_records WHERE record_id = NEW.record_id)
   BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
-CREATE TABLE suggestion_keys (
-  suggestion_id   TEXT PRIMARY KEY,
-  platform        TEXT NOT NULL,
-  patient_ref     TEXT NOT NULL,
-  date_of_service TEXT NOT NULL,
-  payer_id        TEXT NOT NULL,
-  discipline      INTEGER NOT NULL,
-  provider_ref    TEXT NOT NULL
-) WITHOUT ROWID;
 CREATE TABLE export_batches (
   batch_id      TEXT PRIMARY KEY,
   created_at_ms INTEGER NOT NULL,
@@ -98,7 +91,7 @@ CREATE TABLE export_batches (
   claim_count   INTEGER NOT NULL,
   line_count    INTEGER NOT NULL
 ) WITHOUT ROWID;
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 )sql";
 
 // From schema 1: sessions gain their event count (the per-session limit) and
@@ -129,6 +122,53 @@ absl::Status Run(StatementCache& cache, const char* sql) {
 
 // sqlite::Exec for this store's connection.
 absl::Status Exec(sqlite3* db, const char* sql) { return sqlite::Exec(db, kOwner, sql); }
+
+// From schema 2: suggestion ids name their key (core::SuggestionId) instead
+// of hashing it, and `suggestion_keys`, which mapped the old ids to their
+// keys (written by read calls), goes. The audit records of each old id take
+// its new id; the append-only trigger is lifted for this one rewrite only,
+// inside the migration's transaction.
+absl::Status MigrateFrom2(sqlite3* db) {
+  absl::Status st = Exec(db, "DROP TRIGGER audit_records_no_update");
+  {
+    sqlite::Statement keys(db, kOwner,
+                           "SELECT suggestion_id, patient_ref, date_of_service, payer_id, "
+                           "discipline FROM suggestion_keys");
+    if (st.ok() && !keys.ok()) st = keys.Error("prepare");
+    int rc = SQLITE_ROW;
+    while (st.ok() && (rc = keys.Step()) == SQLITE_ROW) {
+      core::SuggestionKey key;
+      key.patient_ref = keys.Text(1);
+      const std::optional<core::Day> day = core::ParseDay(keys.Text(2));
+      if (!day) {
+        st = absl::DataLossError("event store: suggestion_keys: bad date of service");
+        break;
+      }
+      key.date_of_service = *day;
+      key.payer_id = keys.Text(3);
+      key.discipline = static_cast<core::Discipline>(keys.Int(4));
+      sqlite::Statement rename(
+          db, kOwner, "UPDATE audit_records SET suggestion_id = ? WHERE suggestion_id = ?");
+      if (!rename.ok()) {
+        st = rename.Error("prepare");
+        break;
+      }
+      rename.Bind(1, core::SuggestionId(key));
+      rename.Bind(2, keys.Text(0));
+      if (rename.Step() != SQLITE_DONE) st = rename.Error("rename suggestion");
+    }
+    if (st.ok() && rc != SQLITE_DONE) st = keys.Error("read suggestion_keys");
+  }
+  if (st.ok()) {
+    st = Exec(db, R"sql(
+CREATE TRIGGER audit_records_no_update BEFORE UPDATE ON audit_records
+  BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+DROP TABLE suggestion_keys;
+PRAGMA user_version = 3;
+)sql");
+  }
+  return st;
+}
 
 std::int64_t ToMillis(core::TimePoint t) { return t.time_since_epoch().count(); }
 
@@ -437,9 +477,13 @@ absl::StatusOr<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(const s
   if (!st.ok()) return st;
   sqlite3_busy_timeout(db, 5000);
 
-  Statement version(db, kOwner, "PRAGMA user_version");
-  if (!version.ok() || version.Step() != SQLITE_ROW) return version.Error("read schema version");
-  const std::int64_t v = version.Int(0);
+  std::int64_t v = 0;
+  {
+    // Finalized before any migration: DROP TABLE needs no statement pending.
+    Statement version(db, kOwner, "PRAGMA user_version");
+    if (!version.ok() || version.Step() != SQLITE_ROW) return version.Error("read schema version");
+    v = version.Int(0);
+  }
   if (v > kSchemaVersion) {
     return absl::FailedPreconditionError("event store: \"" + path + "\" has schema version " +
                                          std::to_string(v) + ", newer than this unitclockd (" +
@@ -450,9 +494,11 @@ absl::StatusOr<std::unique_ptr<SqliteEventStore>> SqliteEventStore::Open(const s
     if (st.ok()) st = Exec(db, kSchema);
     if (st.ok()) st = Exec(db, "COMMIT");
     if (!st.ok()) return st;
-  } else if (v == 1) {
+  } else if (v < kSchemaVersion) {
+    // One transaction from the file's version to this one's.
     st = Exec(db, "BEGIN IMMEDIATE");
-    if (st.ok()) st = Exec(db, kMigrateFrom1);
+    if (st.ok() && v == 1) st = Exec(db, kMigrateFrom1);
+    if (st.ok() && v <= 2) st = MigrateFrom2(db);
     if (st.ok()) st = Exec(db, "COMMIT");
     if (!st.ok()) {
       (void)Exec(db, "ROLLBACK");
@@ -677,14 +723,15 @@ absl::StatusOr<std::int64_t> SqliteEventStore::AppendAudit(const AuditRecord& re
 }
 
 absl::StatusOr<std::vector<AuditRecord>> SqliteEventStore::ListAudit(
-    const std::string& suggestion_id) {
+    const std::string& platform, const std::string& suggestion_id) {
   absl::MutexLock lock(&mu_);
   Statement q(db_, kOwner,
               (std::string("SELECT ") + kAuditColumns +
-               " FROM audit_records WHERE suggestion_id = ? ORDER BY record_id")
+               " FROM audit_records WHERE suggestion_id = ? AND platform = ? ORDER BY record_id")
                   .c_str());
   if (!q.ok()) return q.Error("prepare");
   q.Bind(1, suggestion_id);
+  q.Bind(2, platform);
   return ReadAudit(q);
 }
 
@@ -702,46 +749,6 @@ absl::StatusOr<std::vector<AuditRecord>> SqliteEventStore::ListAuditForPatientDa
   q.Bind(2, patient_ref);
   q.Bind(3, date_of_service);
   return ReadAudit(q);
-}
-
-absl::Status SqliteEventStore::RememberSuggestion(const SuggestionKey& key) {
-  absl::MutexLock lock(&mu_);
-  Statement insert(db_, kOwner,
-                   "INSERT OR IGNORE INTO suggestion_keys (suggestion_id, platform, patient_ref, "
-                   "date_of_service, payer_id, discipline, provider_ref) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?)");
-  if (!insert.ok()) return insert.Error("prepare");
-  insert.Bind(1, key.suggestion_id);
-  insert.Bind(2, key.platform);
-  insert.Bind(3, key.patient_ref);
-  insert.Bind(4, key.date_of_service);
-  insert.Bind(5, key.payer_id);
-  insert.Bind(6, std::int64_t{key.discipline});
-  insert.Bind(7, key.provider_ref);
-  if (insert.Step() != SQLITE_DONE) return insert.Error("remember suggestion");
-  return absl::OkStatus();
-}
-
-absl::StatusOr<std::optional<SuggestionKey>> SqliteEventStore::FindSuggestion(
-    const std::string& suggestion_id) {
-  absl::MutexLock lock(&mu_);
-  Statement q(db_, kOwner,
-              "SELECT platform, patient_ref, date_of_service, payer_id, discipline, provider_ref "
-              "FROM suggestion_keys WHERE suggestion_id = ?");
-  if (!q.ok()) return q.Error("prepare");
-  q.Bind(1, suggestion_id);
-  const int rc = q.Step();
-  if (rc == SQLITE_DONE) return std::optional<SuggestionKey>();
-  if (rc != SQLITE_ROW) return q.Error("find suggestion");
-  SuggestionKey key;
-  key.suggestion_id = suggestion_id;
-  key.platform = q.Text(0);
-  key.patient_ref = q.Text(1);
-  key.date_of_service = q.Text(2);
-  key.payer_id = q.Text(3);
-  key.discipline = static_cast<int>(q.Int(4));
-  key.provider_ref = q.Text(5);
-  return std::optional<SuggestionKey>(std::move(key));
 }
 
 absl::StatusOr<std::int64_t> SqliteEventStore::RecordExport(const ExportBatch& batch,

@@ -112,19 +112,6 @@ struct AuditRecord {
   friend bool operator==(const AuditRecord&, const AuditRecord&) = default;
 };
 
-// What a suggestion id stands for: its billing key. Lets a reviewer name a
-// suggestion by its id alone.
-struct SuggestionKey {
-  std::string suggestion_id;
-  std::string platform;
-  std::string patient_ref;
-  std::string date_of_service;  // YYYY-MM-DD
-  std::string payer_id;
-  int discipline = 0;  // core::Discipline, as its number
-  std::string provider_ref;
-  friend bool operator==(const SuggestionKey&, const SuggestionKey&) = default;
-};
-
 // One export: the file handed to billing, as RecordExport stores it.
 struct ExportBatch {
   std::string batch_id;
@@ -147,7 +134,7 @@ struct StoreOptions {
 
 // The durable, idempotent event log and the append-only review audit trail,
 // in one SQLite file (WAL mode, synchronous=FULL): once a write call
-// (Append, AppendAudit, RememberSuggestion, RecordExport) returns OK, or
+// (Append, AppendAudit, RecordExport) returns OK, or
 // AppendAsync calls back with OK, what it wrote survives a crash of the
 // process or of the machine.
 //
@@ -231,23 +218,17 @@ class SqliteEventStore {
   // retry appends a second record.
   absl::StatusOr<std::int64_t> AppendAudit(const AuditRecord& record);
 
-  // The audit records of one suggestion, oldest first (by record_id); empty
-  // if it has none.
-  absl::StatusOr<std::vector<AuditRecord>> ListAudit(const std::string& suggestion_id);
+  // The audit records of one suggestion of `platform`, oldest first (by
+  // record_id); empty if it has none. (A suggestion id names a patient-day of
+  // its platform: two platforms may use the same one.)
+  absl::StatusOr<std::vector<AuditRecord>> ListAudit(const std::string& platform,
+                                                     const std::string& suggestion_id);
 
   // The audit records of every suggestion of one patient on one date of
   // service on one platform, oldest first (by record_id).
   absl::StatusOr<std::vector<AuditRecord>> ListAuditForPatientDay(
       const std::string& platform, const std::string& patient_ref,
       const std::string& date_of_service);
-
-  // Remembers what `key.suggestion_id` stands for. The first key stored for
-  // an id wins: remembering an id again changes nothing, even with another
-  // key (suggestion ids are derived from their key, so that does not happen).
-  absl::Status RememberSuggestion(const SuggestionKey& key);
-
-  // The key remembered for `suggestion_id`, or nullopt if none was.
-  absl::StatusOr<std::optional<SuggestionKey>> FindSuggestion(const std::string& suggestion_id);
 
   // Records an export in one transaction: the `batch` row plus one audit
   // record per element of `exports` (one per exported suggestion), whose

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,7 +37,10 @@ ReviewRequest Request(ReviewAction action, std::string reason = "", bool has_blo
 }
 
 ReviewRecord Rec(ReviewAction action, const std::string& fingerprint) {
-  return ReviewRecord{action, fingerprint};
+  ReviewRecord r;
+  r.action = action;
+  r.fingerprint = fingerprint;
+  return r;
 }
 
 constexpr ReviewAction kApprove = ReviewAction::kApprove;
@@ -261,6 +266,212 @@ TEST(ReviewNames, AreStableLowerSnake) {
   for (ReviewState s : kAllStates) states.push_back(ReviewStateName(s));
   EXPECT_THAT(states, ::testing::ElementsAre("pending", "approved", "amended", "rejected",
                                              "needs_rereview", "exported"));
+}
+
+TEST(ReviewNames, ActionsParseBackFromTheirNames) {
+  for (ReviewAction a : kAllActions) EXPECT_EQ(ReviewActionFromName(ReviewActionName(a)), a);
+  EXPECT_EQ(ReviewActionFromName("approved"), std::nullopt);
+  EXPECT_EQ(ReviewActionFromName(""), std::nullopt);
+}
+
+// ---- Suggestion ids ----
+
+SuggestionKey Key(std::string patient, std::string payer = "medicare",
+                  Discipline discipline = Discipline::kPhysicalTherapy) {
+  return {std::move(patient), *ParseDay("2026-11-27"), std::move(payer), discipline};
+}
+
+TEST(SuggestionIds, NameTheirKeyAndParseBack) {
+  EXPECT_EQ(SuggestionId(Key("pt-4f9c2a")), "2026-11-27.pt.bWVkaWNhcmU.cHQtNGY5YzJh");
+  for (const SuggestionKey& key :
+       {Key("pt-4f9c2a"), Key("a b/c?d#e.f~g", "blue cross.tx", Discipline::kSpeechLanguage),
+        Key(std::string(128, 'z'), std::string(64, '.'), Discipline::kOccupationalTherapy),
+        Key("x", "y", Discipline::kUnspecified)}) {
+    const std::string id = SuggestionId(key);
+    EXPECT_LE(id.size(), kMaxSuggestionIdLength);
+    // Letters, digits and - _ . only: safe in a resource name and a URL.
+    EXPECT_EQ(id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                   "0123456789-_."),
+              std::string::npos)
+        << id;
+    EXPECT_EQ(ParseSuggestionId(id), key) << id;
+  }
+}
+
+TEST(SuggestionIds, DifferentKeysHaveDifferentIds) {
+  const std::set<std::string> ids = {
+      SuggestionId(Key("pt-1")), SuggestionId(Key("pt-2")), SuggestionId(Key("pt-1", "aetna")),
+      SuggestionId(Key("pt-1", "medicare", Discipline::kOccupationalTherapy)),
+      SuggestionId({"pt-1", *ParseDay("2026-11-28"), "medicare", Discipline::kPhysicalTherapy})};
+  EXPECT_EQ(ids.size(), 5u);
+}
+
+TEST(SuggestionIds, AnythingElseIsNoId) {
+  const std::string good = SuggestionId(Key("pt-4f9c2a"));
+  for (const std::string& bad :
+       {std::string(""), std::string("s0123456789abcdef"), std::string("2026-11-27.pt.bWVkaWNhcmU"),
+        good + ".x", std::string("2026-13-27.pt.bWVkaWNhcmU.cHQtNGY5YzJh"),
+        std::string("2026-11-27.xx.bWVkaWNhcmU.cHQtNGY5YzJh"),
+        std::string("2026-11-27.pt..cHQtNGY5YzJh"),              // empty payer
+        std::string("2026-11-27.pt.bWVkaWNhcmU.cHQtNGY5YzJh="),  // padded: not canonical
+        std::string("2026-11-27.pt.bWVkaWNhcmU.cHQt*GY5YzJh"), std::string(".."),
+        std::string(kMaxSuggestionIdLength + 1, 'a')}) {
+    EXPECT_EQ(ParseSuggestionId(bad), std::nullopt) << bad;
+  }
+}
+
+// ---- Amended lines ----
+
+CodeCatalogue Catalogue() {
+  CodeEntry exercise;
+  exercise.code = "97110";
+  CodeEntry massage;
+  massage.code = "97124";
+  return CodeCatalogue({exercise, massage});
+}
+
+ApprovedLine Line(std::string code = "97110", int units = 2) {
+  return {std::move(code), units, {"GP", "95"}, "10", 25};
+}
+
+TEST(CheckAmendedLines, AcceptsWellFormedLines) {
+  EXPECT_TRUE(CheckAmendedLines({Line(), Line("97124", 1)}, Catalogue()).ok());
+}
+
+TEST(CheckAmendedLines, NamesTheFieldOfEachProblem) {
+  struct Case {
+    ApprovedLine line;
+    const char* message;
+  };
+  ApprovedLine five_modifiers = Line();
+  five_modifiers.modifiers = {"GP", "95", "KX", "59", "CQ"};
+  ApprovedLine lower_case = Line();
+  lower_case.modifiers = {"GP", "gp"};
+  ApprovedLine long_modifier = Line();
+  long_modifier.modifiers = {"GPX"};
+  ApprovedLine bad_pos = Line();
+  bad_pos.place_of_service = "1";
+  ApprovedLine letters_pos = Line();
+  letters_pos.place_of_service = "1a";
+  ApprovedLine negative_minutes = Line();
+  negative_minutes.minutes = -1;
+  const Case cases[] = {
+      {Line("99999"), "amended_lines[1].code: not in the code catalogue"},
+      {Line("97110", 0), "amended_lines[1].units: must be 1 to 99"},
+      {Line("97110", 100), "amended_lines[1].units: must be 1 to 99"},
+      {five_modifiers, "amended_lines[1].modifiers: at most 4"},
+      {lower_case, "amended_lines[1].modifiers[1]: must be two upper-case letters or digits"},
+      {long_modifier, "amended_lines[1].modifiers[0]: must be two upper-case letters or digits"},
+      {bad_pos, "amended_lines[1].place_of_service: must be two digits"},
+      {letters_pos, "amended_lines[1].place_of_service: must be two digits"},
+      {negative_minutes, "amended_lines[1].minutes: must not be negative"},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(CheckAmendedLines({Line(), c.line}, Catalogue()),
+              absl::InvalidArgumentError(c.message));
+  }
+}
+
+TEST(CheckAmendedLines, NeedsOneToThirtyTwoLines) {
+  EXPECT_EQ(CheckAmendedLines({}, Catalogue()),
+            absl::InvalidArgumentError("amended_lines: at least one line is required to amend"));
+  EXPECT_EQ(CheckAmendedLines(std::vector<ApprovedLine>(33, Line()), Catalogue()),
+            absl::InvalidArgumentError("amended_lines: at most 32 lines"));
+  EXPECT_TRUE(CheckAmendedLines(std::vector<ApprovedLine>(32, Line()), Catalogue()).ok());
+}
+
+// ---- DecideReview ----
+
+// 97110 x2 and a blocked 97124 x1 (massage over video), and a blocked line
+// without a unit.
+Suggestion Suggested() {
+  Suggestion s;
+  s.patient_ref = "pt-1";
+  s.lines.push_back({"97110", "", 2, {"GP", "95"}, "10", 25, 0, {}, {}, false});
+  s.lines.push_back({"97124", "", 1, {"GP", "95"}, "10", 10, 0, {}, {}, true});
+  s.lines.push_back({"97112", "", 0, {"GP"}, "10", 5, 0, {}, {}, true});
+  return s;
+}
+
+ReviewRequest Approve(std::string override_reason = "") {
+  ReviewRequest r;
+  r.action = kApprove;
+  r.override_reason = std::move(override_reason);
+  return r;
+}
+
+TEST(DecideReview, ApprovingTakesTheLinesWithUnits) {
+  auto lines = DecideReview(ReviewState::kPending, Suggested(),
+                            Approve("seen on video: light "
+                                    "touch only"),
+                            Catalogue());
+  ASSERT_TRUE(lines.ok()) << lines.status();
+  EXPECT_EQ(*lines, (std::vector<ApprovedLine>{{"97110", 2, {"GP", "95"}, "10", 25},
+                                               {"97124", 1, {"GP", "95"}, "10", 10}}));
+  EXPECT_EQ(LinesToApprove(Suggested()), *lines);
+}
+
+TEST(DecideReview, ABlockingLineNeedsAnOverrideReasonToBeApproved) {
+  EXPECT_EQ(DecideReview(ReviewState::kPending, Suggested(), Approve(), Catalogue()).status(),
+            absl::InvalidArgumentError(
+                "override_reason: required to approve a line with a blocking warning"));
+  // Amending the blocked code away needs none; a blocked line without a unit
+  // never needs one.
+  ReviewRequest amend;
+  amend.action = kAmend;
+  amend.reason = "massage was not delivered";
+  amend.amended_lines = {Line("97110", 2)};
+  auto lines = DecideReview(ReviewState::kPending, Suggested(), amend, Catalogue());
+  ASSERT_TRUE(lines.ok()) << lines.status();
+  EXPECT_EQ(*lines, amend.amended_lines);
+  Suggestion only_blocked_zero = Suggested();
+  only_blocked_zero.lines.erase(only_blocked_zero.lines.begin() + 1);
+  EXPECT_TRUE(DecideReview(ReviewState::kPending, only_blocked_zero, Approve(), Catalogue()).ok());
+}
+
+TEST(DecideReview, ChecksAmendedLinesReasonsAndTheState) {
+  ReviewRequest amend;
+  amend.action = kAmend;
+  amend.reason = "fewer units";
+  amend.amended_lines = {Line("97110", 0)};
+  EXPECT_EQ(DecideReview(ReviewState::kPending, Suggested(), amend, Catalogue()).status(),
+            absl::InvalidArgumentError("amended_lines[0].units: must be 1 to 99"));
+  ReviewRequest reject;
+  reject.action = kReject;
+  reject.reason = std::string(kMaxReasonLength + 1, 'r');
+  EXPECT_EQ(DecideReview(ReviewState::kPending, Suggested(), reject, Catalogue()).status(),
+            absl::InvalidArgumentError("reason: at most 2000 characters"));
+  reject.reason = "not seen";
+  auto rejected = DecideReview(ReviewState::kPending, Suggested(), reject, Catalogue());
+  ASSERT_TRUE(rejected.ok()) << rejected.status();
+  EXPECT_THAT(*rejected, ::testing::IsEmpty());
+  EXPECT_EQ(DecideReview(ReviewState::kRejected, Suggested(), reject, Catalogue()).status(),
+            absl::FailedPreconditionError("suggestion is already rejected"));
+}
+
+// ---- History ----
+
+TEST(ReviewHistory, TheLastDecisionsLinesAndIdCount) {
+  ReviewRecord approve = Rec(kApprove, "a");
+  approve.record_id = 1;
+  approve.after = {Line()};
+  ReviewRecord exported = Rec(kExport, "a");
+  exported.record_id = 2;
+  exported.after = {Line("97124", 9)};  // an export's lines are no decision
+  ReviewRecord amend = Rec(kAmend, "a");
+  amend.record_id = 3;
+  amend.after = {Line("97110", 1)};
+  ReviewRecord reject = Rec(kReject, "a");
+  reject.record_id = 4;
+
+  EXPECT_THAT(CurrentApprovedLines({}), ::testing::IsEmpty());
+  EXPECT_EQ(LastDecisionId({}), 0);
+  EXPECT_EQ(CurrentApprovedLines({approve, exported}), approve.after);
+  EXPECT_EQ(LastDecisionId({approve, exported}), 1);
+  EXPECT_EQ(CurrentApprovedLines({approve, exported, amend}), amend.after);
+  EXPECT_EQ(LastDecisionId({approve, exported, amend}), 3);
+  EXPECT_THAT(CurrentApprovedLines({approve, amend, reject}), ::testing::IsEmpty());
+  EXPECT_EQ(LastDecisionId({approve, amend, reject}), 4);
 }
 
 }  // namespace

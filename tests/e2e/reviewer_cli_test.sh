@@ -64,12 +64,13 @@ check "simulated_platform records the example scenario"
 
 day=2026-11-27
 range=(--from "$day" --to "$day")
-id_re='^s[0-9a-f]+ '
+# A suggestion id names its patient-day: date, discipline, payer and patient.
+id_re='^[0-9]{4}-[0-9]{2}-[0-9]{2}\.[a-z]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+ +'
 
 check "pending shows one suggestion: 97110 x2 GP 95 POS 10"
 cli pending "${range[@]}"
 expect_count "$out" "$id_re" 1 "pending"
-expect_match "$out" "^s[0-9a-f]+ $day pt-4f9c2a medicare pending +97110 x2 GP 95 POS 10\$" "pending"
+expect_match "$out" "${id_re}$day pt-4f9c2a medicare pending +97110 x2 GP 95 POS 10\$" "pending"
 id=$(awk 'NR == 1 { print $1 }' <<<"$out")
 
 check "show prints the state, the etag and the provenance of both units"
@@ -142,7 +143,7 @@ sed -e 's/demo-20261127-0001/demo-20261127-0002/' -e 's/pt-4f9c2a/pt-8d21e0/' \
   { cat "$work/second.out"; fail "simulated_platform failed on the second scenario"; }
 cli pending "${range[@]}"
 expect_count "$out" "$id_re" 1 "pending with the second session"
-expect_match "$out" "^s[0-9a-f]+ $day pt-8d21e0 medicare pending +97110 x2 GP 95 POS 10\$" "pending"
+expect_match "$out" "${id_re}$day pt-8d21e0 medicare pending +97110 x2 GP 95 POS 10\$" "pending"
 id2=$(awk 'NR == 1 { print $1 }' <<<"$out")
 [[ $id2 != "$id" ]] || fail "the second session's suggestion has the first one's id"
 cli amend "$id2" --reviewer prov-17b3 --reason "patient rested 10 minutes" --line "97110 1 GP,95 10"
@@ -171,8 +172,12 @@ cli show "$id2"
 expect_match "$out" "state: exported" "show after the refused rejects"
 
 check "errors print the status and exit 2"
-cli_fails show s0000000000000000
+# A well-formed id of a patient-day with no session (pt-none, medicare, PT).
+cli_fails show 2026-11-27.pt.bWVkaWNhcmU.cHQtbm9uZQ
 expect_match "$out" "GetSuggestion failed: NOT_FOUND" "show of an unknown suggestion"
+cli_fails show s0000000000000000
+expect_match "$out" "GetSuggestion failed: INVALID_ARGUMENT: name: must be suggestions/" \
+  "show of a malformed suggestion id"
 cli_fails amend "$id2" --reviewer prov-17b3 --reason r --line "97110 lots GP 10"
 expect_match "$out" "units" "amend with a bad line"
 

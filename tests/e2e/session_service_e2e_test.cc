@@ -1213,8 +1213,54 @@ class ReviewServiceE2eTest : public CodingServiceE2eTest {
     return count;
   }
 
+  // SQLite's data_version, read through one connection of the test's own:
+  // it changes whenever another connection (the server's) commits a write.
+  class CommitWatch {
+   public:
+    explicit CommitWatch(const std::string& path) {
+      sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr);
+    }
+    ~CommitWatch() { sqlite3_close(db_); }
+    CommitWatch(const CommitWatch&) = delete;
+    CommitWatch& operator=(const CommitWatch&) = delete;
+    std::int64_t Version() {
+      sqlite3_stmt* stmt = nullptr;
+      std::int64_t v = -1;
+      if (sqlite3_prepare_v2(db_, "PRAGMA data_version", -1, &stmt, nullptr) == SQLITE_OK &&
+          sqlite3_step(stmt) == SQLITE_ROW) {
+        v = sqlite3_column_int64(stmt, 0);
+      }
+      sqlite3_finalize(stmt);
+      return v;
+    }
+
+   private:
+    sqlite3* db_ = nullptr;
+  };
+
   std::unique_ptr<v1::ReviewService::Stub> review_;
 };
+
+// Listing, reading, the audit trail and an export with nothing to export
+// commit nothing to the database; a review does.
+TEST_F(ReviewServiceE2eTest, ReadCallsDoNotWrite) {
+  Publish(Scenario().events);
+  CommitWatch watch(dir_.File("unitclock.db"));
+  const std::int64_t before = watch.Version();
+  ASSERT_GE(before, 0);
+  const std::vector<v1::ReviewedSuggestion> pending = Pending();
+  ASSERT_THAT(pending, SizeIs(1));
+  v1::ReviewedSuggestion got;
+  ASSERT_TRUE(GetSuggestion(pending[0].name(), got).ok());
+  EXPECT_EQ(got.etag(), pending[0].etag());
+  EXPECT_TRUE(Audit().empty());
+  v1::ExportClaimsResponse summary;
+  EXPECT_EQ(Export(v1::EXPORT_FORMAT_CSV, false, summary), "");
+  EXPECT_EQ(watch.Version(), before) << "a read call wrote to the database";
+  v1::ReviewedSuggestion out;
+  ASSERT_TRUE(Act(got, v1::REVIEW_ACTION_APPROVE, out).ok());
+  EXPECT_NE(watch.Version(), before);
+}
 
 TEST_F(ReviewServiceE2eTest, WhatWasApprovedIsExactlyWhatIsExportedOnce) {
   Publish(Scenario().events);
@@ -1496,6 +1542,10 @@ TEST_F(ReviewServiceE2eTest, AReviewerSeesAndActsOnlyWithinTheirPlatform) {
   req.set_etag(s.etag());
   EXPECT_EQ(review_->ReviewSuggestion(&ctx, req, &out).error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_TRUE(Audit().empty());
+  // Reviewed on its own platform, it stays unknown to the other.
+  ASSERT_TRUE(Act(s, v1::REVIEW_ACTION_APPROVE, out).ok());
+  EXPECT_EQ(GetSuggestion(s.name(), out, "other-platform").error_code(),
+            grpc::StatusCode::NOT_FOUND);
 }
 
 // Authentication, roles and tenant isolation on the same real server.
@@ -1790,20 +1840,28 @@ TEST_F(SecurityE2eTest, OverlongReviewTextIsRefusedNamingTheFieldAndChangesNothi
 TEST_F(ReviewServiceE2eTest, MalformedSuggestionNamesAreInvalidArgumentAndChangeNothing) {
   Publish(Scenario().events);
   const v1::ReviewedSuggestion s = Pending()[0];
-  for (const std::string& name : MalformedNames("suggestions")) {
+  const std::string kSuggestionNameError =
+      "name: must be suggestions/{id}, where id is a suggestion id as ListSuggestions returns it";
+  std::vector<std::string> names = MalformedNames("suggestions");
+  // Not how suggestion ids are written: an id of schema 2, a padded one.
+  names.push_back("suggestions/s0123456789abcdef");
+  names.push_back("suggestions/" + s.suggestion_id() + "=");
+  for (const std::string& name : names) {
     v1::ReviewedSuggestion out;
     grpc::Status st = GetSuggestion(name, out);
     EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << name;
-    EXPECT_EQ(st.error_message(), NameError("name", "suggestions")) << name;
+    EXPECT_EQ(st.error_message(), kSuggestionNameError) << name;
     v1::ReviewedSuggestion renamed = s;
     renamed.set_name(name);
     st = Act(renamed, v1::REVIEW_ACTION_APPROVE, out);
     EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << name;
-    EXPECT_EQ(st.error_message(), NameError("name", "suggestions")) << name;
+    EXPECT_EQ(st.error_message(), kSuggestionNameError) << name;
   }
+  // Well formed, but no session of the patient on that day.
   v1::ReviewedSuggestion out;
-  EXPECT_EQ(GetSuggestion("suggestions/s0000000000000000", out).error_code(),
-            grpc::StatusCode::NOT_FOUND);
+  std::string other = s.suggestion_id();
+  other.replace(0, 10, "2026-11-26");
+  EXPECT_EQ(GetSuggestion("suggestions/" + other, out).error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_TRUE(Audit().empty());
 }
 
@@ -1873,7 +1931,8 @@ TEST_F(ReviewServiceE2eTest, AnAmendedModifierIsNotRepeatedInTheError) {
   v1::ReviewedSuggestion out;
   const grpc::Status st = Act(s, v1::REVIEW_ACTION_AMEND, out, "fix", "", {line});
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(st.error_message(), "amended_lines[0].modifiers[1]: must be two letters or digits");
+  EXPECT_EQ(st.error_message(),
+            "amended_lines[0].modifiers[1]: must be two upper-case letters or digits");
   EXPECT_TRUE(Audit().empty());
 }
 

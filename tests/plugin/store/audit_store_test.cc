@@ -1,4 +1,5 @@
-// The audit trail, suggestion keys and export batches of SqliteEventStore.
+// The audit trail and export batches of SqliteEventStore, and the migration
+// of schema 2's suggestion ids.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/review.h"
 #include "plugin/store/sqlite_event_store.h"
 #include "tests/testing/events.h"
 #include "tests/testing/temp_dir.h"
@@ -93,7 +95,7 @@ class AuditStoreTest : public ::testing::Test {
   }
 
   std::vector<AuditRecord> List(const std::string& suggestion_id) {
-    auto records = store_->ListAudit(suggestion_id);
+    auto records = store_->ListAudit("platform-a", suggestion_id);
     EXPECT_TRUE(records.ok()) << records.status();
     return records.ok() ? *records : std::vector<AuditRecord>{};
   }
@@ -160,15 +162,23 @@ TEST_F(AuditStoreTest, ListsAPatientDayAcrossSuggestions) {
 
 TEST_F(AuditStoreTest, RecordsSurviveCloseAndReopen) {
   Append(Audit("sg-1", "approve", 0));
-  ASSERT_TRUE(store_
-                  ->RememberSuggestion(SuggestionKey{"sg-1", "platform-a", "pt-1", "2026-11-30",
-                                                     "medicare", 1, "prov-7"})
-                  .ok());
   Reopen();
   EXPECT_THAT(Actions(List("sg-1")), ElementsAre("sg-1:approve"));
   Append(Audit("sg-1", "reject", 10));
   EXPECT_THAT(Actions(List("sg-1")), ElementsAre("sg-1:approve", "sg-1:reject"));
-  EXPECT_TRUE(store_->FindSuggestion("sg-1")->has_value());
+}
+
+// Suggestion ids name a patient-day of their platform: another platform's
+// records of the same id are not its history.
+TEST_F(AuditStoreTest, ASuggestionsHistoryIsItsPlatformsOnly) {
+  Append(Audit("sg-1", "approve", 0));
+  AuditRecord other = Audit("sg-1", "reject", 5);
+  other.platform = "platform-b";
+  Append(other);
+  EXPECT_THAT(Actions(List("sg-1")), ElementsAre("sg-1:approve"));
+  auto b = store_->ListAudit("platform-b", "sg-1");
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_THAT(Actions(*b), ElementsAre("sg-1:reject"));
 }
 
 TEST_F(AuditStoreTest, TheDatabaseRefusesToUpdateOrDeleteAuditRecords) {
@@ -261,19 +271,69 @@ TEST_F(AuditStoreTest, AFailureMidExportLeavesNeitherBatchNorRecords) {
   EXPECT_EQ(*retried, 1);
 }
 
-TEST_F(AuditStoreTest, SuggestionKeysRoundTripAndTheFirstKeyWins) {
-  const SuggestionKey key{"sg-1", "platform-a", "pt-1", "2026-11-30", "medicare", 1, "prov-7"};
-  ASSERT_TRUE(store_->RememberSuggestion(key).ok());
-  SuggestionKey other = key;
-  other.patient_ref = "pt-2";
-  ASSERT_TRUE(store_->RememberSuggestion(other).ok());
-  auto found = store_->FindSuggestion("sg-1");
-  ASSERT_TRUE(found.ok()) << found.status();
-  ASSERT_TRUE(found->has_value());
-  EXPECT_EQ(**found, key);
-  auto missing = store_->FindSuggestion("sg-none");
-  ASSERT_TRUE(missing.ok()) << missing.status();
-  EXPECT_FALSE(missing->has_value());
+// A database of schema 2 named suggestions by a hash and kept the key of
+// each in suggestion_keys. Opening it renames every audit record's
+// suggestion to the id that names its key, drops the table, and keeps the
+// trail append-only.
+TEST(AuditStoreMigrationTest, Schema2SuggestionIdsBecomeTheIdsThatNameTheirKeys) {
+  testing::TempDir dir;
+  const std::string path = dir.File("v2.db");
+  ASSERT_EQ(ExecDirectly(path, R"sql(
+CREATE TABLE events (event_id TEXT PRIMARY KEY, session_id TEXT NOT NULL,
+  occurred_at_ms INTEGER NOT NULL, payload BLOB NOT NULL) WITHOUT ROWID;
+CREATE INDEX events_by_session ON events (session_id, occurred_at_ms, event_id);
+CREATE TABLE sessions (session_id TEXT PRIMARY KEY, platform TEXT, patient_ref TEXT,
+  start_ms INTEGER, last_event_ms INTEGER NOT NULL, stopped INTEGER NOT NULL DEFAULT 0,
+  event_count INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+CREATE TABLE audit_records (record_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  recorded_at_ms INTEGER NOT NULL, actor TEXT NOT NULL, platform TEXT NOT NULL,
+  action TEXT NOT NULL, suggestion_id TEXT NOT NULL, patient_ref TEXT NOT NULL,
+  date_of_service TEXT NOT NULL, fingerprint TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',
+  override_reason TEXT NOT NULL DEFAULT '', "before" BLOB, "after" BLOB,
+  batch_id TEXT NOT NULL DEFAULT '');
+CREATE TRIGGER audit_records_no_update BEFORE UPDATE ON audit_records
+  BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+CREATE TRIGGER audit_records_no_delete BEFORE DELETE ON audit_records
+  BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+CREATE TABLE suggestion_keys (suggestion_id TEXT PRIMARY KEY, platform TEXT NOT NULL,
+  patient_ref TEXT NOT NULL, date_of_service TEXT NOT NULL, payer_id TEXT NOT NULL,
+  discipline INTEGER NOT NULL, provider_ref TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE export_batches (batch_id TEXT PRIMARY KEY, created_at_ms INTEGER NOT NULL,
+  actor TEXT NOT NULL, platform TEXT NOT NULL, format TEXT NOT NULL, range_start TEXT NOT NULL,
+  range_end TEXT NOT NULL, claim_count INTEGER NOT NULL, line_count INTEGER NOT NULL)
+  WITHOUT ROWID;
+INSERT INTO suggestion_keys VALUES
+  ('s0123456789abcdef', 'platform-a', 'pt 1/x', '2026-11-30', 'medicare', 1, 'prov-7'),
+  ('sfedcba9876543210', 'platform-a', 'pt-2', '2026-11-29', 'aetna', 2, 'prov-8');
+INSERT INTO audit_records (recorded_at_ms, actor, platform, action, suggestion_id,
+  patient_ref, date_of_service, fingerprint) VALUES
+  (1000, 'therapist-1', 'platform-a', 'approve', 's0123456789abcdef', 'pt 1/x', '2026-11-30', 'fp1'),
+  (2000, 'biller-1', 'platform-a', 'export', 's0123456789abcdef', 'pt 1/x', '2026-11-30', 'fp1'),
+  (3000, 'therapist-1', 'platform-a', 'reject', 'sfedcba9876543210', 'pt-2', '2026-11-29', 'fp2');
+PRAGMA user_version = 2;
+)sql"),
+            "");
+  auto store = SqliteEventStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  const std::string first = core::SuggestionId(
+      {"pt 1/x", *core::ParseDay("2026-11-30"), "medicare", core::Discipline::kPhysicalTherapy});
+  const std::string second = core::SuggestionId(
+      {"pt-2", *core::ParseDay("2026-11-29"), "aetna", core::Discipline::kOccupationalTherapy});
+  auto trail = (*store)->ListAudit("platform-a", first);
+  ASSERT_TRUE(trail.ok()) << trail.status();
+  EXPECT_THAT(Actions(*trail), ElementsAre(first + ":approve", first + ":export"));
+  trail = (*store)->ListAudit("platform-a", second);
+  ASSERT_TRUE(trail.ok()) << trail.status();
+  EXPECT_THAT(Actions(*trail), ElementsAre(second + ":reject"));
+  EXPECT_THAT((*store)->ListAudit("platform-a", "s0123456789abcdef").value(), IsEmpty());
+  store->reset();
+  EXPECT_THAT(ExecDirectly(path, "SELECT * FROM suggestion_keys"),
+              HasSubstr("no such table: suggestion_keys"));
+  EXPECT_THAT(ExecDirectly(path, "UPDATE audit_records SET actor = 'x'"), HasSubstr("append-only"));
+  // Opened again: nothing left to migrate.
+  auto reopened = SqliteEventStore::Open(path);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_EQ((*reopened)->ListAudit("platform-a", first).value().size(), 2u);
 }
 
 }  // namespace

@@ -363,6 +363,13 @@ TEST_F(SqliteEventStoreTest, ASchemaOneDatabaseIsMigratedWithItsEventCounts) {
     CREATE TABLE sessions (session_id TEXT PRIMARY KEY, platform TEXT, patient_ref TEXT,
       start_ms INTEGER, last_event_ms INTEGER NOT NULL, stopped INTEGER NOT NULL DEFAULT 0)
       WITHOUT ROWID;
+    CREATE TABLE audit_records (record_id INTEGER PRIMARY KEY AUTOINCREMENT,
+      suggestion_id TEXT NOT NULL);
+    CREATE TRIGGER audit_records_no_update BEFORE UPDATE ON audit_records
+      BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+    CREATE TABLE suggestion_keys (suggestion_id TEXT PRIMARY KEY, platform TEXT NOT NULL,
+      patient_ref TEXT NOT NULL, date_of_service TEXT NOT NULL, payer_id TEXT NOT NULL,
+      discipline INTEGER NOT NULL, provider_ref TEXT NOT NULL) WITHOUT ROWID;
     INSERT INTO events VALUES ('e1', 's1', 0, 'a'), ('e2', 's1', 1000, 'b');
     INSERT INTO sessions VALUES ('s1', 'platform-a', 'pt-1', 0, 1000, 0);
     PRAGMA user_version = 1;)sql",

@@ -203,7 +203,7 @@ class StoreConcurrencyTest : public ::testing::Test {
       mine.push_back(written);
 
       // Only this auditor writes its suggestion: its trail is exactly what it wrote.
-      auto trail = store_->ListAudit("sugg-" + std::to_string(auditor));
+      auto trail = store_->ListAudit(kPlatform, "sugg-" + std::to_string(auditor));
       EXPECT_TRUE(trail.ok()) << trail.status();
       if (trail.ok()) {
         EXPECT_THAT(*trail, ElementsAreArray(mine));
