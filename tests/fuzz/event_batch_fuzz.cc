@@ -358,8 +358,9 @@ std::optional<v1::Event> DecodePublishMessage(std::string_view message) {
                  "echoed \"" + ack.event_id() + "\", not \"" + expected + "\"");
     }
   }
-  FUZZ_CHECK(message.find(ack.event_id()) != std::string_view::npos,
-             "echoed an event_id that was not sent");
+  // (The echo need not occur in the message as such: the event is the
+  // concatenation of the message's event fields, and an event_id may span two
+  // of them; see regressions/interesting-event-id-across-two-event-fields-*.)
   return std::nullopt;
 }
 
