@@ -6,6 +6,15 @@
 // sessions (events and timelines) and the suggested codes equal those of a
 // second daemon that received the same events without interruption.
 //
+// Hostile input (issue 15) rides along: some patients' references begin with
+// = + - @ (valid: they must be recorded as sent), and between the events of
+// some sessions go messages the daemon must refuse, acknowledged REJECTED
+// with INVALID_ARGUMENT naming the field, without ending the stream or
+// recording anything: references holding X12 delimiters or control
+// characters, and bytes that are no decodable PublishEventsRequest (invalid
+// UTF-8, a truncated event, garbage). Every stream therefore writes raw bytes
+// (grpc::GenericStub); for an event they are what generated code would send.
+//
 //   crash_safety [--seed N] [--first-day YYYY-MM-DD] [--kills N] [--streams N]
 //                [--unitclockd PATH] [--work-dir DIR] ...   (--help lists all)
 //
@@ -17,6 +26,7 @@
 // 0 when everything matches, 1 on any mismatch or failure (each printed), 2
 // on a usage or setup error.
 #include <google/protobuf/util/message_differencer.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <openssl/evp.h>
 #include <signal.h>
@@ -46,6 +56,7 @@
 #include "tests/testing/process.h"
 #include "unitclock/v1/coding.grpc.pb.h"
 #include "unitclock/v1/session_service.grpc.pb.h"
+#include "unitclock/v1/session_service.pb.h"
 
 namespace unitclock::crash {
 namespace {
@@ -320,24 +331,41 @@ class Daemon {
 // ---------------------------------------------------------------------------
 // Publishing
 
-// What the stream workers share: counters, per-event results, and a
-// condition the killer waits on. The per-event vectors are indexed by event
-// number; each event belongs to one worker, the only one to touch its slots.
-struct Progress {
-  explicit Progress(std::size_t events)
-      : sends(events, 0), outcome(events, v1::EventAcknowledgement::OUTCOME_UNSPECIFIED) {}
+// One message of a PublishEvents stream: an event of the workload, or a
+// message the daemon must refuse.
+struct Message {
+  std::string bytes;                        // the PublishEventsRequest as written
+  const v1::Event* event = nullptr;         // the event to record, or
+  const RefusedMessage* refused = nullptr;  // what to refuse
+  // The event_id its acknowledgement carries.
+  const std::string& event_id() const { return event ? event->event_id() : refused->event_id; }
+  // How the report names it.
+  std::string name() const {
+    if (event) return event->event_id();
+    return "the message with " + refused->what + " (event_id \"" + refused->event_id + "\")";
+  }
+};
 
-  std::vector<int> sends;        // how many times each event was written to a stream
+// What the stream workers share: counters, per-message results, and a
+// condition the killer waits on. The per-message vectors are indexed by
+// message number; each message belongs to one worker, the only one to touch
+// its slots.
+struct Progress {
+  explicit Progress(std::size_t messages)
+      : sends(messages, 0), outcome(messages, v1::EventAcknowledgement::OUTCOME_UNSPECIFIED) {}
+
+  std::vector<int> sends;        // how many times each message was written to a stream
   std::vector<Outcome> outcome;  // its acknowledgement (UNSPECIFIED until acknowledged)
 
   std::mutex mu;
   std::condition_variable cv;
-  std::size_t acked = 0;    // events acknowledged so far (guarded by mu)
+  std::size_t acked = 0;    // messages acknowledged so far (guarded by mu)
   int workers_running = 0;  // stream workers not yet finished (guarded by mu)
 
   std::atomic<std::size_t> recorded{0};
   std::atomic<std::size_t> already_recorded{0};
-  std::atomic<std::size_t> rejected{0};
+  std::atomic<std::size_t> rejected{0};  // events rejected (each a failure)
+  std::atomic<std::size_t> refused{0};   // messages to refuse, refused as they must be
   std::atomic<std::size_t> resends{0};
   std::atomic<std::size_t> streams_opened{0};
   std::atomic<std::size_t> stream_failures{0};      // streams that ended before their work was done
@@ -371,26 +399,104 @@ std::string CodeName(grpc::StatusCode code) {
   return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
 }
 
-// One platform connection: sends its events over PublishEvents, at most
+// A PublishEvents stream that writes each request's bytes as they are
+// (grpc::GenericStub), as no client library would for the undecodable ones.
+// One operation at a time, each waited for; the context's deadline bounds
+// them all.
+class RawPublishStream {
+ public:
+  RawPublishStream(const std::string& target, const Auth& auth)
+      : stub_(NewChannel(target)), context_(MakeContext(auth, 120s)) {
+    call_ = stub_.PrepareCall(context_.get(), "/unitclock.v1.SessionService/PublishEvents", &cq_);
+    call_->StartCall(this);
+    if (!Wait()) writing_ = reading_ = false;
+  }
+  ~RawPublishStream() {
+    if (!finished_) context_->TryCancel();
+    call_.reset();
+    cq_.Shutdown();
+    void* tag = nullptr;
+    bool ok = false;
+    while (cq_.Next(&tag, &ok)) {
+    }
+  }
+
+  // False once a write failed (the stream is broken).
+  bool Write(const std::string& bytes) {
+    if (!writing_) return false;
+    grpc::Slice slice(bytes);
+    out_ = grpc::ByteBuffer(&slice, 1);
+    call_->Write(out_, this);
+    return writing_ = Wait();
+  }
+  // False at the end of the stream or once a read failed, and if the bytes
+  // read are no PublishEventsResponse. After a failed write, the
+  // acknowledgements already received can still be read.
+  bool Read(v1::PublishEventsResponse& response) {
+    if (!reading_) return false;
+    grpc::ByteBuffer in;
+    call_->Read(&in, this);
+    if (!(reading_ = Wait())) return false;
+    std::vector<grpc::Slice> slices;
+    std::string bytes;
+    if (!in.Dump(&slices).ok()) return false;
+    for (const grpc::Slice& slice : slices) {
+      bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+    }
+    return response.ParseFromString(bytes);
+  }
+  void WritesDone() {
+    if (!writing_) return;
+    call_->WritesDone(this);
+    Wait();
+    writing_ = false;
+  }
+  grpc::Status Finish() {
+    grpc::Status status;
+    call_->Finish(&status, this);
+    Wait();
+    finished_ = true;
+    return status;
+  }
+
+ private:
+  // Waits for the operation in progress; false if it failed.
+  bool Wait() {
+    void* tag = nullptr;
+    bool ok = false;
+    return cq_.Next(&tag, &ok) && ok;
+  }
+
+  grpc::GenericStub stub_;
+  std::unique_ptr<grpc::ClientContext> context_;
+  grpc::CompletionQueue cq_;
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call_;
+  grpc::ByteBuffer out_;
+  bool writing_ = true;
+  bool reading_ = true;
+  bool finished_ = false;
+};
+
+// One platform connection: sends its messages over PublishEvents, at most
 // `window` unacknowledged at a time, and matches every acknowledgement to
-// the oldest unacknowledged event (acknowledgements come in order). When
+// the oldest unacknowledged message (acknowledgements come in order). When
 // the stream breaks it waits for the daemon to serve again and resends every
-// event without an acknowledgement, with the same ids, on a new stream.
+// message without an acknowledgement, with the same ids, on a new stream.
 class StreamWorker {
  public:
-  StreamWorker(int number, Daemon& daemon, const Auth& auth,
-               const std::vector<const v1::Event*>& events, std::vector<std::size_t> mine,
-               std::size_t window, Progress& progress, Failures& failures)
+  StreamWorker(int number, Daemon& daemon, const Auth& auth, const std::vector<Message>& messages,
+               std::vector<std::size_t> mine, std::size_t window, Progress& progress,
+               Failures& failures)
       : number_(number),
         daemon_(daemon),
         auth_(auth),
-        events_(events),
+        messages_(messages),
         mine_(std::move(mine)),
         window_(window),
         progress_(progress),
         failures_(failures) {}
 
-  // Runs until every event of this worker is acknowledged, or gives up
+  // Runs until every message of this worker is acknowledged, or gives up
   // (reported as a failure) when the daemon stays down.
   void Run() {
     int failed_generation = 0;
@@ -412,22 +518,18 @@ class StreamWorker {
   }
 
  private:
-  // One PublishEvents stream. True when every event got its
+  // One PublishEvents stream. True when every message got its
   // acknowledgement; false when the stream broke first.
   bool RunStream(const std::string& target) {
-    auto stub = v1::SessionService::NewStub(NewChannel(target));
-    std::unique_ptr<grpc::ClientContext> context = MakeContext(auth_, 120s);
-    auto stream = stub->PublishEvents(context.get());
+    auto stream = std::make_unique<RawPublishStream>(target, auth_);
     ++progress_.streams_opened;
-    std::size_t next_send = next_ack_;  // every unacknowledged event is sent (again)
+    std::size_t next_send = next_ack_;  // every unacknowledged message is sent (again)
     bool broken = false;
-    v1::PublishEventsRequest request;
     v1::PublishEventsResponse response;
     while (next_ack_ < mine_.size() && !broken) {
       while (next_send < mine_.size() && next_send - next_ack_ < window_) {
         const std::size_t e = mine_[next_send];
-        *request.mutable_event() = *events_[e];
-        if (!stream->Write(request)) {
+        if (!stream->Write(messages_[e].bytes)) {
           broken = true;
           break;
         }
@@ -435,7 +537,7 @@ class StreamWorker {
         ++next_send;
       }
       if (broken) break;
-      if (!stream->Read(&response)) {
+      if (!stream->Read(response)) {
         broken = true;
         break;
       }
@@ -443,7 +545,7 @@ class StreamWorker {
     }
     if (!broken) {
       stream->WritesDone();
-      while (stream->Read(&response)) {
+      while (stream->Read(response)) {
         failures_.Add("stream " + std::to_string(number_) + ": acknowledgement of " +
                       response.acknowledgement().event_id() + " after the last event");
       }
@@ -453,7 +555,7 @@ class StreamWorker {
     // Acknowledgements already on their way are still good. The stream is
     // over (a write or a read failed), so the reads end soon; the deadline
     // bounds them anyway.
-    while (stream->Read(&response)) {
+    while (stream->Read(response)) {
       if (next_ack_ < next_send) {
         TakeAck(response.acknowledgement());
       } else {
@@ -468,59 +570,101 @@ class StreamWorker {
     return false;
   }
 
-  // Matches one acknowledgement to the oldest unacknowledged event.
+  // Matches one acknowledgement to the oldest unacknowledged message.
   void TakeAck(const v1::EventAcknowledgement& ack) {
     const std::size_t e = mine_[next_ack_];
-    const v1::Event& event = *events_[e];
-    if (ack.event_id() != event.event_id()) {
-      failures_.Add("stream " + std::to_string(number_) + ": acknowledgement of " + ack.event_id() +
-                    " where " + event.event_id() + " was expected (out of order)");
+    const Message& message = messages_[e];
+    if (ack.event_id() != message.event_id()) {
+      failures_.Add("stream " + std::to_string(number_) + ": acknowledgement of \"" +
+                    ack.event_id() + "\" where " + message.name() + " was expected (out of order)");
     }
-    switch (ack.outcome()) {
-      case v1::EventAcknowledgement::OUTCOME_RECORDED:
-        ++progress_.recorded;
-        break;
-      case v1::EventAcknowledgement::OUTCOME_ALREADY_RECORDED:
-        ++progress_.already_recorded;
-        // Only a resend may find its event stored: every id is new.
-        if (progress_.sends[e] < 2) {
-          failures_.Add(event.event_id() + " was sent once but acknowledged ALREADY_RECORDED");
-        }
-        break;
-      default:
-        ++progress_.rejected;
-        failures_.Add(event.event_id() + " acknowledged " +
-                      v1::EventAcknowledgement::Outcome_Name(ack.outcome()) + " (code " +
-                      std::to_string(ack.error_code()) + "): " + ack.error_message());
+    if (message.refused) {
+      TakeRefusal(ack, *message.refused);
+    } else {
+      switch (ack.outcome()) {
+        case v1::EventAcknowledgement::OUTCOME_RECORDED:
+          ++progress_.recorded;
+          break;
+        case v1::EventAcknowledgement::OUTCOME_ALREADY_RECORDED:
+          ++progress_.already_recorded;
+          // Only a resend may find its event stored: every id is new.
+          if (progress_.sends[e] < 2) {
+            failures_.Add(message.name() + " was sent once but acknowledged ALREADY_RECORDED");
+          }
+          break;
+        default:
+          ++progress_.rejected;
+          failures_.Add(message.name() + " acknowledged " +
+                        v1::EventAcknowledgement::Outcome_Name(ack.outcome()) + " (code " +
+                        std::to_string(ack.error_code()) + "): " + ack.error_message());
+      }
     }
     progress_.outcome[e] = ack.outcome();
     ++next_ack_;
     progress_.Acked();
   }
 
+  // A message to refuse: REJECTED, INVALID_ARGUMENT, naming the field.
+  void TakeRefusal(const v1::EventAcknowledgement& ack, const RefusedMessage& refused) {
+    const bool as_it_must = ack.outcome() == v1::EventAcknowledgement::OUTCOME_REJECTED &&
+                            ack.error_code() == grpc::StatusCode::INVALID_ARGUMENT &&
+                            ack.error_message().starts_with(refused.error_prefix);
+    if (as_it_must) {
+      ++progress_.refused;
+      return;
+    }
+    failures_.Add(refused.what + " (event_id \"" + refused.event_id + "\") acknowledged " +
+                  v1::EventAcknowledgement::Outcome_Name(ack.outcome()) + " (code " +
+                  std::to_string(ack.error_code()) + "): \"" + ack.error_message() +
+                  "\"; expected REJECTED, INVALID_ARGUMENT, \"" + refused.error_prefix + "...\"");
+  }
+
   const int number_;
   Daemon& daemon_;
   const Auth& auth_;
-  const std::vector<const v1::Event*>& events_;
-  const std::vector<std::size_t> mine_;  // event numbers, in sending order
+  const std::vector<Message>& messages_;
+  const std::vector<std::size_t> mine_;  // message numbers, in sending order
   const std::size_t window_;
   Progress& progress_;
   Failures& failures_;
-  std::size_t next_ack_ = 0;  // index in mine_ of the oldest unacknowledged event
+  std::size_t next_ack_ = 0;  // index in mine_ of the oldest unacknowledged message
 };
 
+// Every message of the workload: its events, numbered session after
+// session, then the messages to refuse.
+std::vector<Message> MakeMessages(const Workload& workload) {
+  std::vector<Message> messages;
+  for (const GeneratedSession& s : workload.sessions) {
+    for (const v1::Event& e : s.events) {
+      v1::PublishEventsRequest request;
+      *request.mutable_event() = e;
+      messages.push_back({request.SerializeAsString(), &e, nullptr});
+    }
+  }
+  for (const RefusedMessage& r : workload.refused) messages.push_back({r.bytes, nullptr, &r});
+  return messages;
+}
+
 // Starts `streams` workers on `daemon`, each with every `streams`-th
-// session (session after session, each session's events in time order), and
-// returns their threads.
+// session (session after session, each session's events in time order, the
+// messages to refuse among them), and returns their threads.
 std::vector<std::thread> StartWorkers(std::vector<std::unique_ptr<StreamWorker>>& workers,
                                       Daemon& daemon, const Auth& auth, const Workload& workload,
-                                      const std::vector<const v1::Event*>& events, int streams,
+                                      const std::vector<Message>& messages, int streams,
                                       std::size_t window, Progress& progress, Failures& failures) {
+  // Refused message numbers by (session, event number) they follow.
+  std::multimap<std::pair<std::size_t, std::size_t>, std::size_t> refused_after;
+  for (std::size_t r = 0; r < workload.refused.size(); ++r) {
+    refused_after.emplace(std::make_pair(workload.refused[r].session, workload.refused[r].after),
+                          workload.event_count + r);
+  }
   std::vector<std::vector<std::size_t>> per_stream(streams);
   std::size_t e = 0;
   for (std::size_t s = 0; s < workload.sessions.size(); ++s) {
     for (std::size_t i = 0; i < workload.sessions[s].events.size(); ++i) {
       per_stream[s % streams].push_back(e++);
+      const auto [from, to] = refused_after.equal_range({s, i});
+      for (auto it = from; it != to; ++it) per_stream[s % streams].push_back(it->second);
     }
   }
   {
@@ -530,7 +674,7 @@ std::vector<std::thread> StartWorkers(std::vector<std::unique_ptr<StreamWorker>>
   std::vector<std::thread> threads;
   for (int w = 0; w < streams; ++w) {
     workers.push_back(std::make_unique<StreamWorker>(
-        w + 1, daemon, auth, events, std::move(per_stream[w]), window, progress, failures));
+        w + 1, daemon, auth, messages, std::move(per_stream[w]), window, progress, failures));
     threads.emplace_back([worker = workers.back().get(), &progress] {
       worker->Run();
       progress.WorkerDone();
@@ -647,7 +791,7 @@ std::string StatusText(const grpc::Status& status) {
 // `sessions` (session id -> Session, FULL view) for check (b).
 void CheckExactlyOnce(Reader& reader, const Workload& workload,
                       std::map<std::string, v1::Session>& sessions, Failures& failures,
-                      std::size_t& found) {
+                      std::size_t& found, std::size_t& formula_sessions) {
   std::vector<std::string> listed;
   grpc::Status status = reader.ListSessionIds(listed);
   if (!status.ok()) return failures.Add("ListSessions: " + StatusText(status));
@@ -661,6 +805,7 @@ void CheckExactlyOnce(Reader& reader, const Workload& workload,
 
   std::map<std::string, int> seen;  // event id -> times found
   found = 0;
+  formula_sessions = 0;
   for (const GeneratedSession& sent : workload.sessions) {
     if (!listed_set.count(sent.session_id)) {
       failures.Add("session " + sent.session_id + " is missing from ListSessions");
@@ -687,6 +832,19 @@ void CheckExactlyOnce(Reader& reader, const Workload& workload,
     for (const v1::Event& e : sent.events) {
       if (!seen.count(e.event_id())) failures.Add("event " + e.event_id() + " is missing");
     }
+    // References that look like formulas are recorded as they were sent.
+    if (StartsLikeAFormula(sent.patient_ref)) {
+      const auto started = std::find_if(session.events().begin(), session.events().end(),
+                                        [](const v1::Event& e) { return e.has_session_started(); });
+      if (started != session.events().end() &&
+          started->session_started().patient_ref() == sent.patient_ref &&
+          started->session_started().provider_ref() == sent.provider_ref) {
+        ++formula_sessions;
+      } else {
+        failures.Add("session " + sent.session_id +
+                     ": its references that look like formulas are not stored as sent");
+      }
+    }
     if (session.event_count() != static_cast<std::int64_t>(sent.events.size())) {
       failures.Add("session " + sent.session_id + " has event_count " +
                    std::to_string(session.event_count()) + ", " +
@@ -695,6 +853,18 @@ void CheckExactlyOnce(Reader& reader, const Workload& workload,
     if (session.state() != v1::Session::STATE_STOPPED) {
       failures.Add("session " + sent.session_id + " is not stopped");
     }
+  }
+  // Nothing of a refused message is stored (its session is one of the
+  // workload's: an event of it would be in `seen`).
+  for (const RefusedMessage& r : workload.refused) {
+    if (!r.event_id.empty() && seen.count(r.event_id)) {
+      failures.Add("the message with " + r.what + " (event_id " + r.event_id + ") was stored");
+    }
+  }
+  if (formula_sessions != workload.csv_injection_sessions) {
+    failures.Add(std::to_string(formula_sessions) + " of " +
+                 std::to_string(workload.csv_injection_sessions) +
+                 " sessions with references that look like formulas found as sent");
   }
 }
 
@@ -815,12 +985,13 @@ struct KillCounts {
 // empty, kills and restarts the daemon at each kill point. Returns false
 // (with failures added) when the daemon could not be (re)started.
 bool Publish(Daemon& daemon, const Auth& auth, const Workload& workload,
-             const std::vector<const v1::Event*>& events, const Options& options,
+             const std::vector<Message>& messages, const Options& options,
              const std::vector<KillPoint>& plan, Progress& progress, Failures& failures,
              KillCounts& kills) {
   std::vector<std::unique_ptr<StreamWorker>> workers;
-  std::vector<std::thread> threads = StartWorkers(
-      workers, daemon, auth, workload, events, options.streams, options.window, progress, failures);
+  std::vector<std::thread> threads =
+      StartWorkers(workers, daemon, auth, workload, messages, options.streams, options.window,
+                   progress, failures);
   bool ok = true;
   for (std::size_t i = 0; i < plan.size() && ok; ++i) {
     const KillPoint& k = plan[i];
@@ -852,7 +1023,7 @@ bool Publish(Daemon& daemon, const Auth& auth, const Workload& workload,
     ok = daemon.WaitServing();
     if (!ok) failures.Add(daemon.name() + " did not restart; log:\n" + daemon.LogTail());
     Say("kill " + std::to_string(i + 1) + " at " + std::to_string(acked) + "/" +
-        std::to_string(events.size()) + " acknowledged (planned " + std::to_string(k.after_acks) +
+        std::to_string(messages.size()) + " acknowledged (planned " + std::to_string(k.after_acks) +
         " +" + std::to_string(k.delay_ms) + " ms)" + note + ", serving again after " +
         std::to_string(
             std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - restart).count()) +
@@ -888,15 +1059,14 @@ int Run(const Options& options) {
     std::cerr << "--first-day/--days: the last event would not be at least an hour in the past\n";
     return 2;
   }
-  std::vector<const v1::Event*> events;
-  for (const GeneratedSession& s : workload.sessions) {
-    for (const v1::Event& e : s.events) events.push_back(&e);
-  }
+  const std::vector<Message> messages = MakeMessages(workload);
   Say("seed=" + std::to_string(options.seed) + " first_day=" + FormatDate(wo.first_day) +
       " (replay with --seed " + std::to_string(options.seed) + " --first-day " +
       FormatDate(wo.first_day) + ")");
-  Say("workload: " + std::to_string(events.size()) + " events, " +
-      std::to_string(workload.sessions.size()) + " sessions, " +
+  Say("workload: " + std::to_string(workload.event_count) + " events, " +
+      std::to_string(workload.refused.size()) + " messages to refuse, " +
+      std::to_string(workload.sessions.size()) + " sessions (" +
+      std::to_string(workload.csv_injection_sessions) + " with formula-like references), " +
       std::to_string(workload.patient_days.size()) + " patient-days, " +
       std::to_string(options.patients) + " patients, " + FormatDate(wo.first_day) + " + " +
       std::to_string(options.days) + " days; " + std::to_string(options.streams) +
@@ -943,7 +1113,7 @@ int Run(const Options& options) {
   Daemon crashed("crash-run daemon",
                  DaemonArgv(options.unitclockd, options.policy_dir, crash_files, auth),
                  crash_files);
-  const KillPlan plan = PlanKills(options.seed, options.kills, events.size());
+  const KillPlan plan = PlanKills(options.seed, options.kills, messages.size());
   KillCounts kills;
   if (plan.first_start_kill_ms) {
     crashed.Spawn();
@@ -960,16 +1130,20 @@ int Run(const Options& options) {
     std::cerr << "unitclockd did not start; log:\n" << crashed.LogTail() << "\n";
     return failures.count() > 0 ? 1 : 2;
   }
-  Progress progress(events.size());
+  Progress progress(messages.size());
   const auto crash_start = Clock::now();
-  Publish(crashed, auth, workload, events, options, plan.points, progress, failures, kills);
+  Publish(crashed, auth, workload, messages, options, plan.points, progress, failures, kills);
   const std::string crash_time = Elapsed(crash_start);
   std::size_t never_acked = 0;
   for (Outcome o : progress.outcome) {
     never_acked += o == v1::EventAcknowledgement::OUTCOME_UNSPECIFIED;
   }
   if (never_acked > 0) {
-    failures.Add(std::to_string(never_acked) + " events were never acknowledged");
+    failures.Add(std::to_string(never_acked) + " messages were never acknowledged");
+  }
+  if (progress.refused != workload.refused.size()) {
+    failures.Add("crash run: " + std::to_string(progress.refused) + " of " +
+                 std::to_string(workload.refused.size()) + " messages refused as they must be");
   }
 
   // One more kill after the last acknowledgement: what is read back must
@@ -992,12 +1166,14 @@ int Run(const Options& options) {
   Say("crash run: " + std::to_string(kills.total()) + " kills (" + std::to_string(kills.streaming) +
       " while streaming, " + std::to_string(kills.startup) + " during a start, " +
       std::to_string(kills.after_last_ack) + " after the last acknowledgement); " +
-      std::to_string(events.size()) + " events sent, " +
+      std::to_string(workload.event_count) + " events and " +
+      std::to_string(workload.refused.size()) + " messages to refuse sent, " +
       std::to_string(progress.recorded + progress.already_recorded) + " acknowledged (" +
       std::to_string(progress.recorded) + " RECORDED, " +
       std::to_string(progress.already_recorded) + " ALREADY_RECORDED on a resend), " +
-      std::to_string(progress.rejected) + " rejected, " + std::to_string(progress.resends) +
-      " re-sends; " + std::to_string(progress.streams_opened) + " streams, " +
+      std::to_string(progress.rejected) + " rejected, " + std::to_string(progress.refused) +
+      " refused as they must be, " + std::to_string(progress.resends) + " re-sends; " +
+      std::to_string(progress.streams_opened) + " streams, " +
       std::to_string(progress.stream_failures) + " broken (" +
       (code_text.empty() ? " none" : code_text.substr(1)) + "), " +
       std::to_string(progress.unexpected_failures) + " without a kill; " + crash_time);
@@ -1015,15 +1191,20 @@ int Run(const Options& options) {
     failures.Add("the uninterrupted-run daemon did not start; log:\n" + reference.LogTail());
     return 1;
   }
-  Progress reference_progress(events.size());
+  Progress reference_progress(messages.size());
   KillCounts no_kills;
   const auto reference_start = Clock::now();
-  Publish(reference, auth, workload, events, options, {}, reference_progress, failures, no_kills);
-  if (reference_progress.recorded != events.size()) {
+  Publish(reference, auth, workload, messages, options, {}, reference_progress, failures, no_kills);
+  if (reference_progress.recorded != workload.event_count) {
     failures.Add("uninterrupted run: " + std::to_string(reference_progress.recorded) + " of " +
-                 std::to_string(events.size()) + " events RECORDED");
+                 std::to_string(workload.event_count) + " events RECORDED");
+  }
+  if (reference_progress.refused != workload.refused.size()) {
+    failures.Add("uninterrupted run: " + std::to_string(reference_progress.refused) + " of " +
+                 std::to_string(workload.refused.size()) + " messages refused as they must be");
   }
   Say("uninterrupted run: " + std::to_string(reference_progress.recorded) + " RECORDED, " +
+      std::to_string(reference_progress.refused) + " refused, " +
       std::to_string(reference_progress.stream_failures) + " streams broken; " +
       Elapsed(reference_start));
 
@@ -1034,11 +1215,15 @@ int Run(const Options& options) {
     Reader reference_reader(reference.target(), auth);
     std::map<std::string, v1::Session> crash_sessions;
     const std::size_t before_a = failures.count();
-    CheckExactlyOnce(crash_reader, workload, crash_sessions, failures, found);
+    std::size_t formula_sessions = 0;
+    CheckExactlyOnce(crash_reader, workload, crash_sessions, failures, found, formula_sessions);
     Say("found " + std::to_string(found) + " events in " + std::to_string(crash_sessions.size()) +
-        " sessions after the final restart: " +
-        (failures.count() == before_a ? "each acknowledged event exactly once, as sent"
-                                      : "MISMATCH (see above)"));
+        " sessions after the final restart (" + std::to_string(formula_sessions) +
+        " with formula-like references), looked for the " +
+        std::to_string(workload.refused.size()) + " refused messages: " +
+        (failures.count() == before_a
+             ? "each acknowledged event exactly once, as sent, none refused"
+             : "MISMATCH (see above)"));
     const std::size_t before_b = failures.count();
     const SuggestionFigures figures =
         CompareWithReference(crash_reader, reference_reader, workload, crash_sessions, failures);

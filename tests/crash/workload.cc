@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <tuple>
 #include <utility>
+
+#include "unitclock/v1/session_service.pb.h"
 
 namespace unitclock::crash {
 namespace {
@@ -260,13 +263,155 @@ std::vector<v1::Event> GenerateSession(Rng& rng, const std::string& session_id,
   return b.Finish();
 }
 
+// `payload` as length-delimited field `number` of a message, in the wire
+// format.
+std::string LengthDelimited(int number, const std::string& payload) {
+  std::string out;
+  const auto varint = [&out](std::uint64_t v) {
+    for (; v >= 0x80; v >>= 7) out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    out.push_back(static_cast<char>(v));
+  };
+  varint(static_cast<std::uint64_t>(number) << 3 | 2);
+  varint(payload.size());
+  out.append(payload);
+  return out;
+}
+
+// Invalid UTF-8: 0xC3 opens a two-byte sequence that 0x28 ('(') does not
+// continue. Protobuf refuses to parse it in a string field.
+const std::string kBadUtf8("x\xC3\x28", 3);
+
+constexpr int kUndecodableKinds = 5;
+
+// An undecodable PublishEventsRequest of kind `kind`, made from `e` (an event
+// of the session, its id replaced by `id`). A string field is set a second
+// time in invalid UTF-8 (the last occurrence wins), or the event is cut
+// short, or the bytes are no message at all.
+RefusedMessage Undecodable(int kind, v1::Event e, const std::string& id) {
+  constexpr int kEvent = 1;                             // PublishEventsRequest.event
+  constexpr int kEventId = 1, kSessionId = 2;           // Event
+  constexpr int kSessionStarted = 10, kPatientRef = 2;  // Event, SessionStarted
+  RefusedMessage m;
+  m.error_prefix = "event: not a valid unitclock.v1.Event";
+  e.set_event_id(id);
+  const std::string bytes = e.SerializeAsString();
+  switch (kind) {
+    case 0:
+      m.what = "session_id in invalid UTF-8";
+      m.bytes = LengthDelimited(kEvent, bytes + LengthDelimited(kSessionId, kBadUtf8));
+      m.event_id = id;
+      break;
+    case 1:
+      m.what = "patient_ref in invalid UTF-8";
+      m.bytes = LengthDelimited(
+          kEvent, bytes + LengthDelimited(kSessionStarted, LengthDelimited(kPatientRef, kBadUtf8)));
+      m.event_id = id;
+      break;
+    case 2:
+      m.what = "event_id in invalid UTF-8";
+      m.bytes = LengthDelimited(kEvent, bytes + LengthDelimited(kEventId, id + kBadUtf8));
+      break;  // the id cannot be read: the acknowledgement echoes none
+    case 3:
+      // The last field (the payload) claims one byte more than follows.
+      m.what = "a truncated event";
+      m.bytes = LengthDelimited(kEvent, bytes.substr(0, bytes.size() - 1));
+      m.event_id = id;
+      break;
+    default:
+      // 'n' (0x6e) is field 13 with wire type 6, which does not exist.
+      m.what = "bytes that are no message";
+      m.bytes = "not an event at all";
+      break;
+  }
+  return m;
+}
+
+constexpr const char* kRefusedReferences[] = {"PAT~1", "A*B", "x:y", "r^s", "\tx", "\rx"};
+constexpr int kRefusedKinds = static_cast<int>(std::size(kRefusedReferences));
+
+// `started` (a SessionStarted of the session) with id `id` and one reference
+// (platform, patient_ref or provider_ref by `field`) set to refused value
+// `kind`: an X12 delimiter, or a tab or CR (not printable).
+RefusedMessage RefusedReference(int kind, int field, v1::Event started, const std::string& id) {
+  static const char* const kFields[] = {"platform", "patient_ref", "provider_ref"};
+  v1::SessionStarted& s = *started.mutable_session_started();
+  const std::string value = kRefusedReferences[kind];
+  std::string* reference[] = {s.mutable_platform(), s.mutable_patient_ref(),
+                              s.mutable_provider_ref()};
+  *reference[field] = value;
+  started.set_event_id(id);
+  RefusedMessage m;
+  m.what =
+      std::string(kind < 4 ? "an X12 delimiter" : "a control character") + " in " + kFields[field];
+  v1::PublishEventsRequest request;
+  *request.mutable_event() = started;
+  m.bytes = request.SerializeAsString();
+  m.event_id = id;
+  m.error_prefix = std::string("event.session_started.") + kFields[field] + ": ";
+  return m;
+}
+
+// Puts the refused messages between the sessions' events: about one session
+// in eight gets an undecodable message, one in eight a refused reference, at
+// a random place; then every kind missing so far is added once.
+void AddRefused(Rng& rng, Workload& w) {
+  if (w.sessions.empty()) return;
+  int undecodable = 0, references = 0;
+  const auto add = [&](std::size_t s, bool decodable) {
+    const GeneratedSession& session = w.sessions[s];
+    const std::size_t after = static_cast<std::size_t>(
+        rng.Uniform(0, static_cast<std::int64_t>(session.events.size()) - 1));
+    char id[48];
+    RefusedMessage m;
+    if (decodable) {
+      std::snprintf(id, sizeof id, "%s-x%02d", session.session_id.c_str(), references);
+      const int field = static_cast<int>(rng.Uniform(0, 2));
+      m = RefusedReference(references++ % kRefusedKinds, field, session.events.front(), id);
+    } else {
+      std::snprintf(id, sizeof id, "%s-u%02d", session.session_id.c_str(), undecodable);
+      m = Undecodable(undecodable++ % kUndecodableKinds, session.events[after], id);
+    }
+    m.session = s;
+    m.after = after;
+    w.refused.push_back(std::move(m));
+  };
+  for (std::size_t s = 0; s < w.sessions.size(); ++s) {
+    const std::int64_t r = rng.Uniform(0, 99);
+    if (r < 12) add(s, false);
+    if (r >= 88) add(s, true);
+  }
+  const auto any_session = [&] {
+    return static_cast<std::size_t>(
+        rng.Uniform(0, static_cast<std::int64_t>(w.sessions.size()) - 1));
+  };
+  while (undecodable < kUndecodableKinds) add(any_session(), false);
+  while (references < kRefusedKinds) add(any_session(), true);
+}
+
 }  // namespace
+
+bool StartsLikeAFormula(const std::string& text) {
+  return !text.empty() && std::string("=+-@\t\r").find(text.front()) != std::string::npos;
+}
 
 Workload GenerateWorkload(const WorkloadOptions& options) {
   Rng rng(options.seed);
+  // The hostile parts come from a stream of their own, so that the rest of
+  // the workload of a seed is what it was before them.
+  Rng hostile(options.seed ^ 0x686f7374696c6521ULL);
   Workload w;
   std::vector<PatientProfile> patients;
   for (int i = 0; i < options.patients; ++i) patients.push_back(Profile(i));
+  // Some patients, at least one, with references that look like formulas.
+  std::size_t formulas = 0;
+  for (std::size_t i = 0; i < patients.size(); ++i) {
+    if (!hostile.Chance(40) && !(formulas == 0 && i + 1 == patients.size())) continue;
+    const std::size_t n = std::size(kCsvInjections);
+    patients[i].patient_ref = kCsvInjections[formulas % n];
+    if (formulas >= n) patients[i].patient_ref += " " + std::to_string(formulas);  // unique
+    patients[i].provider_ref = kCsvInjections[(formulas + 1) % n];
+    ++formulas;
+  }
   int session_number = 0;
   std::int64_t last_ms = 0;
   for (int d = 0; d < options.days; ++d) {
@@ -285,8 +430,10 @@ Workload GenerateWorkload(const WorkloadOptions& options) {
         std::snprintf(id, sizeof id, "cs-%04d", ++session_number);
         const std::int64_t start = day_ms + 13 * kHour + slot * 3 * kHour +
                                    rng.Uniform(0, 45 * kMinute) + rng.Uniform(0, 999);
-        GeneratedSession s{id, p.patient_ref, FormatDate(day), GenerateSession(rng, id, p, start)};
+        GeneratedSession s{id, p.patient_ref, p.provider_ref, FormatDate(day),
+                           GenerateSession(rng, id, p, start)};
         w.event_count += s.events.size();
+        if (StartsLikeAFormula(p.patient_ref)) ++w.csv_injection_sessions;
         const auto& last = s.events.back().occurred_at();
         last_ms =
             std::max<std::int64_t>(last_ms, last.seconds() * kSecond + last.nanos() / 1000000);
@@ -300,6 +447,7 @@ Workload GenerateWorkload(const WorkloadOptions& options) {
                      std::tie(b.patient_ref, b.date_of_service);
             });
   w.last_event_time = std::chrono::system_clock::time_point(milliseconds(last_ms));
+  AddRefused(hostile, w);
   return w;
 }
 

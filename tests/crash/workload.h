@@ -46,10 +46,30 @@ struct WorkloadOptions {
   int patients = 5;
 };
 
+// References a spreadsheet would take for a formula (OWASP "CSV
+// Injection"): valid references, recorded as they are; the CSV export
+// neutralises them. Some patients and their providers carry them.
+inline constexpr const char* kCsvInjections[] = {"=cmd|' /C calc'!A0", "@SUM(1+1)", "+1", "-1"};
+
+// A message the daemon must refuse without recording anything and without
+// ending the stream (issue 15): acknowledged REJECTED with INVALID_ARGUMENT.
+// Either bytes that are no decodable PublishEventsRequest (invalid UTF-8 in a
+// string field, a truncated event, garbage), or an event whose references
+// intake refuses (X12 delimiters ~ * : ^, a tab or CR).
+struct RefusedMessage {
+  std::string what;          // for the report, e.g. "X12 delimiter in patient_ref"
+  std::string bytes;         // the PublishEventsRequest as sent
+  std::string event_id;      // what the acknowledgement echoes ("" if unreadable)
+  std::string error_prefix;  // how its error_message begins: the field it names
+  std::size_t session = 0;   // sent in the stream of sessions[session], ...
+  std::size_t after = 0;     // ... right after that session's event number `after`
+};
+
 // One generated session: its events in time order.
 struct GeneratedSession {
   std::string session_id;
   std::string patient_ref;
+  std::string provider_ref;
   std::string date_of_service;  // YYYY-MM-DD
   std::vector<v1::Event> events;
 };
@@ -65,6 +85,8 @@ struct PatientDay {
 struct Workload {
   std::vector<GeneratedSession> sessions;  // in order of start
   std::vector<PatientDay> patient_days;    // every patient-day with a session, sorted
+  std::vector<RefusedMessage> refused;     // every kind at least once
+  std::size_t csv_injection_sessions = 0;  // sessions whose references begin with = + - @
   std::size_t event_count = 0;
   std::chrono::system_clock::time_point last_event_time{};
 };
@@ -77,7 +99,13 @@ struct Workload {
 // liveness signals (now and then an idle gap), sometimes an assistant,
 // dropped and rejoining participants, audio-only stretches, overlapping or
 // unended activities, and end with everyone leaving and SessionStopped.
+// Hostile parts (issue 15), from a random stream of their own: some patients'
+// patient_ref and provider_ref are kCsvInjections; messages to refuse go
+// between the events of some sessions.
 Workload GenerateWorkload(const WorkloadOptions& options);
+
+// True if `text` begins with what a spreadsheet takes for a formula.
+bool StartsLikeAFormula(const std::string& text);
 
 // "YYYY-MM-DD" of a day.
 std::string FormatDate(std::chrono::sys_days day);

@@ -1,5 +1,11 @@
 #include "tests/fuzz/event_batch_fuzz.h"
 
+#include <google/protobuf/stubs/common.h>
+#include <google/protobuf/unknown_field_set.h>
+#include <google/protobuf/util/message_differencer.h>
+#include <grpcpp/support/byte_buffer.h>
+#include <grpcpp/support/slice.h>
+
 #include <algorithm>
 #include <chrono>
 #include <climits>
@@ -11,7 +17,9 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -19,11 +27,16 @@
 #include "core/coding.h"
 #include "core/event.h"
 #include "core/event_validation.h"
+#include "core/export/billing_config.h"
+#include "core/export/claim.h"
+#include "core/export/csv.h"
+#include "core/export/x12_837p.h"
 #include "core/policy.h"
 #include "core/session_summary.h"
 #include "core/timeline.h"
 #include "core/units.h"
 #include "plugin/common/policy_files.h"
+#include "plugin/service/event_decode.h"
 #include "plugin/service/proto_convert.h"
 #include "unitclock/v1/coding.pb.h"
 #include "unitclock/v1/session_service.pb.h"
@@ -57,15 +70,21 @@ const core::PolicySet& Policies() {
   return *policies;
 }
 
-// The charges of billing.json, as the server gives them to the engine.
-const std::map<std::string, std::int64_t, std::less<>>& Charges() {
-  static const auto* const charges = [] {
+// billing.json, as the exports read it.
+const core::exports::BillingConfig& Billing() {
+  static const core::exports::BillingConfig* const billing = [] {
     absl::StatusOr<core::exports::BillingConfig> loaded =
         common::LoadBillingConfig(UNITCLOCK_POLICY_DIR);
     if (!loaded.ok()) Fail("billing load", __FILE__, __LINE__, loaded.status().ToString());
-    return new std::map<std::string, std::int64_t, std::less<>>(loaded->charge_cents.begin(),
-                                                                loaded->charge_cents.end());
+    return new core::exports::BillingConfig(*std::move(loaded));
   }();
+  return *billing;
+}
+
+// The charges of billing.json, as the server gives them to the engine.
+const std::map<std::string, std::int64_t, std::less<>>& Charges() {
+  static const auto* const charges = new std::map<std::string, std::int64_t, std::less<>>(
+      Billing().charge_cents.begin(), Billing().charge_cents.end());
   return *charges;
 }
 
@@ -231,34 +250,409 @@ struct SessionEvents {
   std::vector<core::Event> with_repeats;  // distinct plus identical repeats, in arrival order
 };
 
+// ---------------------------------------------------------------------------
+// The wire: the server's own decoder (plugin/service/event_decode.h), and
+// protobuf's reader of unknown fields as an oracle independent of it.
+
+grpc::ByteBuffer ToByteBuffer(std::string_view bytes) {
+  grpc::Slice slice(bytes.data(), bytes.size());
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+// `payload` as length-delimited field `number` of a message.
+std::string LengthDelimited(int number, std::string_view payload) {
+  std::string out;
+  const auto varint = [&out](std::uint64_t v) {
+    for (; v >= 0x80; v >>= 7) out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    out.push_back(static_cast<char>(v));
+  };
+  varint(static_cast<std::uint64_t>(number) << 3 | 2);
+  varint(payload.size());
+  out.append(payload);
+  return out;
+}
+
+bool IsUtf8(std::string_view text) {
+  return google::protobuf::internal::IsStructurallyValidUTF8(text.data(),
+                                                             static_cast<int>(text.size()));
+}
+
+// The payloads of the top-level length-delimited fields `number` of a
+// message, in order, as protobuf's parser of unknown fields reads them;
+// nullopt if `bytes` are not wire format.
+std::optional<std::vector<std::string>> LengthDelimitedFields(std::string_view bytes, int number) {
+  google::protobuf::UnknownFieldSet fields;
+  if (!fields.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return std::nullopt;
+  std::vector<std::string> payloads;
+  for (int i = 0; i < fields.field_count(); ++i) {
+    const google::protobuf::UnknownField& field = fields.field(i);
+    if (field.number() == number &&
+        field.type() == google::protobuf::UnknownField::TYPE_LENGTH_DELIMITED) {
+      payloads.push_back(field.length_delimited());
+    }
+  }
+  return payloads;
+}
+
+bool Same(const google::protobuf::Message& a, const google::protobuf::Message& b) {
+  return google::protobuf::util::MessageDifferencer::Equals(a, b);
+}
+
+// A RecordEvents body the server cannot decode is INVALID_ARGUMENT naming the
+// field: "events: ..." when the body is not wire format, "events[<i>]: not a
+// valid unitclock.v1.Event (...)" for its i-th event. Returns i for the latter.
+std::optional<std::size_t> CheckBatchDecodeError(const absl::Status& status) {
+  FUZZ_CHECK(status.code() == absl::StatusCode::kInvalidArgument, status.ToString());
+  const std::string_view message(status.message().data(), status.message().size());
+  if (message.starts_with("events: ")) return std::nullopt;
+  FUZZ_CHECK(message.starts_with("events["), status.ToString());
+  const std::size_t close = message.find("]: ");
+  FUZZ_CHECK(close != std::string_view::npos && close > 7 && close <= 7 + 9, status.ToString());
+  std::size_t index = 0;
+  for (char c : message.substr(7, close - 7)) {
+    FUZZ_CHECK(c >= '0' && c <= '9', status.ToString());
+    index = index * 10 + static_cast<std::size_t>(c - '0');
+  }
+  FUZZ_CHECK(message.substr(close + 3).starts_with("not a valid unitclock.v1.Event"),
+             status.ToString());
+  return index;
+}
+
+// One PublishEvents message through the server's decoder: its event, or,
+// when the decoder refuses it, nullopt after checking the acknowledgement the
+// stream sends instead (REJECTED, INVALID_ARGUMENT naming the field, the
+// event_id echoed when it can be read) and goes on.
+std::optional<v1::Event> DecodePublishMessage(std::string_view message) {
+  std::variant<v1::Event, v1::EventAcknowledgement> decoded =
+      service::DecodePublishEventsRequest(ToByteBuffer(message));
+  v1::PublishEventsRequest parsed;
+  const bool protobuf_parses =
+      parsed.ParseFromArray(message.data(), static_cast<int>(message.size()));
+  if (v1::Event* event = std::get_if<v1::Event>(&decoded)) {
+    // What gRPC's generated code would have read, the decoder reads the same.
+    FUZZ_CHECK(!protobuf_parses || Same(*event, parsed.event()),
+               "the decoder's event differs from protobuf's");
+    return std::move(*event);
+  }
+  const v1::EventAcknowledgement& ack = std::get<v1::EventAcknowledgement>(decoded);
+  FUZZ_CHECK(!protobuf_parses, "a message protobuf parses was refused: " + ack.error_message());
+  FUZZ_CHECK(ack.outcome() == v1::EventAcknowledgement::OUTCOME_REJECTED,
+             v1::EventAcknowledgement::Outcome_Name(ack.outcome()));
+  FUZZ_CHECK(ack.error_code() == static_cast<int>(absl::StatusCode::kInvalidArgument),
+             std::to_string(ack.error_code()));
+  FUZZ_CHECK(ack.error_message().starts_with("event: not a valid unitclock.v1.Event"),
+             ack.error_message());
+  // The acknowledgement reaches the client as it was made.
+  FUZZ_CHECK(IsUtf8(ack.event_id()), "an echoed event_id that is not UTF-8");
+  v1::EventAcknowledgement received;
+  FUZZ_CHECK(received.ParseFromString(ack.SerializeAsString()) && Same(received, ack),
+             "the acknowledgement does not survive its encoding");
+  // The echo: the last length-delimited event_id (field 1) of the event (the
+  // merge of every field 1 of the message), if it is UTF-8; else nothing.
+  if (std::optional<std::vector<std::string>> parts = LengthDelimitedFields(message, 1)) {
+    std::string event_bytes;
+    for (const std::string& part : *parts) event_bytes += part;
+    if (std::optional<std::vector<std::string>> ids = LengthDelimitedFields(event_bytes, 1)) {
+      const std::string expected = ids->empty() || !IsUtf8(ids->back()) ? "" : ids->back();
+      FUZZ_CHECK(ack.event_id() == expected,
+                 "echoed \"" + ack.event_id() + "\", not \"" + expected + "\"");
+    }
+  }
+  // (The echo need not occur in the message as such: the event is the
+  // concatenation of the message's event fields, and an event_id may span two
+  // of them; see regressions/interesting-event-id-across-two-event-fields-*.)
+  return std::nullopt;
+}
+
+// The references an 837P carries: an accepted SessionStarted holds no X12
+// delimiter in them, and an event refused only for delimiters is refused
+// naming the first reference that holds one.
+void CheckReferences(const core::Event& event, const absl::Status& valid) {
+  const auto* started = std::get_if<core::SessionStarted>(&event.payload);
+  if (started == nullptr) return;
+  const std::pair<std::string_view, const std::string*> references[] = {
+      {"platform", &started->platform},
+      {"patient_ref", &started->patient_ref},
+      {"provider_ref", &started->provider_ref}};
+  std::optional<std::string_view> first;
+  for (const auto& [name, value] : references) {
+    if (core::HasX12Delimiter(*value)) {
+      first = name;
+      break;
+    }
+  }
+  if (valid.ok()) {
+    FUZZ_CHECK(!first, "accepted with an X12 delimiter in " + std::string(first.value_or("")));
+    return;
+  }
+  if (!first) return;
+  // The same event with each delimiter replaced: if that one is valid, the
+  // delimiters were the only fault.
+  core::Event cleaned = event;
+  auto& s = std::get<core::SessionStarted>(cleaned.payload);
+  for (std::string* value : {&s.platform, &s.patient_ref, &s.provider_ref}) {
+    std::replace_if(
+        value->begin(), value->end(),
+        [](char c) {
+          return core::HasX12Delimiter({&c, 1});
+        },
+        '_');
+  }
+  if (!core::ValidateEvent(cleaned).ok()) return;
+  FUZZ_CHECK(valid.code() == absl::StatusCode::kInvalidArgument &&
+                 std::string(valid.message())
+                     .starts_with("event.session_started." + std::string(*first) + ": "),
+             valid.ToString());
+}
+
+// Conversion, validation and the store's encoding of one decoded event, as
+// the server's intake does them: the event if it is accepted.
+std::optional<core::Event> Intake(const v1::Event& proto) {
+  absl::StatusOr<core::Event> event = service::EventFromProto(proto);
+  if (!event.ok()) {
+    FUZZ_CHECK(event.status().code() == absl::StatusCode::kInvalidArgument,
+               event.status().ToString());
+    return std::nullopt;
+  }
+  const absl::Status valid = core::ValidateEvent(*event);
+  CheckReferences(*event, valid);
+  if (!valid.ok()) {
+    FUZZ_CHECK(valid.code() == absl::StatusCode::kInvalidArgument && !valid.message().empty(),
+               valid.ToString());
+    return std::nullopt;
+  }
+  absl::StatusOr<core::Event> decoded = service::DecodeEvent(service::EncodeEvent(*event));
+  FUZZ_CHECK(decoded.ok(), decoded.status().ToString());
+  FUZZ_CHECK(*decoded == *event, "event " + event->event_id + " changed in the store's encoding");
+  return *std::move(event);
+}
+
+// ---------------------------------------------------------------------------
+// The exports
+
+// One field of RFC 4180 text: its value, and the first character as written.
+struct CsvField {
+  std::string value;
+  char written_first = '\0';
+};
+
+// Reads RFC 4180 text (records ended by CRLF) into records of fields; false
+// if it is malformed.
+bool ParseCsv(std::string_view text, std::vector<std::vector<CsvField>>& records) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::vector<CsvField>& record = records.emplace_back();
+    while (true) {
+      CsvField& field = record.emplace_back();
+      if (i < text.size()) field.written_first = text[i];
+      if (i < text.size() && text[i] == '"') {
+        for (++i;; ++i) {
+          if (i >= text.size()) return false;
+          if (text[i] != '"') {
+            field.value.push_back(text[i]);
+          } else if (i + 1 < text.size() && text[i + 1] == '"') {
+            field.value.push_back('"');
+            ++i;
+          } else {
+            ++i;
+            break;
+          }
+        }
+      } else {
+        for (; i < text.size() && text[i] != ',' && text[i] != '\r'; ++i) {
+          if (text[i] == '"' || text[i] == '\n') return false;
+          field.value.push_back(text[i]);
+        }
+      }
+      if (i < text.size() && text[i] == ',') {
+        ++i;
+        continue;
+      }
+      if (text.substr(i, 2) != "\r\n") return false;
+      i += 2;
+      break;
+    }
+  }
+  return true;
+}
+
+bool StartsLikeAFormula(std::string_view text) {
+  return !text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos;
+}
+
+// The CSV export of `claims`: a header and one record per line; every field
+// reads back as the value (a text cell that a spreadsheet would take for a
+// formula, beginning with = + - @ tab or CR, as that value after a single
+// quote); no field is written beginning with one of those.
+void CheckCsv(std::span<const core::exports::Claim> claims, const std::string& csv) {
+  std::vector<std::vector<CsvField>> records;
+  FUZZ_CHECK(ParseCsv(csv, records), "the CSV export is not RFC 4180");
+  std::size_t lines = 0;
+  for (const core::exports::Claim& claim : claims) lines += claim.lines.size();
+  FUZZ_CHECK(records.size() == 1 + lines,
+             std::to_string(records.size()) + " records for " + std::to_string(lines) + " lines");
+  std::size_t r = 1;
+  for (const core::exports::Claim& claim : claims) {
+    for (const core::exports::ClaimLine& line : claim.lines) {
+      const std::vector<CsvField>& record = records[r++];
+      FUZZ_CHECK(record.size() == 12, "record " + std::to_string(r - 1) + ": " +
+                                          std::to_string(record.size()) + " fields");
+      std::string modifiers;
+      for (const std::string& m : line.modifiers) modifiers += (modifiers.empty() ? "" : " ") + m;
+      const std::string texts[] = {core::FormatDay(claim.date_of_service),
+                                   claim.platform,
+                                   claim.patient_ref,
+                                   claim.provider_ref,
+                                   claim.payer_id,
+                                   line.code,
+                                   modifiers,
+                                   std::to_string(line.units),
+                                   std::to_string(line.minutes),
+                                   line.place_of_service,
+                                   claim.suggestion_id,
+                                   claim.review_id};
+      for (std::size_t f = 0; f < 12; ++f) {
+        const bool number = f == 7 || f == 8;
+        const std::string& expected =
+            !number && StartsLikeAFormula(texts[f]) ? "'" + texts[f] : texts[f];
+        FUZZ_CHECK(record[f].value == expected, "field " + std::to_string(f) + " reads \"" +
+                                                    record[f].value + "\", not \"" + expected +
+                                                    "\"");
+        FUZZ_CHECK(!StartsLikeAFormula({&record[f].written_first, 1}),
+                   "field " + std::to_string(f) + " is written as a formula");
+      }
+    }
+  }
+}
+
+// The 837P of one exportable claim: its subscriber segment NM1*IL carries the
+// patient reference whole, as the last name and the member id, in exactly
+// the ten elements it has (a delimiter inside would split it).
+void CheckX12(const core::exports::Claim& claim, const std::string& x12) {
+  std::vector<std::string_view> subscribers;
+  for (std::size_t start = 0; start < x12.size();) {
+    const std::size_t end = std::min(x12.find('~', start), x12.size());
+    const std::string_view segment = std::string_view(x12).substr(start, end - start);
+    if (segment.starts_with("NM1*IL*")) subscribers.push_back(segment);
+    start = end + 1;
+  }
+  FUZZ_CHECK(subscribers.size() == 1, std::to_string(subscribers.size()) + " NM1*IL segments");
+  std::vector<std::string_view> elements;
+  for (std::size_t start = 0;;) {
+    const std::size_t end = subscribers[0].find('*', start);
+    elements.push_back(subscribers[0].substr(start, end - start));
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  FUZZ_CHECK(
+      elements.size() == 10 && elements[3] == claim.patient_ref && elements[9] == claim.patient_ref,
+      std::string(subscribers[0]));
+}
+
+// The suggestions as if approved as suggested, exported: one claim per
+// suggestion with lines, its references from the first session's
+// SessionStarted, as the review desk makes them.
+void CheckExports(std::span<const core::Suggestion> suggestions,
+                  std::span<const core::SessionForCoding> sessions) {
+  std::map<std::string_view, const core::SessionStarted*> facts;
+  for (const core::SessionForCoding& s : sessions) facts.emplace(s.session_id, &s.facts);
+  std::vector<core::exports::Claim> claims;
+  for (std::size_t i = 0; i < suggestions.size(); ++i) {
+    const core::Suggestion& s = suggestions[i];
+    if (s.lines.empty()) continue;
+    const auto it = facts.find(s.session_ids.front());
+    FUZZ_CHECK(it != facts.end(), "a suggestion of unknown session " + s.session_ids.front());
+    core::exports::Claim claim;
+    claim.suggestion_id = "s" + std::to_string(i);
+    claim.review_id = std::to_string(i + 1);
+    claim.platform = it->second->platform;
+    claim.patient_ref = s.patient_ref;
+    claim.provider_ref = it->second->provider_ref;
+    claim.payer_id = s.payer_id;
+    claim.date_of_service = s.date_of_service;
+    for (const core::SuggestedLine& line : s.lines) {
+      claim.lines.push_back(
+          {line.code, line.modifiers, line.units, line.minutes, line.place_of_service});
+    }
+    claims.push_back(std::move(claim));
+  }
+  if (claims.empty()) return;
+  CheckCsv(claims, core::exports::WriteCsv(claims));
+  for (const core::exports::Claim& claim : claims) {
+    const absl::Status exportable = core::exports::CheckExportableClaim(claim, Billing());
+    // Intake refused every reference with a delimiter: no claim is left out for one.
+    FUZZ_CHECK(std::string(exportable.message()).find("X12 delimiter") == std::string::npos,
+               exportable.ToString());
+    if (!exportable.ok()) continue;
+    CheckX12(claim, core::exports::WriteX12_837P({&claim, 1}, Billing(), {}));
+  }
+}
+
 }  // namespace
 
 void FuzzEventBatch(const std::uint8_t* data, std::size_t size) {
   if (size > static_cast<std::size_t>(INT_MAX)) return;
-  v1::RecordEventsRequest request;
-  if (!request.ParseFromArray(data, static_cast<int>(size))) return;
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+
+  // RecordEvents: the whole input as its body, through the server's decoder,
+  // which reads at least what protobuf reads, the same.
+  const absl::StatusOr<v1::RecordEventsRequest> batch =
+      service::DecodeRecordEventsRequest(ToByteBuffer(bytes));
+  std::optional<std::size_t> undecodable_in_batch;
+  if (!batch.ok()) undecodable_in_batch = CheckBatchDecodeError(batch.status());
+  v1::RecordEventsRequest parsed;
+  if (parsed.ParseFromArray(data, static_cast<int>(size))) {
+    FUZZ_CHECK(batch.ok(),
+               "protobuf parses a body the decoder refuses: " + batch.status().ToString());
+    FUZZ_CHECK(batch->events_size() == parsed.events_size(),
+               "the decoder reads " + std::to_string(batch->events_size()) + " events, protobuf " +
+                   std::to_string(parsed.events_size()));
+    for (int i = 0; i < parsed.events_size(); ++i) {
+      FUZZ_CHECK(Same(batch->events(i), parsed.events(i)),
+                 "the decoder's event " + std::to_string(i) + " differs from protobuf's");
+    }
+  }
+
+  // PublishEvents: the whole input as one message of the stream.
+  if (std::optional<v1::Event> event = DecodePublishMessage(bytes)) Intake(*event);
+
+  // PublishEvents again: each event of the body as one message of a stream,
+  // in order. An undecodable one is acknowledged REJECTED, and the stream
+  // goes on with the next; the events it records go on through the pipeline.
+  const std::optional<std::vector<std::string>> parts = LengthDelimitedFields(bytes, 1);
+  if (!parts) return;
+  std::vector<v1::Event> stream;
+  std::optional<std::size_t> first_refused;
+  for (std::size_t i = 0; i < parts->size(); ++i) {
+    if (std::optional<v1::Event> event = DecodePublishMessage(LengthDelimited(1, (*parts)[i]))) {
+      stream.push_back(*std::move(event));
+    } else if (!first_refused) {
+      first_refused = i;
+    }
+  }
+  // RecordEvents takes a batch whole or not at all, naming the first event
+  // that cannot be decoded: the one the stream refused first.
+  if (batch.ok()) {
+    FUZZ_CHECK(!first_refused && batch->events_size() == static_cast<int>(stream.size()),
+               "the stream and the batch decode different events");
+    for (std::size_t i = 0; i < stream.size(); ++i) {
+      FUZZ_CHECK(Same(stream[i], batch->events(static_cast<int>(i))),
+                 "event " + std::to_string(i) + " decodes differently in a stream");
+    }
+  } else if (undecodable_in_batch) {
+    FUZZ_CHECK(first_refused == undecodable_in_batch,
+               batch.status().ToString() + ", but the stream refused message " +
+                   (first_refused ? std::to_string(*first_refused) : "none"));
+  }
+
   const core::PolicySet& policies = Policies();
 
   // Conversion, validation and the store's encoding, event by event.
   std::map<std::string, core::Event> by_id;
   std::map<std::string, SessionEvents> sessions;
-  for (const v1::Event& proto : request.events()) {
-    absl::StatusOr<core::Event> event = service::EventFromProto(proto);
-    if (!event.ok()) {
-      FUZZ_CHECK(event.status().code() == absl::StatusCode::kInvalidArgument,
-                 event.status().ToString());
-      continue;
-    }
-    const absl::Status valid = core::ValidateEvent(*event);
-    if (!valid.ok()) {
-      FUZZ_CHECK(valid.code() == absl::StatusCode::kInvalidArgument && !valid.message().empty(),
-                 valid.ToString());
-      continue;
-    }
-    absl::StatusOr<core::Event> decoded = service::DecodeEvent(service::EncodeEvent(*event));
-    FUZZ_CHECK(decoded.ok(), decoded.status().ToString());
-    FUZZ_CHECK(*decoded == *event, "event " + event->event_id + " changed in the store's encoding");
-
+  for (const v1::Event& proto : stream) {
+    std::optional<core::Event> event = Intake(proto);
+    if (!event) continue;
     const auto [known, inserted] = by_id.try_emplace(event->event_id, *event);
     SessionEvents& session = sessions[event->session_id];
     if (inserted) {
@@ -306,9 +700,9 @@ void FuzzEventBatch(const std::uint8_t* data, std::size_t size) {
   // amounts come with the events.
   core::CodingContext context;
   context.charge_cents = Charges();
-  const auto amount = [&](int i) -> std::optional<std::int64_t> {
-    if (request.events_size() <= i) return {};
-    const std::uint64_t n = request.events(i).sequence_number();
+  const auto amount = [&](std::size_t i) -> std::optional<std::int64_t> {
+    if (stream.size() <= i) return {};
+    const std::uint64_t n = stream[i].sequence_number();
     if (n == 0 || n > static_cast<std::uint64_t>(INT64_MAX)) return {};
     return static_cast<std::int64_t>(n);
   };
@@ -325,6 +719,7 @@ void FuzzEventBatch(const std::uint8_t* data, std::size_t size) {
     v1::Suggestion proto;
     service::SuggestionToProto(s, proto);
   }
+  CheckExports(suggestions, coding);
 }
 
 }  // namespace unitclock::fuzz

@@ -3,7 +3,9 @@
 // the example scenario and variants of it (drops, audio-only, overlapping
 // activities, massage over video, a local midnight, an assistant, ...), so
 // that the fuzzer starts from inputs that reach deep into the timeline and
-// the coding engine.
+// the coding engine; and hostile ones (issue 15): messages the server cannot
+// decode among good events, references that look like spreadsheet formulas
+// or hold X12 delimiters.
 //
 //   make_seed_corpus <examples/scenarios/video_exercise_30min.json> <out folder>
 //
@@ -129,6 +131,11 @@ struct Corpus {
       ok = false;
       return;
     }
+    WriteBytes(name, bytes);
+  }
+
+  // A body written byte by byte (see Body), for what protobuf will not serialize.
+  void WriteBytes(const std::string& name, const std::string& bytes) {
     std::ofstream out(folder / (name + ".pb"), std::ios::binary | std::ios::trunc);
     out << bytes;
     if (!out) {
@@ -139,6 +146,59 @@ struct Corpus {
     ++written;
   }
 };
+
+// `payload` as length-delimited field `number` of a message, in the wire
+// format.
+std::string LengthDelimited(int number, const std::string& payload) {
+  std::string out;
+  const auto varint = [&out](std::uint64_t v) {
+    for (; v >= 0x80; v >>= 7) out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    out.push_back(static_cast<char>(v));
+  };
+  varint(static_cast<std::uint64_t>(number) << 3 | 2);
+  varint(payload.size());
+  out.append(payload);
+  return out;
+}
+
+// The bytes of one element of RecordEventsRequest.events (field 1), whatever
+// they hold; PublishEventsRequest.event is field 1 too.
+std::string EventField(const std::string& event_bytes) { return LengthDelimited(1, event_bytes); }
+
+// A RecordEventsRequest body of these event fields, in order.
+std::string Body(const std::vector<std::string>& event_bytes) {
+  std::string body;
+  for (const std::string& e : event_bytes) body += EventField(e);
+  return body;
+}
+
+// Invalid UTF-8: 0xC3 opens a two-byte sequence that 0x28 ('(') does not continue.
+const std::string kBadUtf8 = std::string("x\xC3\x28", 3);
+
+// `e`'s bytes with a string field set again to invalid UTF-8: the last
+// occurrence of a field wins, so protobuf never parses it. Protobuf itself
+// would not serialize such a value without complaint.
+std::string WithBadUtf8EventId(const v1::Event& e) {
+  return e.SerializeAsString() + LengthDelimited(1, e.event_id() + kBadUtf8);
+}
+std::string WithBadUtf8SessionId(const v1::Event& e) {
+  return e.SerializeAsString() + LengthDelimited(2, e.session_id() + kBadUtf8);
+}
+// session_started (field 10) again, merged into the first: patient_ref (field 2).
+std::string WithBadUtf8PatientRef(const v1::Event& e) {
+  return e.SerializeAsString() + LengthDelimited(10, LengthDelimited(2, "pt" + kBadUtf8));
+}
+// The last byte cut off: the last field (the payload) claims more bytes than follow.
+std::string Truncated(const v1::Event& e) {
+  const std::string bytes = e.SerializeAsString();
+  return bytes.substr(0, bytes.size() - 1);
+}
+// Bytes that are no Event: 'n' (0x6e) is field 13 with wire type 6, which does not exist.
+const std::string kGarbage = "not an event at all";
+
+// The references of the CSV export that a spreadsheet would take for a
+// formula (OWASP "CSV Injection"); the export writes them as text.
+const std::vector<std::string> kCsvInjections = {"=cmd|' /C calc'!A0", "@SUM(1+1)", "+1", "-1"};
 
 // A 30-minute exercise session like the scenario's, built by hand; without
 // the stop when `stop` is false.
@@ -435,6 +495,112 @@ void WriteVariants(Corpus& corpus, const std::vector<v1::Event>& scenario) {
   }
 }
 
+// Messages the server cannot decode (issue 15) among good events: string
+// fields holding invalid UTF-8, a truncated event, bytes that are no event.
+// RecordEvents refuses such a batch whole, naming the first bad event;
+// PublishEvents acknowledges each bad message REJECTED and goes on.
+void WriteUndecodable(Corpus& corpus) {
+  const std::vector<v1::Event> events =
+      Exercise("utf8-0001", kDemoStart, "pt-4f9c2a", "medicare").events();
+  std::vector<std::string> good;
+  for (const v1::Event& e : events) good.push_back(e.SerializeAsString());
+  // The good events with event 2 replaced by `bad` (a different event_id, so
+  // that the good one may follow it).
+  const auto good_bad_good = [&](const std::string& name, const std::string& bad) {
+    std::vector<std::string> body(good.begin(), good.begin() + 2);
+    body.push_back(bad);
+    body.insert(body.end(), good.begin() + 2, good.end());
+    corpus.WriteBytes(name, Body(body));
+  };
+  v1::Event copy = events[2];
+  copy.set_event_id("utf8-0001-bad");
+  good_bad_good("undecodable_utf8_event_id", WithBadUtf8EventId(copy));
+  good_bad_good("undecodable_utf8_session_id", WithBadUtf8SessionId(copy));
+  good_bad_good("undecodable_truncated_event", Truncated(copy));
+  good_bad_good("undecodable_garbage_event", kGarbage);
+  {  // The session's start has a patient_ref in invalid UTF-8; a good start follows.
+    v1::Event start = events[0];
+    start.set_event_id("utf8-0001-start-bad");
+    std::vector<std::string> body = {WithBadUtf8PatientRef(start)};
+    body.insert(body.end(), good.begin(), good.end());
+    corpus.WriteBytes("undecodable_utf8_patient_ref", Body(body));
+  }
+  {  // Good, bad, good, ... with every kind of bad message, twice.
+    std::vector<std::string> body;
+    const std::vector<std::string (*)(const v1::Event&)> kinds = {
+        WithBadUtf8EventId, WithBadUtf8SessionId, WithBadUtf8PatientRef, Truncated};
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      body.push_back(good[i]);
+      v1::Event bad = events[i];
+      bad.set_event_id(bad.event_id() + "-bad");
+      body.push_back(i % 5 == 4 ? kGarbage : kinds[i % 4](bad));
+    }
+    corpus.WriteBytes("undecodable_good_bad_good", Body(body));
+  }
+  // Not a RecordEventsRequest at all, and a good batch whose last field is cut short.
+  corpus.WriteBytes("undecodable_body_garbage", kGarbage);
+  const std::string body = Body(good);
+  corpus.WriteBytes("undecodable_body_truncated", body.substr(0, body.size() - 3));
+}
+
+// References that reach the claim exports (issue 15): platform, patient_ref
+// and provider_ref holding what a spreadsheet takes for a formula (valid:
+// the CSV export neutralises them), tabs and carriage returns (refused: not
+// printable), and X12's delimiters ~ * : ^ (refused: an 837P cannot carry
+// them).
+void WriteHostileReferences(Corpus& corpus) {
+  const auto session = [](const std::string& id, int n, const std::string& platform,
+                          const std::string& patient, const std::string& provider) {
+    Session s = Exercise(id, kDemoStart + n * 3600, patient, "medicare");
+    v1::SessionStarted& started = *s.events()[0].mutable_session_started();
+    started.set_platform(platform);
+    started.set_provider_ref(provider);
+    return s.events();
+  };
+  const auto n = kCsvInjections.size();
+  std::vector<v1::Event> events;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::vector<v1::Event> s =
+        session("csv-000" + std::to_string(i), static_cast<int>(i), kCsvInjections[(i + 2) % n],
+                kCsvInjections[i], kCsvInjections[(i + 1) % n]);
+    events.insert(events.end(), s.begin(), s.end());
+  }
+  corpus.Write("csv_injection_references", events);
+
+  events.clear();
+  const std::vector<std::string> control = {"\tx", "\rx"};
+  for (std::size_t i = 0; i < 6; ++i) {
+    const std::string& c = control[i % 2];
+    const std::vector<v1::Event> s = session(
+        "csvctl-000" + std::to_string(i), static_cast<int>(i), i / 2 == 0 ? c : "demo-rehab",
+        i / 2 == 1 ? c : "pt-4f9c2a", i / 2 == 2 ? c : "prov-17b3");
+    events.insert(events.end(), s.begin(), s.end());
+  }
+  const std::vector<v1::Event> ok = session("csvctl-ok", 7, "demo-rehab", "pt-4f9c2a", "prov-17b3");
+  events.insert(events.end(), ok.begin(), ok.end());
+  corpus.Write("csv_injection_control_characters", events);
+
+  events.clear();
+  const std::vector<std::string> delimited = {"PAT~1", "A*B", "x:y", "r^s"};
+  for (std::size_t i = 0; i < 12; ++i) {
+    const std::string& d = delimited[i % 4];
+    const std::vector<v1::Event> s =
+        session("x12-000" + std::to_string(i), static_cast<int>(i), i % 3 == 0 ? d : "demo-rehab",
+                i % 3 == 1 ? d : "pt-4f9c2a", i % 3 == 2 ? d : "prov-17b3");
+    events.insert(events.end(), s.begin(), s.end());
+  }
+  {  // A start refused for a delimiter, then the same session started cleanly.
+    std::vector<v1::Event> s = session("x12-retry", 13, "demo-rehab", "PAT~1", "prov-17b3");
+    v1::Event retry = s[0];
+    retry.set_event_id("x12-retry-start-again");
+    retry.mutable_session_started()->set_patient_ref("PAT-1");
+    retry.mutable_occurred_at()->set_seconds(retry.occurred_at().seconds() + 5);
+    s.insert(s.begin() + 1, retry);
+    events.insert(events.end(), s.begin(), s.end());
+  }
+  corpus.Write("x12_delimiter_references", events);
+}
+
 }  // namespace
 }  // namespace unitclock::fuzz
 
@@ -453,6 +619,8 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(argv[2], ec);
   fuzz::Corpus corpus{argv[2]};
   fuzz::WriteVariants(corpus, scenario->events);
+  fuzz::WriteUndecodable(corpus);
+  fuzz::WriteHostileReferences(corpus);
   if (!corpus.ok) return 1;
   std::printf("wrote %d files to %s\n", corpus.written, argv[2]);
   return 0;
