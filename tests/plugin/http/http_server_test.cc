@@ -37,6 +37,7 @@ using testclient::TestClient;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using namespace std::chrono_literals;
+using namespace std::string_literals;
 
 constexpr std::string_view kCsp =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -358,7 +359,7 @@ TEST_F(HttpServerTest, MalformedRequestsAre400AndTheServerKeepsServing) {
       "POST /v1/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
       "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
       "POST /v1/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
-      std::string("GET /v1/sugg\0estions HTTP/1.1\r\nHost: x\r\n\r\n", 44),
+      "GET /v1/sugg\0estions HTTP/1.1\r\nHost: x\r\n\r\n"s,
       "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n",  // a TLS hello
       "GET http://evil.example/v1/suggestions/a HTTP/1.1\r\nHost: x\r\n\r\n",
       "GET /v1/suggestions/%zz HTTP/1.1\r\nHost: x\r\n\r\n",
