@@ -53,7 +53,7 @@ TEST(HttpFuzzRegression, SeedCorpus) {
   ReplayFolder(UNITCLOCK_FUZZ_DIR "/http_corpus", kMinCorpusFiles);
 }
 
-TEST(HttpFuzzRegression, CrashInputs) { ReplayFolder(UNITCLOCK_FUZZ_DIR "/http_regressions", 0); }
+TEST(HttpFuzzRegression, CrashInputs) { ReplayFolder(UNITCLOCK_FUZZ_DIR "/http_regressions", 1); }
 
 TEST(HttpFuzzRegression, EdgeInputs) {
   FuzzHttpRequest(nullptr, 0);

@@ -33,7 +33,7 @@ namespace unitclock::fuzz {
 // `**` parameter: none of its segments); no query name is empty; every
 // response has a status in 200..599, the security headers, Cache-Control,
 // a Content-Length equal to its body, and parses back with that status; no
-// response holds the secret file's bytes. On a violation it prints what
+// static file response holds the secret file's bytes. On a violation it prints what
 // broke to stderr ("fuzz invariant violated") and calls std::abort().
 // Not thread-safe on first use (the route table and folder).
 void FuzzHttpRequest(const std::uint8_t* data, std::size_t size);
