@@ -49,7 +49,8 @@ class ServerCore;
 // Lifetime: Start once; Shutdown (also from the destructor) stops accepting,
 // closes every connection and every event stream (their OnClosed callbacks
 // run), waits for handlers that are running to return, then joins all
-// threads. A handler that never returns makes Shutdown wait for ever. An
+// threads. A handler that never returns makes Shutdown wait for ever, and so
+// does calling Shutdown from a handler or an OnClosed callback. An
 // EventStream a handler kept may outlive the server: its Send then returns
 // false.
 class HttpServer {
