@@ -37,6 +37,12 @@ absl::StatusOr<auth::Caller> Gate::Admit(const grpc::CallbackServerContext& cont
   if (const auto it = metadata.find("authorization"); it != metadata.end()) {
     authorization = std::string_view(it->second.data(), it->second.size());
   }
+  return Admit(authorization, roles, call);
+}
+
+absl::StatusOr<auth::Caller> Gate::Admit(std::optional<std::string_view> authorization,
+                                         std::initializer_list<auth::Role> roles,
+                                         std::string_view call) const {
   absl::StatusOr<auth::Caller> caller = tokens_.Authenticate(authorization);
   if (!caller.ok()) {
     spdlog::warn("msg={} call={} error={}", common::Quote("call refused"), common::Quote(call),

@@ -4,6 +4,7 @@
 
 #include <initializer_list>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -50,6 +51,13 @@ class Gate {
   // `call`, e.g. "GetSession") otherwise; failures are logged with the
   // token id, never the token.
   absl::StatusOr<auth::Caller> Admit(const grpc::CallbackServerContext& context,
+                                     std::initializer_list<auth::Role> roles,
+                                     std::string_view call) const;
+
+  // The same check for a caller that is not a gRPC call (the HTTP listener):
+  // `authorization` is the Authorization header's value ("Bearer <token>"),
+  // nullopt when absent.
+  absl::StatusOr<auth::Caller> Admit(std::optional<std::string_view> authorization,
                                      std::initializer_list<auth::Role> roles,
                                      std::string_view call) const;
 
