@@ -37,6 +37,13 @@ class StreamSlot {
   std::string platform_;
 };
 
+// The value of a call's Authorization header ("Bearer <token>"), nullopt
+// when absent: what a call is admitted by, whatever its transport.
+using Authorization = std::optional<std::string_view>;
+
+// The `authorization` metadata of a gRPC call.
+Authorization AuthorizationOf(const grpc::CallbackServerContext& context);
+
 // What every call passes first: the bearer token is authenticated, its role
 // checked against the call, and streams counted per platform.
 //
@@ -57,7 +64,7 @@ class Gate {
   // The same check for a caller that is not a gRPC call (the HTTP listener):
   // `authorization` is the Authorization header's value ("Bearer <token>"),
   // nullopt when absent.
-  absl::StatusOr<auth::Caller> Admit(std::optional<std::string_view> authorization,
+  absl::StatusOr<auth::Caller> Admit(Authorization authorization,
                                      std::initializer_list<auth::Role> roles,
                                      std::string_view call) const;
 
