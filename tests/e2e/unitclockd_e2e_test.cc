@@ -306,6 +306,11 @@ TEST_F(UnitclockdTest, RefusesBadOptionsWithAClearMessage) {
         "--tls-client-ca=" + dir_.File("not.pem")},
        "--tls-client-ca: needs --tls-cert and --tls-key"},
       {{UNITCLOCKD_PATH, "--max-events-per-session=1", auth}, "--max-events-per-session"},
+      {{UNITCLOCKD_PATH, "--listen=127.0.0.1:0", policies, db, auth, "--http-listen=0.0.0.0:0"},
+       "--http-listen: HTTP is plaintext and allowed on loopback addresses only"},
+      {{UNITCLOCKD_PATH, "--listen=127.0.0.1:0", policies, db, auth, "--http-listen=127.0.0.1:0",
+        "--web-dir=/no/such/folder"},
+       "--http-listen: web_dir:"},
   };
   for (const Case& c : cases) {
     const std::string out = dir_.File("bad.out");
