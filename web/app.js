@@ -930,13 +930,19 @@ async function watch(ev) {
   say(msg, `Watching session ${id}…`);
   try {
     const res = await call(`/v1/sessions/${enc(id)}:watch`, { signal: abort.signal, accept: 'text/event-stream' });
-    await readEvents(res.body, (data) => progress(JSON.parse(data)));
+    await readEvents(res.body, (data, event) => {
+      const msg = JSON.parse(data);
+      // A stream that fails after it started says so in an error body.
+      if (event === 'error' || msg.error) throw new ApiError(msg.error?.code ?? 500, msg.error?.status ?? '', msg.error?.message ?? data);
+      progress(msg);
+    });
     if (live && live.abort === abort) {
       say(msg, live.last && live.last.state === 'STATE_STOPPED'
         ? `Session ${id} stopped: the totals above are final.` : `The stream of session ${id} ended.`);
     }
   } catch (err) {
     if (err.name === 'AbortError') return;
+    abort.abort(); // closes the stream if it is still open
     if (live && live.abort === abort) {
       say(msg, err.httpStatus === 404 ? `Session ${id} was not found on your platform.`
         : describe(err, 'Watching failed: '), 'error');
@@ -949,7 +955,7 @@ async function watch(ev) {
   }
 }
 
-// Parses a text/event-stream body: calls onData with each event's data.
+// Parses a text/event-stream body: calls onData(data, eventName) per event.
 async function readEvents(body, onData) {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   let buf = '';
@@ -961,9 +967,11 @@ async function readEvents(body, onData) {
     while ((end = buf.search(/\r\n\r\n|\n\n|\r\r/)) >= 0) {
       const block = buf.slice(0, end);
       buf = buf.slice(end).replace(/^(\r\n\r\n|\n\n|\r\r)/, '');
-      const data = block.split(/\r\n|\n|\r/).filter((l) => l.startsWith('data:'))
-        .map((l) => l.slice(l.startsWith('data: ') ? 6 : 5)).join('\n');
-      if (data) onData(data);
+      const fields = block.split(/\r\n|\n|\r/);
+      const value = (l) => l.slice(l.indexOf(':') + (l.includes(': ') && l.indexOf(': ') === l.indexOf(':') ? 2 : 1));
+      const data = fields.filter((l) => l.startsWith('data:')).map(value).join('\n');
+      const event = fields.filter((l) => l.startsWith('event:')).map(value).pop() || 'message';
+      if (data) onData(data, event);
     }
   }
 }
