@@ -350,11 +350,11 @@ function queueRow(r) {
   const s = r.suggestion || {};
   const blocking = (s.lines || []).some((l) => l.blocking);
   const row = h('tr', { class: blocking ? 'row-blocking' : '', 'data-suggestion-id': r.suggestionId },
-    h('td', {}, s.dateOfService),
-    h('td', {}, s.patientRef),
+    h('td', { class: 'nowrap' }, s.dateOfService),
+    h('td', { class: 'nowrap' }, s.patientRef),
     h('td', {}, s.payerId),
     h('td', {}, disciplineWord(s.discipline)),
-    h('td', {}, r.providerRef),
+    h('td', { class: 'nowrap' }, r.providerRef),
     h('td', {}, stateWord(r.state)),
     h('td', {}, h('ul', { class: 'plain' }, (s.lines || []).map((l) => h('li', { class: 'line' },
       l.blocking ? [severityBadge('SEVERITY_BLOCKING'), ' '] : '', lineText(l))))),
