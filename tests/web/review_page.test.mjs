@@ -53,7 +53,7 @@ after(async () => {
   await browser?.close();
 });
 
-// A new tab in its own context: empty sessionStorage, nothing shared.
+// A new tab in its own context: empty sessionStorage, no state of another test.
 async function newPage() {
   const context = await browser.createBrowserContext();
   const page = await context.newPage();
@@ -214,6 +214,23 @@ pageTest('sign in and find the example patient-day: 97110 x2 GP 95 POS 10', '02-
   await page.waitForSelector(rowOf('pt-4f9c2a'));
   await shot(page, '02-queue');
   await checkAxe(page, 'queue');
+});
+
+pageTest('markup in references shows as text, never as markup', '02-markup', async (page) => {
+  const patient = '<img src=x onerror=window.pwned=1>';
+  await signIn(page);
+  await listDay(page, '2026-11-26');
+  const row = await text(page, rowOf(patient));
+  assert.ok(row.includes(`${patient} medicare physical therapy <b>prov</b>`), row);
+  await page.click(`${rowOf(patient)} button`);
+  await page.waitForSelector('#timelines figure');
+  assert.equal(await text(page, '#detail-h'), `Patient ${patient} · 2026-11-26`);
+  assert.equal(await page.$$eval('main img, main b', (els) => els.length), 0, 'no element made of data');
+  assert.equal(await page.evaluate(() => window.pwned), undefined);
+  await shot(page, '02-markup');
+  // And the page's code writes no HTML from strings at all.
+  const app = readFileSync(new URL('../../web/app.js', import.meta.url), 'utf8');
+  assert.doesNotMatch(app, /innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function/);
 });
 
 pageTest('the review view: timeline picture, both unit rules, documentation, then approve', '03-review-view', async (page) => {

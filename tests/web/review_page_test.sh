@@ -78,6 +78,11 @@ record "$work/conflict.json" "$work/platform.token"
 scenario_copy "$example" "$work/other.json" -e 's/demo-20261127-0001/other-20261127-0001/' \
   -e 's/pt-4f9c2a/pt-0th3r1/' -e 's/"demo-rehab"/"other-rehab"/'
 record "$work/other.json" "$work/other-platform.token"
+# References are opaque printable text: markup in them must show as text.
+scenario_copy "$example" "$work/markup.json" -e 's/demo-20261127-0001/demo-20261126-0001/' \
+  -e 's/2026-11-27T/2026-11-26T/' -e 's|pt-4f9c2a|<img src=x onerror=window.pwned=1>|' \
+  -e 's|prov-17b3|<b>prov</b>|'
+record "$work/markup.json" "$work/platform.token"
 # The billing scenarios hold a list of sessions; simulated_platform takes one.
 node -e '
   const fs = require("fs");
