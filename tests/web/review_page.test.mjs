@@ -42,9 +42,9 @@ before(async () => {
   browser = await puppeteer.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
-    // CI runs as root, and Chromium refuses to start its sandbox as root:
-    // --no-sandbox is needed there. The page is our own, on loopback.
-    args: ['--no-sandbox', '--disable-dev-shm-usage', '--window-size=1280,900'],
+    // CI runs as root, and Chromium will not start as root with its sandbox:
+    // there (only) --no-sandbox, acceptable for our own page on loopback.
+    args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), '--disable-dev-shm-usage'],
     defaultViewport: { width: 1280, height: 900 },
   });
 });
