@@ -110,8 +110,10 @@ case $cmd in
       log "made a development token for platform demo-rehab: var/dev-token (hash in var/tokens.json)"
     fi
     log "starting unitclockd on 127.0.0.1:50051 (database var/unitclock.db); Ctrl-C stops it"
+    log "review desk in the browser: http://127.0.0.1:8080/ (sign in with the token in var/dev-token)"
     exec build/release/plugin/server/unitclockd --listen 127.0.0.1:50051 --db var/unitclock.db \
-      --policy-dir core/policies --auth-file var/tokens.json "$@"
+      --policy-dir core/policies --auth-file var/tokens.json \
+      --http-listen 127.0.0.1:8080 --web-dir web "$@"
     ;;
   test)
     install_deps

@@ -35,6 +35,18 @@ bool IsLoopback(const std::string& address) {
          address.rfind("[::1]:", 0) == 0;
 }
 
+// Writes `port` to `path` (nothing if empty) through a temporary name and a
+// rename, so that a reader never sees half a number.
+absl::Status WritePortFile(const std::string& path, int port, const std::string& flag) {
+  if (path.empty()) return absl::OkStatus();
+  const std::string tmp = path + ".tmp";
+  std::ofstream(tmp) << port << "\n";
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return absl::UnavailableError(flag + ": cannot write \"" + path + "\": " + ec.message());
+  return absl::OkStatus();
+}
+
 int Fail(const std::string& message) {
   spdlog::error("msg={}", Quote(message));
   return 1;
@@ -61,6 +73,9 @@ int main(int argc, char** argv) {
   std::string policy_dir = "core/policies";
   std::string log_level = "info";
   std::string port_file;
+  std::string http_listen;
+  std::string http_port_file;
+  std::string web_dir = "web";
   int shutdown_grace_ms = 5000;
   int future_tolerance_s = 300;
   int session_timeout_s = 1800;
@@ -87,6 +102,14 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 600000))
       ->capture_default_str();
   app.add_option("--port-file", port_file, "Write the bound port to this file once serving");
+  app.add_option("--http-listen", http_listen,
+                 "Also serve the JSON API and the review page over HTTP/1.1 here (loopback only: "
+                 "put a TLS proxy in front to reach it from elsewhere); off when empty");
+  app.add_option("--http-port-file", http_port_file,
+                 "Write the bound HTTP port to this file once serving");
+  app.add_option("--web-dir", web_dir,
+                 "Folder of the review page's files, served with --http-listen")
+      ->capture_default_str();
   app.add_option("--future-tolerance-s", future_tolerance_s,
                  "Reject events that occurred more than this many seconds ahead of the server's "
                  "clock")
@@ -148,6 +171,13 @@ int main(int argc, char** argv) {
     return Fail(
         "--listen: plaintext gRPC is allowed on loopback addresses only; give --tls-cert and "
         "--tls-key to listen elsewhere");
+  }
+  if (!http_listen.empty() && !IsLoopback(http_listen)) {
+    // Bearer tokens must not cross a network in the clear; the listener has
+    // no TLS of its own.
+    return Fail(
+        "--http-listen: HTTP is plaintext and allowed on loopback addresses only; put a TLS "
+        "proxy in front of it to serve other machines");
   }
   if (!tls.enabled()) {
     spdlog::warn("msg={} listen={}",
@@ -220,12 +250,19 @@ int main(int argc, char** argv) {
       !options.tls.enabled() ? "off" : (options.tls.client_ca.empty() ? "on" : "mutual"),
       Quote(db_path), Quote(policy_dir), Quote(payer_ids), options.tokens.size(),
       events.ok() ? *events : -1, future_tolerance_s, session_timeout_s, watchdog_interval_s);
-  if (!port_file.empty()) {
-    // Written to a temporary name and renamed, so a reader never sees half a number.
-    const std::string tmp = port_file + ".tmp";
-    std::ofstream(tmp) << (*server)->port() << "\n";
-    std::filesystem::rename(tmp, port_file, ec);
-    if (ec) return Fail("--port-file: cannot write \"" + port_file + "\": " + ec.message());
+  if (absl::Status st = WritePortFile(port_file, (*server)->port(), "--port-file"); !st.ok()) {
+    return Fail(std::string(st.message()));
+  }
+  if (!http_listen.empty()) {
+    absl::StatusOr<int> http_port = (*server)->StartHttp(http_listen, web_dir);
+    if (!http_port.ok()) {
+      return Fail("--http-listen: " + std::string(http_port.status().message()));
+    }
+    spdlog::info("msg={} http_listen={} http_port={} web_dir={}", Quote("HTTP face serving"),
+                 Quote(http_listen), *http_port, Quote(web_dir));
+    if (absl::Status st = WritePortFile(http_port_file, *http_port, "--http-port-file"); !st.ok()) {
+      return Fail(std::string(st.message()));
+    }
   }
 
   int signal_number = 0;

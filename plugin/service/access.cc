@@ -29,14 +29,23 @@ void StreamSlot::Release() {
   gate_ = nullptr;
 }
 
+Authorization AuthorizationOf(const grpc::CallbackServerContext& context) {
+  const auto& metadata = context.client_metadata();
+  if (const auto it = metadata.find("authorization"); it != metadata.end()) {
+    return std::string_view(it->second.data(), it->second.size());
+  }
+  return std::nullopt;
+}
+
 absl::StatusOr<auth::Caller> Gate::Admit(const grpc::CallbackServerContext& context,
                                          std::initializer_list<auth::Role> roles,
                                          std::string_view call) const {
-  std::optional<std::string_view> authorization;
-  const auto& metadata = context.client_metadata();
-  if (const auto it = metadata.find("authorization"); it != metadata.end()) {
-    authorization = std::string_view(it->second.data(), it->second.size());
-  }
+  return Admit(AuthorizationOf(context), roles, call);
+}
+
+absl::StatusOr<auth::Caller> Gate::Admit(Authorization authorization,
+                                         std::initializer_list<auth::Role> roles,
+                                         std::string_view call) const {
   absl::StatusOr<auth::Caller> caller = tokens_.Authenticate(authorization);
   if (!caller.ok()) {
     spdlog::warn("msg={} call={} error={}", common::Quote("call refused"), common::Quote(call),

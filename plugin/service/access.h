@@ -4,6 +4,7 @@
 
 #include <initializer_list>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -36,6 +37,13 @@ class StreamSlot {
   std::string platform_;
 };
 
+// The value of a call's Authorization header ("Bearer <token>"), nullopt
+// when absent: what a call is admitted by, whatever its transport.
+using Authorization = std::optional<std::string_view>;
+
+// The `authorization` metadata of a gRPC call.
+Authorization AuthorizationOf(const grpc::CallbackServerContext& context);
+
 // What every call passes first: the bearer token is authenticated, its role
 // checked against the call, and streams counted per platform.
 //
@@ -50,6 +58,13 @@ class Gate {
   // `call`, e.g. "GetSession") otherwise; failures are logged with the
   // token id, never the token.
   absl::StatusOr<auth::Caller> Admit(const grpc::CallbackServerContext& context,
+                                     std::initializer_list<auth::Role> roles,
+                                     std::string_view call) const;
+
+  // The same check for a caller that is not a gRPC call (the HTTP listener):
+  // `authorization` is the Authorization header's value ("Bearer <token>"),
+  // nullopt when absent.
+  absl::StatusOr<auth::Caller> Admit(Authorization authorization,
                                      std::initializer_list<auth::Role> roles,
                                      std::string_view call) const;
 

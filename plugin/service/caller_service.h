@@ -14,6 +14,10 @@ class CallerServiceImpl final : public v1::CallerService::CallbackService {
   // `gate` must outlive the service.
   explicit CallerServiceImpl(Gate& gate) : gate_(gate) {}
 
+  // The call, whatever the transport (the HTTP face answers through it too).
+  absl::Status Get(Authorization authorization, const v1::GetCallerRequest& request,
+                   v1::Caller& response) const;
+
   grpc::ServerUnaryReactor* GetCaller(grpc::CallbackServerContext* context,
                                       const v1::GetCallerRequest* request,
                                       v1::Caller* response) override;

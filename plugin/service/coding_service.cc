@@ -72,24 +72,13 @@ grpc::ServerUnaryReactor* CodingServiceImpl::SuggestCodes(grpc::CallbackServerCo
 // has stopped. Holds transport state only; the totals come from the core.
 class CodingServiceImpl::WatchReactor final : public grpc::ServerWriteReactor<v1::SessionProgress> {
  public:
-  // Starts watching, or finishes at once if the call was not admitted or
-  // `session_id` is an error.
-  WatchReactor(CodingServiceImpl& service, absl::StatusOr<auth::Caller> caller,
-               absl::StatusOr<std::string> session_id)
-      : service_(service),
-        caller_(caller.ok() ? *caller : auth::Caller()),
-        session_id_(session_id.ok() ? *session_id : std::string()) {
-    absl::StatusOr<StreamSlot> slot =
-        caller.ok() ? service_.gate_.OpenStream(*caller) : caller.status();
-    if (!slot.ok()) {
-      End(ToGrpcStatus(slot.status()));
+  // Starts watching, or finishes at once if the watch was refused.
+  WatchReactor(CodingServiceImpl& service, absl::StatusOr<Watch> watch) : service_(service) {
+    if (!watch.ok()) {
+      End(ToGrpcStatus(watch.status()));
       return;
     }
-    slot_ = *std::move(slot);
-    if (!session_id.ok()) {
-      End(ToGrpcStatus(session_id.status()));
-      return;
-    }
+    watch_ = *std::move(watch);
     Tick();
   }
 
@@ -119,56 +108,43 @@ class CodingServiceImpl::WatchReactor final : public grpc::ServerWriteReactor<v1
   // open the next one at once (as PublishStream::End does); OnDone's release
   // of the slot is then a no-op.
   void End(const grpc::Status& status) {
-    slot_ = StreamSlot();
+    watch_.slot = StreamSlot();
     Finish(status);
   }
 
   // Computes the totals now; writes them if they changed, else waits again.
   void Tick() {
-    absl::StatusOr<LoadedSession> session =
-        LoadSessionFor(caller_, service_.store_, session_id_, service_.options_.policies.timeline,
-                       service_.clock_.Now());
-    if (!session.ok()) {
-      End(ToGrpcStatus(session.status()));
+    absl::StatusOr<v1::SessionProgress> next = service_.Progress(watch_, stopped_);
+    if (!next.ok()) {
+      End(ToGrpcStatus(next.status()));
       return;
     }
-    absl::StatusOr<core::SessionForCoding> coding = ForCoding(*session);
-    if (!coding.ok()) {
-      End(ToGrpcStatus(coding.status()));
-      return;
-    }
-    stopped_ = session->summary.stopped();
-    v1::SessionProgress next;
-    ProgressToProto(core::ComputeLiveProgress(*coding, service_.options_.policies), stopped_, next);
-    if (sent_any_ && next.SerializeAsString() == progress_.SerializeAsString() && !stopped_) {
+    if (sent_any_ && next->SerializeAsString() == progress_.SerializeAsString() && !stopped_) {
       ScheduleTick();
       return;
     }
-    progress_ = std::move(next);
+    progress_ = *std::move(next);
     sent_any_ = true;
     StartWrite(&progress_);
   }
 
   void ScheduleTick() {
     absl::MutexLock lock(&alarm_mu_);
-    alarm_.Set(std::chrono::system_clock::now() + service_.options_.watch_interval,
-               [this](bool ok) {
-                 // Not ok: cancelled, because the client went away or the
-                 // server stops; a cancellation may also land between ticks.
-                 if (!ok || cancelled_.load()) {
-                   End(grpc::Status(grpc::StatusCode::CANCELLED, "watch cancelled"));
-                   return;
-                 }
-                 Tick();
-               });
+    alarm_.Set(std::chrono::system_clock::now() + service_.watch_interval(), [this](bool ok) {
+      // Not ok: cancelled, because the client went away or the server
+      // stops; a cancellation may also land between ticks.
+      if (!ok || cancelled_.load()) {
+        End(grpc::Status(grpc::StatusCode::CANCELLED, "watch cancelled"));
+        return;
+      }
+      Tick();
+    });
   }
 
   CodingServiceImpl& service_;
-  const auth::Caller caller_;
-  const std::string session_id_;
   // One reaction at a time touches it (a write or the alarm is outstanding,
   // never both; OnCancel leaves it alone): no lock.
-  StreamSlot slot_;
+  Watch watch_;
   std::atomic<bool> cancelled_{false};
   absl::Mutex alarm_mu_;  // Set and Cancel come from different threads
   grpc::Alarm alarm_ ABSL_GUARDED_BY(alarm_mu_);
@@ -177,11 +153,34 @@ class CodingServiceImpl::WatchReactor final : public grpc::ServerWriteReactor<v1
   bool stopped_ = false;
 };
 
+absl::StatusOr<CodingServiceImpl::Watch> CodingServiceImpl::StartWatch(
+    Authorization authorization, const v1::WatchSessionRequest& request) {
+  absl::StatusOr<auth::Caller> caller =
+      gate_.Admit(authorization, {Role::kPlatform, Role::kReviewer}, "WatchSession");
+  if (!caller.ok()) return caller.status();
+  absl::StatusOr<std::string> session_id = SessionIdFromName(request.name(), "name");
+  if (!session_id.ok()) return session_id.status();
+  absl::StatusOr<StreamSlot> slot = gate_.OpenStream(*caller);
+  if (!slot.ok()) return slot.status();
+  return Watch{*std::move(caller), *std::move(session_id), *std::move(slot)};
+}
+
+absl::StatusOr<v1::SessionProgress> CodingServiceImpl::Progress(const Watch& watch,
+                                                                bool& stopped) const {
+  absl::StatusOr<LoadedSession> session = LoadSessionFor(watch.caller, store_, watch.session_id,
+                                                         options_.policies.timeline, clock_.Now());
+  if (!session.ok()) return session.status();
+  absl::StatusOr<core::SessionForCoding> coding = ForCoding(*session);
+  if (!coding.ok()) return coding.status();
+  stopped = session->summary.stopped();
+  v1::SessionProgress progress;
+  ProgressToProto(core::ComputeLiveProgress(*coding, options_.policies), stopped, progress);
+  return progress;
+}
+
 grpc::ServerWriteReactor<v1::SessionProgress>* CodingServiceImpl::WatchSession(
     grpc::CallbackServerContext* context, const v1::WatchSessionRequest* request) {
-  return new WatchReactor(*this,
-                          gate_.Admit(*context, {Role::kPlatform, Role::kReviewer}, "WatchSession"),
-                          SessionIdFromName(request->name(), "name"));
+  return new WatchReactor(*this, StartWatch(AuthorizationOf(*context), *request));
 }
 
 }  // namespace unitclock::service

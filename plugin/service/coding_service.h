@@ -30,6 +30,22 @@ class CodingServiceImpl final : public v1::CodingService::CallbackService {
   grpc::ServerWriteReactor<v1::SessionProgress>* WatchSession(
       grpc::CallbackServerContext* context, const v1::WatchSessionRequest* request) override;
 
+  // ---- WatchSession, whatever the transport ----
+  // A watch, admitted: it counts as one of the platform's streams while
+  // `slot` lives.
+  struct Watch {
+    auth::Caller caller;
+    std::string session_id;
+    StreamSlot slot;
+  };
+  absl::StatusOr<Watch> StartWatch(Authorization authorization,
+                                   const v1::WatchSessionRequest& request);
+  // The watched session's running totals as of now; `stopped` tells whether
+  // the session has stopped (the last progress to send).
+  absl::StatusOr<v1::SessionProgress> Progress(const Watch& watch, bool& stopped) const;
+  // How often a watch looks again.
+  core::Duration watch_interval() const { return options_.watch_interval; }
+
  private:
   class WatchReactor;
 

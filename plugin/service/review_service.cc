@@ -19,9 +19,9 @@ using auth::Role;
 }  // namespace
 
 absl::StatusOr<ReviewServiceImpl::Admitted> ReviewServiceImpl::Admit(
-    const grpc::CallbackServerContext& context, std::initializer_list<auth::Role> roles,
-    std::string_view call, const std::string& requested_platform) const {
-  absl::StatusOr<auth::Caller> caller = gate_.Admit(context, roles, call);
+    Authorization authorization, std::initializer_list<auth::Role> roles, std::string_view call,
+    const std::string& requested_platform) const {
+  absl::StatusOr<auth::Caller> caller = gate_.Admit(authorization, roles, call);
   if (!caller.ok()) return caller.status();
   absl::StatusOr<std::string> platform =
       auth::ActingPlatform(*caller, requested_platform, "platform");
@@ -29,71 +29,107 @@ absl::StatusOr<ReviewServiceImpl::Admitted> ReviewServiceImpl::Admit(
   return Admitted{*std::move(caller), *std::move(platform)};
 }
 
+absl::Status ReviewServiceImpl::List(Authorization authorization,
+                                     const v1::ListSuggestionsRequest& request,
+                                     v1::ListSuggestionsResponse& response) {
+  auto admitted = Admit(authorization, {Role::kReviewer, Role::kBilling}, "ListSuggestions",
+                        request.platform());
+  if (!admitted.ok()) return admitted.status();
+  auto first = DayFromRequest(request.date_min(), "date_min");
+  if (!first.ok()) return first.status();
+  auto last = DayFromRequest(request.date_max(), "date_max");
+  if (!last.ok()) return last.status();
+  absl::StatusOr<std::set<v1::ReviewState>> states = StatesFromRequest(request);
+  if (!states.ok()) return states.status();
+  auto listed = desk_.List(admitted->platform, request.provider_ref(), *first, *last);
+  if (!listed.ok()) return listed.status();
+  for (const core::ReviewedSuggestion& s : *listed) {
+    if (states->count(ReviewStateToProto(s.state)) > 0) {
+      ReviewedSuggestionToProto(s, *response.add_suggestions());
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReviewServiceImpl::Get(Authorization authorization,
+                                    const v1::GetSuggestionRequest& request,
+                                    v1::ReviewedSuggestion& response) {
+  auto admitted =
+      Admit(authorization, {Role::kReviewer, Role::kBilling}, "GetSuggestion", request.platform());
+  if (!admitted.ok()) return admitted.status();
+  absl::StatusOr<core::SuggestionKey> key = SuggestionKeyFromName(request.name(), "name");
+  if (!key.ok()) return key.status();
+  auto s = desk_.Get(admitted->platform, *key);
+  if (!s.ok()) return s.status();
+  ReviewedSuggestionToProto(*s, response);
+  return absl::OkStatus();
+}
+
+absl::Status ReviewServiceImpl::Review(Authorization authorization,
+                                       const v1::ReviewSuggestionRequest& request,
+                                       v1::ReviewedSuggestion& response) {
+  auto admitted = Admit(authorization, {Role::kReviewer}, "ReviewSuggestion", request.platform());
+  if (!admitted.ok()) return admitted.status();
+  absl::StatusOr<core::ReviewCommand> command = ReviewCommandFromProto(request);
+  if (!command.ok()) return command.status();
+  command->platform = admitted->platform;
+  auto s = desk_.Review(*command, clock_.Now());
+  if (!s.ok()) return s.status();
+  ReviewedSuggestionToProto(*s, response);
+  return absl::OkStatus();
+}
+
+absl::Status ReviewServiceImpl::Audit(Authorization authorization,
+                                      const v1::ListAuditRecordsRequest& request,
+                                      v1::ListAuditRecordsResponse& response) {
+  auto admitted = Admit(authorization, {Role::kReviewer, Role::kBilling}, "ListAuditRecords",
+                        request.platform());
+  if (!admitted.ok()) return admitted.status();
+  if (request.patient_ref().empty()) return absl::InvalidArgumentError("patient_ref: required");
+  auto day = DayFromRequest(request.date_of_service(), "date_of_service");
+  if (!day.ok()) return day.status();
+  auto records = desk_.Audit(admitted->platform, request.patient_ref(), *day);
+  if (!records.ok()) return records.status();
+  for (const core::ReviewRecord& r : *records) AuditRecordToProto(r, *response.add_records());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ReviewServiceImpl::PreparedExport> ReviewServiceImpl::PrepareExport(
+    Authorization authorization, const v1::ExportClaimsRequest& request) {
+  auto admitted = Admit(authorization, {Role::kBilling}, "ExportClaims", request.platform());
+  if (!admitted.ok()) return admitted.status();
+  absl::StatusOr<core::exports::ExportRequest> export_request = ExportRequestFromProto(request);
+  if (!export_request.ok()) return export_request.status();
+  export_request->platform = admitted->platform;
+  absl::StatusOr<StreamSlot> slot = gate_.OpenStream(admitted->caller);
+  if (!slot.ok()) return slot.status();
+  absl::StatusOr<ReviewDesk::ExportPlan> plan = desk_.PrepareExport(*export_request, clock_.Now());
+  if (!plan.ok()) return plan.status();
+  return PreparedExport{*std::move(slot), *std::move(plan)};
+}
+
 grpc::ServerUnaryReactor* ReviewServiceImpl::ListSuggestions(
     grpc::CallbackServerContext* context, const v1::ListSuggestionsRequest* request,
     v1::ListSuggestionsResponse* response) {
-  auto admitted =
-      Admit(*context, {Role::kReviewer, Role::kBilling}, "ListSuggestions", request->platform());
-  if (!admitted.ok()) return FinishUnary(context, admitted.status());
-  auto first = DayFromRequest(request->date_min(), "date_min");
-  if (!first.ok()) return FinishUnary(context, first.status());
-  auto last = DayFromRequest(request->date_max(), "date_max");
-  if (!last.ok()) return FinishUnary(context, last.status());
-  absl::StatusOr<std::set<v1::ReviewState>> states = StatesFromRequest(*request);
-  if (!states.ok()) return FinishUnary(context, states.status());
-  auto listed = desk_.List(admitted->platform, request->provider_ref(), *first, *last);
-  if (!listed.ok()) return FinishUnary(context, listed.status());
-  for (const core::ReviewedSuggestion& s : *listed) {
-    if (states->count(ReviewStateToProto(s.state)) > 0) {
-      ReviewedSuggestionToProto(s, *response->add_suggestions());
-    }
-  }
-  return FinishUnary(context, absl::OkStatus());
+  return FinishUnary(context, List(AuthorizationOf(*context), *request, *response));
 }
 
 grpc::ServerUnaryReactor* ReviewServiceImpl::GetSuggestion(grpc::CallbackServerContext* context,
                                                            const v1::GetSuggestionRequest* request,
                                                            v1::ReviewedSuggestion* response) {
-  auto admitted =
-      Admit(*context, {Role::kReviewer, Role::kBilling}, "GetSuggestion", request->platform());
-  if (!admitted.ok()) return FinishUnary(context, admitted.status());
-  absl::StatusOr<core::SuggestionKey> key = SuggestionKeyFromName(request->name(), "name");
-  if (!key.ok()) return FinishUnary(context, key.status());
-  auto s = desk_.Get(admitted->platform, *key);
-  if (!s.ok()) return FinishUnary(context, s.status());
-  ReviewedSuggestionToProto(*s, *response);
-  return FinishUnary(context, absl::OkStatus());
+  return FinishUnary(context, Get(AuthorizationOf(*context), *request, *response));
 }
 
 grpc::ServerUnaryReactor* ReviewServiceImpl::ReviewSuggestion(
     grpc::CallbackServerContext* context, const v1::ReviewSuggestionRequest* request,
     v1::ReviewedSuggestion* response) {
-  auto admitted = Admit(*context, {Role::kReviewer}, "ReviewSuggestion", request->platform());
-  if (!admitted.ok()) return FinishUnary(context, admitted.status());
-  absl::StatusOr<core::ReviewCommand> command = ReviewCommandFromProto(*request);
-  if (!command.ok()) return FinishUnary(context, command.status());
-  command->platform = admitted->platform;
-  auto s = desk_.Review(*command, clock_.Now());
-  if (!s.ok()) return FinishUnary(context, s.status());
-  ReviewedSuggestionToProto(*s, *response);
-  return FinishUnary(context, absl::OkStatus());
+  return FinishUnary(context, Review(AuthorizationOf(*context), *request, *response));
 }
 
 grpc::ServerUnaryReactor* ReviewServiceImpl::ListAuditRecords(
     grpc::CallbackServerContext* context, const v1::ListAuditRecordsRequest* request,
     v1::ListAuditRecordsResponse* response) {
-  auto admitted =
-      Admit(*context, {Role::kReviewer, Role::kBilling}, "ListAuditRecords", request->platform());
-  if (!admitted.ok()) return FinishUnary(context, admitted.status());
-  if (request->patient_ref().empty()) {
-    return FinishUnary(context, absl::InvalidArgumentError("patient_ref: required"));
-  }
-  auto day = DayFromRequest(request->date_of_service(), "date_of_service");
-  if (!day.ok()) return FinishUnary(context, day.status());
-  auto records = desk_.Audit(admitted->platform, request->patient_ref(), *day);
-  if (!records.ok()) return FinishUnary(context, records.status());
-  for (const core::ReviewRecord& r : *records) AuditRecordToProto(r, *response->add_records());
-  return FinishUnary(context, absl::OkStatus());
+  return FinishUnary(context, Audit(AuthorizationOf(*context), *request, *response));
 }
 
 // One ExportClaims stream: writes the prepared file in chunks, records the
@@ -101,18 +137,14 @@ grpc::ServerUnaryReactor* ReviewServiceImpl::ListAuditRecords(
 class ReviewServiceImpl::ExportReactor final
     : public grpc::ServerWriteReactor<v1::ExportClaimsResponse> {
  public:
-  ExportReactor(ReviewDesk& desk, absl::StatusOr<StreamSlot> slot,
-                absl::StatusOr<ReviewDesk::ExportPlan> plan)
-      : desk_(desk), plan_(std::move(plan)) {
-    if (!slot.ok()) {
-      End(ToGrpcStatus(slot.status()));
+  ExportReactor(ReviewServiceImpl& service, absl::StatusOr<PreparedExport> prepared)
+      : service_(service) {
+    if (!prepared.ok()) {
+      End(ToGrpcStatus(prepared.status()));
       return;
     }
-    slot_ = *std::move(slot);
-    if (!plan_.ok()) {
-      End(ToGrpcStatus(plan_.status()));
-      return;
-    }
+    slot_ = std::move(prepared->slot);
+    plan_ = std::move(prepared->plan);
     Next();
   }
 
@@ -143,7 +175,7 @@ class ReviewServiceImpl::ExportReactor final
 
   void Next() {
     response_.Clear();
-    const std::string& data = plan_->data;
+    const std::string& data = plan_.data;
     if (offset_ < data.size()) {
       const std::size_t n = std::min(kChunkBytes, data.size() - offset_);
       response_.set_data(data.substr(offset_, n));
@@ -151,15 +183,15 @@ class ReviewServiceImpl::ExportReactor final
       StartWrite(&response_);
       return;
     }
-    absl::StatusOr<std::string> batch_id = desk_.CommitExport(*plan_);
+    absl::StatusOr<std::string> batch_id = service_.CommitExport(plan_);
     if (!batch_id.ok()) {
       End(ToGrpcStatus(batch_id.status()));
       return;
     }
     response_.set_batch_id(*batch_id);
-    response_.set_claim_count(plan_->batch.claim_count);
-    response_.set_line_count(plan_->line_count);
-    for (const ReviewDesk::SkippedClaim& skipped : plan_->skipped) {
+    response_.set_claim_count(plan_.batch.claim_count);
+    response_.set_line_count(plan_.line_count);
+    for (const ReviewDesk::SkippedClaim& skipped : plan_.skipped) {
       v1::SkippedClaim* out = response_.add_skipped_claims();
       out->set_name("suggestions/" + skipped.suggestion_id);
       out->set_reason(skipped.reason);
@@ -168,9 +200,9 @@ class ReviewServiceImpl::ExportReactor final
     StartWrite(&response_);
   }
 
-  ReviewDesk& desk_;
+  ReviewServiceImpl& service_;
   StreamSlot slot_;  // one reaction at a time: no lock (one write outstanding at most)
-  absl::StatusOr<ReviewDesk::ExportPlan> plan_;
+  ReviewDesk::ExportPlan plan_;
   std::size_t offset_ = 0;
   bool done_ = false;
   v1::ExportClaimsResponse response_;
@@ -178,15 +210,7 @@ class ReviewServiceImpl::ExportReactor final
 
 grpc::ServerWriteReactor<v1::ExportClaimsResponse>* ReviewServiceImpl::ExportClaims(
     grpc::CallbackServerContext* context, const v1::ExportClaimsRequest* request) {
-  auto admitted = Admit(*context, {Role::kBilling}, "ExportClaims", request->platform());
-  if (!admitted.ok()) return new ExportReactor(desk_, admitted.status(), admitted.status());
-  absl::StatusOr<core::exports::ExportRequest> export_request = ExportRequestFromProto(*request);
-  if (!export_request.ok()) {
-    return new ExportReactor(desk_, export_request.status(), export_request.status());
-  }
-  export_request->platform = admitted->platform;
-  return new ExportReactor(desk_, gate_.OpenStream(admitted->caller),
-                           desk_.PrepareExport(*export_request, clock_.Now()));
+  return new ExportReactor(*this, PrepareExport(AuthorizationOf(*context), *request));
 }
 
 }  // namespace unitclock::service

@@ -39,6 +39,31 @@ class ReviewServiceImpl final : public v1::ReviewService::CallbackService {
   grpc::ServerWriteReactor<v1::ExportClaimsResponse>* ExportClaims(
       grpc::CallbackServerContext* context, const v1::ExportClaimsRequest* request) override;
 
+  // ---- The calls, whatever the transport ----
+  // The gRPC handlers above and the HTTP face (http_api.cc) both answer
+  // through these: admission by the Authorization header's value, the
+  // request's conversion, the desk, the answer's conversion.
+  absl::Status List(Authorization authorization, const v1::ListSuggestionsRequest& request,
+                    v1::ListSuggestionsResponse& response);
+  absl::Status Get(Authorization authorization, const v1::GetSuggestionRequest& request,
+                   v1::ReviewedSuggestion& response);
+  absl::Status Review(Authorization authorization, const v1::ReviewSuggestionRequest& request,
+                      v1::ReviewedSuggestion& response);
+  absl::Status Audit(Authorization authorization, const v1::ListAuditRecordsRequest& request,
+                     v1::ListAuditRecordsResponse& response);
+  // An export, admitted (role billing; it counts as one of the platform's
+  // streams while `slot` lives) and prepared. Commit it once the file is
+  // handed over: then its lines count as exported.
+  struct PreparedExport {
+    StreamSlot slot;
+    ReviewDesk::ExportPlan plan;
+  };
+  absl::StatusOr<PreparedExport> PrepareExport(Authorization authorization,
+                                               const v1::ExportClaimsRequest& request);
+  absl::StatusOr<std::string> CommitExport(const ReviewDesk::ExportPlan& plan) {
+    return desk_.CommitExport(plan);
+  }
+
  private:
   class ExportReactor;
 
@@ -48,7 +73,7 @@ class ReviewServiceImpl final : public v1::ReviewService::CallbackService {
     auth::Caller caller;
     std::string platform;
   };
-  absl::StatusOr<Admitted> Admit(const grpc::CallbackServerContext& context,
+  absl::StatusOr<Admitted> Admit(Authorization authorization,
                                  std::initializer_list<auth::Role> roles, std::string_view call,
                                  const std::string& requested_platform) const;
 

@@ -5,8 +5,10 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include "absl/status/status.h"
+#include "plugin/http/static_files.h"
 #include "plugin/service/caller_service.h"
 #include "plugin/service/coding_service.h"
+#include "plugin/service/http_api.h"
 #include "plugin/service/review_service.h"
 #include "plugin/service/session_service.h"
 
@@ -79,8 +81,33 @@ Server::~Server() {
   if (!shut_down_) Shutdown(std::chrono::milliseconds(0));
 }
 
+absl::StatusOr<int> Server::StartHttp(const std::string& listen_address, const std::string& web_dir,
+                                      http::ServerOptions options) {
+  if (http_ != nullptr) return absl::FailedPreconditionError("the HTTP face is already serving");
+  auto api = std::make_unique<HttpApi>(*service_, *coding_, *review_, *caller_);
+  http::Router router;
+  if (absl::Status st = api->AddRoutes(router); !st.ok()) return st;
+  if (!web_dir.empty()) {
+    absl::StatusOr<http::StaticFiles> files = http::StaticFiles::Open(web_dir);
+    if (!files.ok()) {
+      return absl::InvalidArgumentError("web_dir: " + std::string(files.status().message()));
+    }
+    if (absl::Status st = router.Add("GET", "/{path=**}", files->AsHandler("path")); !st.ok()) {
+      return st;
+    }
+  }
+  auto http = std::make_unique<http::HttpServer>(options, std::move(router));
+  absl::StatusOr<std::uint16_t> port = http->Start(listen_address);
+  if (!port.ok()) return port.status();
+  http_api_ = std::move(api);
+  http_ = std::move(http);
+  return static_cast<int>(*port);
+}
+
 void Server::Shutdown(std::chrono::milliseconds grace) {
   shut_down_ = true;
+  // The HTTP face first: its calls go through the services below.
+  if (http_ != nullptr) http_->Shutdown();
   service_->StartDraining();
   server_->GetHealthCheckService()->Shutdown();
   server_->Shutdown(std::chrono::system_clock::now() + grace);

@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "plugin/common/clock.h"
+#include "plugin/http/server.h"
 #include "plugin/service/service_options.h"
 #include "plugin/store/sqlite_event_store.h"
 
@@ -20,6 +21,7 @@ class CallerServiceImpl;
 class SessionServiceImpl;
 class CodingServiceImpl;
 class ReviewServiceImpl;
+class HttpApi;
 
 // A running unitclock gRPC server: the SessionService, the CodingService, the
 // ReviewService, the CallerService, the standard health checking service (grpc.health.v1.Health)
@@ -44,6 +46,15 @@ class Server {
   // The port actually bound.
   int port() const { return port_; }
 
+  // Also serves the API's JSON face (HttpApi) over HTTP/1.1 on
+  // `listen_address` ("127.0.0.1:8080"; port 0 picks a free port), through
+  // the same services, and the review page's files from `web_dir` at "/"
+  // (none if empty). Returns the port bound. INVALID_ARGUMENT for a bad
+  // address or folder, UNAVAILABLE if it cannot listen, FAILED_PRECONDITION
+  // if called twice.
+  absl::StatusOr<int> StartHttp(const std::string& listen_address, const std::string& web_dir,
+                                http::ServerOptions options = {});
+
   // Stops accepting calls, lets open streams acknowledge the event they hold
   // and end, and waits up to `grace` for calls in flight before cancelling
   // the rest. Every event acknowledged before this returns is durable.
@@ -60,6 +71,9 @@ class Server {
   std::unique_ptr<ReviewServiceImpl> review_;
   std::unique_ptr<CallerServiceImpl> caller_;
   std::unique_ptr<grpc::Server> server_;
+  // Declared after the services they call, so destroyed before them.
+  std::unique_ptr<HttpApi> http_api_;
+  std::unique_ptr<http::HttpServer> http_;
   int port_;
   bool shut_down_ = false;
 };

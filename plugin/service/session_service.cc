@@ -116,17 +116,21 @@ grpc::ServerUnaryReactor* SessionServiceImpl::RecordEvents(grpc::CallbackServerC
   return reactor;
 }
 
+absl::Status SessionServiceImpl::Get(Authorization authorization,
+                                     const v1::GetSessionRequest& request, v1::Session& response) {
+  auto caller = gate_.Admit(authorization, {Role::kPlatform, Role::kReviewer}, "GetSession");
+  if (!caller.ok()) return caller.status();
+  absl::StatusOr<std::string> id = SessionIdFromName(request.name(), "name");
+  if (!id.ok()) return id.status();
+  absl::StatusOr<v1::SessionView> view = ViewFromRequest(request.view(), v1::SESSION_VIEW_FULL);
+  if (!view.ok()) return view.status();
+  return ReadSession(*caller, store_, *id, options_.policies.timeline, *view, response);
+}
+
 grpc::ServerUnaryReactor* SessionServiceImpl::GetSession(grpc::CallbackServerContext* context,
                                                          const v1::GetSessionRequest* request,
                                                          v1::Session* response) {
-  auto caller = gate_.Admit(*context, {Role::kPlatform, Role::kReviewer}, "GetSession");
-  if (!caller.ok()) return FinishUnary(context, caller.status());
-  absl::StatusOr<std::string> id = SessionIdFromName(request->name(), "name");
-  if (!id.ok()) return FinishUnary(context, id.status());
-  absl::StatusOr<v1::SessionView> view = ViewFromRequest(request->view(), v1::SESSION_VIEW_FULL);
-  if (!view.ok()) return FinishUnary(context, view.status());
-  return FinishUnary(
-      context, ReadSession(*caller, store_, *id, options_.policies.timeline, *view, *response));
+  return FinishUnary(context, Get(AuthorizationOf(*context), *request, *response));
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::ListSessions(grpc::CallbackServerContext* context,

@@ -49,6 +49,10 @@ class SessionServiceImpl final : public v1::SessionService::WithRawCallbackMetho
   grpc::ServerUnaryReactor* RecordEvents(grpc::CallbackServerContext* context,
                                          const grpc::ByteBuffer* request,
                                          grpc::ByteBuffer* response) override;
+  // GetSession, whatever the transport (the HTTP face answers through it too).
+  absl::Status Get(Authorization authorization, const v1::GetSessionRequest& request,
+                   v1::Session& response);
+
   grpc::ServerUnaryReactor* GetSession(grpc::CallbackServerContext* context,
                                        const v1::GetSessionRequest* request,
                                        v1::Session* response) override;

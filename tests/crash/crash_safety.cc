@@ -1177,6 +1177,12 @@ int Run(const Options& options) {
       std::to_string(progress.stream_failures) + " broken (" +
       (code_text.empty() ? " none" : code_text.substr(1)) + "), " +
       std::to_string(progress.unexpected_failures) + " without a kill; " + crash_time);
+  // A kill breaks a stream with UNAVAILABLE; one that reached its deadline
+  // waited for acknowledgements a serving daemon never sent.
+  if (codes.count("DEADLINE_EXCEEDED") > 0) {
+    failures.Add("crash run: " + std::to_string(codes["DEADLINE_EXCEEDED"]) +
+                 " streams waited until their deadline for acknowledgements");
+  }
 
   // The uninterrupted run, on a fresh database.
   const DaemonFiles reference_files{(dir / "reference" / "unitclock.db").string(),

@@ -439,6 +439,42 @@ TEST_F(SessionServiceE2eTest, UndecodableMessagesAreRejectedAndTheStreamGoesOn) 
   EXPECT_EQ(session.event_count(), 3);
 }
 
+// Acknowledgements ready at once (undecodable messages need no commit) all
+// reach a client that writes a window of messages and only then reads: none
+// waits in a buffer for a later write that never comes. Each stream has a
+// connection of its own, so that no other stream's traffic flushes it.
+TEST_F(SessionServiceE2eTest, AWindowOfImmediateAcknowledgementsIsAllSent) {
+  const std::vector<v1::Event> events = Scenario().events;
+  for (int round = 0; round < 20; ++round) {
+    auto channel = grpc::CreateCustomChannel(
+        "127.0.0.1:" + std::to_string(server_->port()), testing::TestChannelCredentials(), [round] {
+          grpc::ChannelArguments args;
+          args.SetInt("unitclock.test.round", round);  // a connection of its own
+          return args;
+        }());
+    RawPublishStream stream(channel, "demo-all");
+    constexpr std::size_t kWindow = 32;
+    constexpr std::size_t kMessages = 400;
+    std::size_t sent = 0;
+    std::size_t acked = 0;
+    while (acked < kMessages) {
+      for (; sent < kMessages && sent - acked < kWindow; ++sent) {
+        v1::Event e = events[1];
+        e.set_event_id("r" + std::to_string(round) + "-" + std::to_string(sent));
+        e.set_session_id("window-" + std::to_string(round));
+        // Mostly events to commit, with an undecodable message now and then.
+        const std::string bytes = sent % 9 == 4 ? "not an event " + std::to_string(sent)
+                                                : LengthDelimited(1, e.SerializeAsString());
+        ASSERT_TRUE(stream.Write(bytes)) << "round " << round << " message " << sent;
+      }
+      v1::PublishEventsResponse response;
+      ASSERT_TRUE(stream.Read(response)) << "round " << round << ": no acknowledgement " << acked;
+      ++acked;
+    }
+    EXPECT_TRUE(stream.Finish().ok());
+  }
+}
+
 // An undecodable RecordEvents body is INVALID_ARGUMENT naming the field, and
 // records nothing.
 TEST_F(SessionServiceE2eTest, UndecodableBatchesAreInvalidArgumentNamingTheField) {
