@@ -902,7 +902,18 @@ async function exportClaims(ev) {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60000);
-  say(msg, `Exported ${name} (${blob.size} bytes).`, 'ok');
+  const hdr = (k) => res.headers.get(`X-Unitclock-${k}`);
+  const count = (n, word) => `${n} ${word}${n === '1' ? '' : 's'}`;
+  say(msg, `Exported ${name}: ${count(hdr('Claim-Count') ?? '?', 'claim')}, ${count(hdr('Line-Count') ?? '?', 'line')}` +
+    `${hdr('Batch-Id') ? `, batch ${hdr('Batch-Id')}` : ''} (${blob.size} bytes).`, 'ok');
+  // Claims that could not be written are named with their reason, not dropped silently.
+  const skipped = Number(hdr('Skipped-Count') || 0);
+  if (skipped > 0) {
+    let named = [];
+    try { named = JSON.parse(hdr('Skipped-Claims') || '{}').skippedClaims || []; } catch { /* counted anyway */ }
+    msg.append(h('p', {}, h('strong', {}, `${skipped} approved claim${skipped === 1 ? ' was' : 's were'} left out of the file:`)),
+      h('ul', {}, named.map((c) => h('li', {}, `${c.name}: ${c.reason}`))));
+  }
 }
 
 // The filename of Content-Disposition: attachment; filename="x.csv"

@@ -339,7 +339,7 @@ pageTest('export (billing): CSV, 837P and FHIR downloaded with the approved line
     return { msg, into };
   };
 
-  const csv = await exportTo('csv', false, /Exported /);
+  const csv = await exportTo('csv', false, /Exported unitclock-2026-11-27_2026-11-27\.csv: 2 claims, 2 lines, batch \S+ \(\d+ bytes\)\./);
   const csvText = readFileSync(await downloaded(csv.into), 'utf8').replace(/\r/g, '');
   const rows = csvText.trim().split('\n');
   assert.equal(rows.length, 3, `a header and the two approved lines:\n${csvText}`);
