@@ -39,8 +39,7 @@ bash "$repo/scripts/make_token.sh" other-desk other-rehab reviewer "$work/tokens
   >"$work/other-desk.token"
 
 check "unitclockd starts with its HTTP face"
-# ASSUMPTION until the HTTP face lands: --http-port-file receives the bound
-# port as --port-file does, and --web-dir names the page's folder.
+# --http-port-file receives the HTTP port bound; --web-dir is this checkout's page.
 start_daemon "$unitclockd" "$repo/core/policies" --http-listen 127.0.0.1:0 \
   --http-port-file "$work/http-port" --web-dir "$repo/web"
 for _ in $(seq 100); do
