@@ -288,15 +288,22 @@ async function signIn(candidate) {
   else say($('queue-msg'), 'Your token has no reviewer or billing role: it cannot list suggestions.', 'error');
 }
 
+// Forgets the token and clears every view, so that the next person at this
+// screen sees nothing of the last one's work.
 function signOut() {
   stopWatching();
   sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.removeItem(REVIEWER_KEY);
   caller = null;
   current = null;
+  openedId = '';
   $('who').hidden = true;
   $('tabs').hidden = true;
-  $('queue-results').replaceChildren();
-  $('detail-body').replaceChildren();
+  for (const id of ['queue-results', 'detail-body', 'audit-body']) $(id).replaceChildren();
+  for (const id of ['queue-msg', 'open-msg', 'detail-msg', 'export-msg', 'live-msg']) say($(id), '');
+  for (const id of ['q-reviewer', 'open-id', 'x-actor', 'l-session']) $(id).value = '';
+  $('live-out').hidden = true;
+  resetReviewForm();
   say($('signin-msg'), 'Signed out: the token is forgotten.', 'info');
   show('signin-view');
 }

@@ -214,6 +214,11 @@ pageTest('sign in and find the example patient-day: 97110 x2 GP 95 POS 10', '02-
   await page.waitForSelector(rowOf('pt-4f9c2a'));
   await shot(page, '02-queue');
   await checkAxe(page, 'queue');
+  // Signing out forgets the token and leaves nothing on screen.
+  await page.click('#sign-out');
+  await waitText(page, '#signin-msg', /Signed out: the token is forgotten/);
+  assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+  assert.equal(await page.$$eval('#queue-results tr', (rows) => rows.length), 0);
 });
 
 pageTest('markup in references shows as text, never as markup', '02-markup', async (page) => {
