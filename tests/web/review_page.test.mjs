@@ -315,6 +315,10 @@ pageTest('amend: a reason is required, then units change and the audit keeps the
   assert.equal(await page.evaluate(() => document.activeElement.id), 'r-reason');
   const id = suggestionId(DAY, 'medicare', 'pt-8d21e0');
   assert.equal((await api(`/v1/suggestions/${id}`)).state, 'REVIEW_STATE_PENDING', 'nothing was sent');
+  await page.click('#act-reject');
+  await page.click('#review-submit');
+  await waitText(page, '#review-msg', /A reason is required to reject/);
+  await page.click('#act-amend');
   await page.type('#r-reason', 'patient rested 10 minutes');
   await page.click('#review-submit');
   await waitText(page, '#review-msg', /now amended/);
@@ -466,6 +470,15 @@ pageTest("another platform's suggestion: not found, said plainly", '08-other-pla
   assert.equal(await text(page, '#detail-h'), 'Suggestion not available');
   assert.ok(!(await visible(page, '#review-section')), 'nothing to review');
   await shot(page, '08-other-platform');
+  // That platform's own desk (role reviewer only) sees it, and no export.
+  await page.click('#sign-out');
+  await page.type('#token', OTHER_DESK);
+  await page.click('#signin-form button[type="submit"]');
+  await page.waitForSelector('#who:not([hidden])');
+  assert.match(await text(page, '#who-text'), /^Platform other-rehab · roles: reviewer · token other-desk$/);
+  assert.ok(!(await visible(page, '#tab-export')), 'no export without the role billing');
+  await listDay(page, DAY);
+  assert.match(await text(page, rowOf('pt-0th3r1')), /pt-0th3r1/);
 });
 
 pageTest('a live session: running time, units and minutes to the next unit, until it stops', '09-live', async (page) => {
