@@ -34,6 +34,10 @@ PACKAGES=(
 if ! command -v node >/dev/null; then
   PACKAGES+=(nodejs npm)
 fi
+# Debian's chromium is the real browser of the review page's tests (tests/web/,
+# ctest ReviewPageBrowser), driven headless by puppeteer-core: puppeteer's own
+# browser download cannot be fetched here, so puppeteer-core gets this one.
+PACKAGES+=(chromium)
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
