@@ -980,11 +980,14 @@ class DaySuggester {
 }  // namespace
 
 std::vector<Suggestion> SuggestCodes(std::span<const SessionForCoding> sessions,
-                                     const PolicySet& policies, const CodingContext& context) {
+                                     const PolicySet& policies, const CodingContext& context,
+                                     std::optional<DateRange> dates) {
   std::map<GroupKey, DayGroup> groups = GroupByDay(sessions, policies.catalogue);
   std::vector<Suggestion> out;
   out.reserve(groups.size());
   for (auto& [key, group] : groups) {
+    const Day day = std::get<1>(key);
+    if (dates && (day < dates->first || day > dates->last)) continue;
     out.push_back(DaySuggester(key, group, policies, context).Build());
   }
   return out;

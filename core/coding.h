@@ -126,9 +126,17 @@ struct CodingContext {
 // day's sessions before the unit rule; a session crossing local midnight is
 // split there and flagged on both days. A session whose payer has no policy
 // gives a suggestion without lines and a blocking warning. Suggestions come
-// in order of patient, day, payer, discipline. Pure; thread-safe.
+// in order of patient, day, payer, discipline. With `dates`, only the dates
+// of service in it are coded (and the others not computed at all); the
+// sessions of the days around still count for what they share with them
+// (one clock per patient). Pure; thread-safe.
+struct DateRange {
+  Day first;
+  Day last;  // included
+};
 std::vector<Suggestion> SuggestCodes(std::span<const SessionForCoding> sessions,
-                                     const PolicySet& policies, const CodingContext& context);
+                                     const PolicySet& policies, const CodingContext& context,
+                                     std::optional<DateRange> dates = std::nullopt);
 
 // The code an activity bills under: its explicit CPT code, else the
 // catalogue's code for its kind; empty if neither.

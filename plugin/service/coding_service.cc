@@ -59,9 +59,10 @@ grpc::ServerUnaryReactor* CodingServiceImpl::SuggestCodes(grpc::CallbackServerCo
     return FinishUnary(
         context, absl::InvalidArgumentError("scope: one of patient_day or session is required"));
   }
+  std::optional<core::DateRange> dates;
+  if (only_day) dates = core::DateRange{*only_day, *only_day};
   for (const core::Suggestion& s :
-       core::SuggestCodes(sessions, options_.policies, *coding_context)) {
-    if (only_day && s.date_of_service != *only_day) continue;
+       core::SuggestCodes(sessions, options_.policies, *coding_context, dates)) {
     SuggestionToProto(s, *response->add_suggestions());
   }
   return FinishUnary(context, absl::OkStatus());

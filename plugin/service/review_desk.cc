@@ -123,8 +123,8 @@ absl::StatusOr<std::vector<ReviewDesk::Item>> ReviewDesk::Collect(const std::str
     provider_of[s.session_id] = s.facts.provider_ref;
   }
   std::vector<Item> items;
-  for (core::Suggestion& s : core::SuggestCodes(*sessions, policies_, charges_context_)) {
-    if (s.date_of_service < first || s.date_of_service > last) continue;
+  for (core::Suggestion& s :
+       core::SuggestCodes(*sessions, policies_, charges_context_, core::DateRange{first, last})) {
     if (!provider_ref.empty() &&
         std::none_of(s.session_ids.begin(), s.session_ids.end(),
                      [&](const std::string& id) { return provider_of[id] == provider_ref; })) {

@@ -89,8 +89,10 @@ rc::Gen<Segment> GenSegment(std::vector<std::string> codes) {
                                  rc::gen::set(&Segment::assistant, rc::gen::arbitrary<bool>()));
 }
 
-// A session of back-to-back segments from 15:00 UTC on 2026-11-30.
-SessionForCoding Session(const std::string& id, const std::vector<Segment>& segments) {
+// A session of back-to-back segments from 15:00 UTC on 2026-11-30, or
+// `day_offset` days later.
+SessionForCoding Session(const std::string& id, const std::vector<Segment>& segments,
+                         int day_offset = 0) {
   SessionForCoding s;
   s.session_id = id;
   s.facts.platform = "p";
@@ -102,7 +104,7 @@ SessionForCoding Session(const std::string& id, const std::vector<Segment>& segm
   s.facts.clinic_time_zone = "America/Chicago";
   s.facts.patient_location = PatientLocation::kHome;
   s.facts.planned_modality = Modality::kAudioVideo;
-  TimePoint t = TimePoint(MakeDay(2026, 11, 30)) + std::chrono::hours(15);
+  TimePoint t = TimePoint(MakeDay(2026, 11, 30)) + std::chrono::hours(15 + 24 * day_offset);
   const TimePoint start = t;
   int n = 0;
   for (const Segment& seg : segments) {
@@ -187,6 +189,29 @@ RC_GTEST_PROP(CodingProperties, UnitsNeverExceedWhatThePooledTotalAllows, ()) {
     }
     RC_ASSERT(payable_timed <= UnitsForMinutes(s.documentation.pooled_timed_minutes));
   }
+}
+
+// Coding only some dates of service gives exactly the suggestions of those
+// dates that coding every date gives.
+RC_GTEST_PROP(CodingProperties, CodingSomeDatesGivesTheSuggestionsOfThoseDates, ()) {
+  const PolicySet policies = Policies();
+  std::vector<SessionForCoding> all;
+  const int sessions = *rc::gen::inRange(1, 6);
+  for (int i = 0; i < sessions; ++i) {
+    all.push_back(
+        Session("s" + std::to_string(i), *GenSegments(kPayable), *rc::gen::inRange(0, 4)));
+  }
+  const int a = *rc::gen::inRange(-1, 5);
+  const int b = *rc::gen::inRange(a, 5);
+  const DateRange dates{MakeDay(2026, 11, 30) + std::chrono::days(a),
+                        MakeDay(2026, 11, 30) + std::chrono::days(b)};
+  std::vector<Suggestion> expected;
+  for (Suggestion& s : SuggestCodes(all, policies, Context())) {
+    if (s.date_of_service >= dates.first && s.date_of_service <= dates.last) {
+      expected.push_back(std::move(s));
+    }
+  }
+  RC_ASSERT(SuggestCodes(all, policies, Context(), dates) == expected);
 }
 
 }  // namespace
