@@ -113,7 +113,7 @@ case $cmd in
     log "review desk in the browser: http://127.0.0.1:8080/ (sign in with the token in var/dev-token)"
     exec build/release/plugin/server/unitclockd --listen 127.0.0.1:50051 --db var/unitclock.db \
       --policy-dir core/policies --auth-file var/tokens.json \
-      --http-listen 127.0.0.1:8080 --web-dir web "$@"
+      --http-listen 127.0.0.1:8080 "$@"
     ;;
   test)
     install_deps

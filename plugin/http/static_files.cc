@@ -101,6 +101,25 @@ Response StaticFiles::Serve(std::string_view relative) const {
   return response;
 }
 
+Response EmbeddedFiles::Serve(std::string_view relative) const {
+  const std::string_view path = relative.empty() ? std::string_view("index.html") : relative;
+  for (const EmbeddedFile& file : files_) {
+    if (file.path != path) continue;
+    Response response;
+    response.content_type = std::string(ContentTypeFor(std::filesystem::path(file.path)));
+    response.body = std::string(file.content);
+    response.headers.emplace_back("Cache-Control", "no-cache");
+    return response;
+  }
+  return NotFound();
+}
+
+Handler EmbeddedFiles::AsHandler(std::string param) const {
+  return [files = *this, param = std::move(param)](const Request& request) {
+    return files.Serve(request.Param(param));
+  };
+}
+
 Handler StaticFiles::AsHandler(std::string param) const {
   return [files = *this, param = std::move(param)](const Request& request) {
     return files.Serve(request.Param(param));

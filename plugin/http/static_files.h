@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -53,6 +54,31 @@ class StaticFiles {
 
   std::filesystem::path root_;  // canonical
   std::size_t max_file_bytes_;
+};
+
+// One file built into the binary (see plugin/web): its path below the
+// page's folder ("index.html", "app.js") and its bytes.
+struct EmbeddedFile {
+  std::string_view path;
+  std::string_view content;
+};
+
+// Serves files built into the binary, as StaticFiles serves a folder: the
+// same content types, index.html for "", 404 for any other path, and
+// Cache-Control: no-cache. `files` must outlive the handlers (built-in files
+// live as long as the program).
+class EmbeddedFiles {
+ public:
+  explicit EmbeddedFiles(std::span<const EmbeddedFile> files) : files_(files) {}
+
+  // The response for `relative` ("" is index.html).
+  Response Serve(std::string_view relative) const;
+
+  // A handler serving the request's path parameter `param`.
+  Handler AsHandler(std::string param = "path") const;
+
+ private:
+  std::span<const EmbeddedFile> files_;
 };
 
 }  // namespace unitclock::http

@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
   std::string port_file;
   std::string http_listen;
   std::string http_port_file;
-  std::string web_dir = "web";
+  std::string web_dir;
   int shutdown_grace_ms = 5000;
   int future_tolerance_s = 300;
   int session_timeout_s = 1800;
@@ -108,8 +108,8 @@ int main(int argc, char** argv) {
   app.add_option("--http-port-file", http_port_file,
                  "Write the bound HTTP port to this file once serving");
   app.add_option("--web-dir", web_dir,
-                 "Folder of the review page's files, served with --http-listen")
-      ->capture_default_str();
+                 "Serve the review page from this folder instead of the copy built into "
+                 "unitclockd (to work on the page without rebuilding)");
   app.add_option("--future-tolerance-s", future_tolerance_s,
                  "Reject events that occurred more than this many seconds ahead of the server's "
                  "clock")

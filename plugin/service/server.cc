@@ -11,6 +11,7 @@
 #include "plugin/service/http_api.h"
 #include "plugin/service/review_service.h"
 #include "plugin/service/session_service.h"
+#include "plugin/web/web_files.h"
 
 namespace unitclock::service {
 namespace {
@@ -87,15 +88,16 @@ absl::StatusOr<int> Server::StartHttp(const std::string& listen_address, const s
   auto api = std::make_unique<HttpApi>(*service_, *coding_, *review_, *caller_);
   http::Router router;
   if (absl::Status st = api->AddRoutes(router); !st.ok()) return st;
+  // The page built into the binary, or the one in `web_dir` (to work on it).
+  http::Handler page = http::EmbeddedFiles(web::Files()).AsHandler("path");
   if (!web_dir.empty()) {
     absl::StatusOr<http::StaticFiles> files = http::StaticFiles::Open(web_dir);
     if (!files.ok()) {
       return absl::InvalidArgumentError("web_dir: " + std::string(files.status().message()));
     }
-    if (absl::Status st = router.Add("GET", "/{path=**}", files->AsHandler("path")); !st.ok()) {
-      return st;
-    }
+    page = files->AsHandler("path");
   }
+  if (absl::Status st = router.Add("GET", "/{path=**}", std::move(page)); !st.ok()) return st;
   auto http = std::make_unique<http::HttpServer>(options, std::move(router));
   absl::StatusOr<std::uint16_t> port = http->Start(listen_address);
   if (!port.ok()) return port.status();

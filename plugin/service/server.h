@@ -48,8 +48,9 @@ class Server {
 
   // Also serves the API's JSON face (HttpApi) over HTTP/1.1 on
   // `listen_address` ("127.0.0.1:8080"; port 0 picks a free port), through
-  // the same services, and the review page's files from `web_dir` at "/"
-  // (none if empty). Returns the port bound. INVALID_ARGUMENT for a bad
+  // the same services, and the review page at "/": the page built into the
+  // binary, or the files of `web_dir` if it is not empty (to work on the
+  // page without rebuilding). Returns the port bound. INVALID_ARGUMENT for a bad
   // address or folder, UNAVAILABLE if it cannot listen, FAILED_PRECONDITION
   // if called twice.
   absl::StatusOr<int> StartHttp(const std::string& listen_address, const std::string& web_dir,

@@ -247,9 +247,39 @@ TEST_F(HttpApiE2eTest, SessionsReadAndWatch) {
   EXPECT_THAT(stream, HasSubstr("\"units\":2"));
 }
 
-// The review page's files come from the web folder, under the same security
-// headers.
-TEST_F(HttpApiE2eTest, ServesThePage) {
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Without a web folder, the page built into the binary is served: the
+// files of web/ as they were at build time.
+TEST_F(HttpApiE2eTest, ServesThePageBuiltIntoTheBinary) {
+  auto server =
+      service::Server::Start("127.0.0.1:0", *store_, clock_, testing::TestServiceOptions());
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto port = (*server)->StartHttp("127.0.0.1:0", "");
+  ASSERT_TRUE(port.ok()) << port.status();
+  for (const char* file : {"index.html", "app.js", "app.css"}) {
+    auto response =
+        Exchange(static_cast<std::uint16_t>(*port), RequestBytes("GET", std::string("/") + file));
+    ASSERT_TRUE(response.has_value()) << file;
+    EXPECT_EQ(response->status, 200u) << file;
+    EXPECT_EQ(response->body, ReadFile(std::string(UNITCLOCK_WEB_DIR) + "/" + file)) << file;
+  }
+  auto index = Exchange(static_cast<std::uint16_t>(*port), RequestBytes("GET", "/"));
+  ASSERT_TRUE(index.has_value());
+  EXPECT_EQ(index->body, ReadFile(std::string(UNITCLOCK_WEB_DIR) + "/index.html"));
+  EXPECT_THAT(index->Header("content-type"), HasSubstr("text/html"));
+  EXPECT_THAT(index->Header("content-security-policy"), HasSubstr("script-src 'self'"));
+  auto missing = Exchange(static_cast<std::uint16_t>(*port), RequestBytes("GET", "/app.ts"));
+  ASSERT_TRUE(missing.has_value());
+  EXPECT_EQ(missing->status, 404u);
+  (*server)->Shutdown(std::chrono::milliseconds(100));
+}
+
+// With a web folder, its files are served, under the same security headers.
+TEST_F(HttpApiE2eTest, ServesThePageFromAFolder) {
   const ClientResponse page = Call("GET", "/", "");
   ASSERT_EQ(page.status, 200u);
   EXPECT_THAT(page.body, HasSubstr("<title>review</title>"));

@@ -39,9 +39,10 @@ bash "$repo/scripts/make_token.sh" other-desk other-rehab reviewer "$work/tokens
   >"$work/other-desk.token"
 
 check "unitclockd starts with its HTTP face"
-# --http-port-file receives the HTTP port bound; --web-dir is this checkout's page.
+# --http-port-file receives the HTTP port bound; the page is the one built into
+# unitclockd, as users get it.
 start_daemon "$unitclockd" "$repo/core/policies" --http-listen 127.0.0.1:0 \
-  --http-port-file "$work/http-port" --web-dir "$repo/web"
+  --http-port-file "$work/http-port"
 for _ in $(seq 100); do
   [[ -s $work/http-port ]] && break
   sleep 0.1
