@@ -6,12 +6,14 @@
 #include <tuple>
 #include <utility>
 
+#include "tests/testing/wire.h"
 #include "unitclock/v1/session_service.pb.h"
 
 namespace unitclock::crash {
 namespace {
 
 using std::chrono::milliseconds;
+using testing::LengthDelimited;
 
 constexpr std::int64_t kSecond = 1000;  // in milliseconds
 constexpr std::int64_t kMinute = 60 * kSecond;
@@ -261,20 +263,6 @@ std::vector<v1::Event> GenerateSession(Rng& rng, const std::string& session_id,
       .mutable_session_stopped()
       ->set_reason(v1::STOP_REASON_ENDED);
   return b.Finish();
-}
-
-// `payload` as length-delimited field `number` of a message, in the wire
-// format.
-std::string LengthDelimited(int number, const std::string& payload) {
-  std::string out;
-  const auto varint = [&out](std::uint64_t v) {
-    for (; v >= 0x80; v >>= 7) out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    out.push_back(static_cast<char>(v));
-  };
-  varint(static_cast<std::uint64_t>(number) << 3 | 2);
-  varint(payload.size());
-  out.append(payload);
-  return out;
 }
 
 // Invalid UTF-8: 0xC3 opens a two-byte sequence that 0x28 ('(') does not

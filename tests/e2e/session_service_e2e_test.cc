@@ -28,6 +28,7 @@
 #include "tests/testing/service_options.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/tls.h"
+#include "tests/testing/wire.h"
 #include "unitclock/v1/caller.grpc.pb.h"
 #include "unitclock/v1/coding.grpc.pb.h"
 #include "unitclock/v1/review.grpc.pb.h"
@@ -37,6 +38,7 @@ namespace unitclock {
 namespace {
 
 using ::testing::HasSubstr;
+using testing::LengthDelimited;
 using ::testing::Not;
 using ::testing::SizeIs;
 using v1::EventAcknowledgement;
@@ -307,20 +309,6 @@ TEST_F(SessionServiceE2eTest, ConflictingAndInvalidEventsAreRejectedAndTheStream
   ASSERT_TRUE(Get("sessions/" + Scenario().session_id, session).ok());
   ASSERT_EQ(session.event_count(), 3);
   EXPECT_EQ(session.events(1).participant_joined().participant(), v1::PARTICIPANT_PROVIDER);
-}
-
-// The wire bytes of a length-delimited field: a submessage or a string.
-std::string LengthDelimited(int field, std::string_view payload) {
-  std::string out(1, static_cast<char>(field << 3 | 2));
-  for (std::size_t n = payload.size();; n >>= 7) {
-    if (n < 0x80) {
-      out.push_back(static_cast<char>(n));
-      break;
-    }
-    out.push_back(static_cast<char>((n & 0x7f) | 0x80));
-  }
-  out.append(payload);
-  return out;
 }
 
 std::string Flatten(const grpc::ByteBuffer& buffer) {

@@ -38,6 +38,7 @@
 #include "plugin/common/policy_files.h"
 #include "plugin/service/event_decode.h"
 #include "plugin/service/proto_convert.h"
+#include "tests/testing/wire.h"
 #include "unitclock/v1/coding.pb.h"
 #include "unitclock/v1/session_service.pb.h"
 
@@ -47,6 +48,8 @@
 
 namespace unitclock::fuzz {
 namespace {
+
+using testing::LengthDelimited;
 
 [[noreturn]] void Fail(const char* what, const char* file, int line, const std::string& detail) {
   std::fprintf(stderr, "%s:%d: fuzz invariant violated: %s%s%s\n", file, line, what,
@@ -257,19 +260,6 @@ struct SessionEvents {
 grpc::ByteBuffer ToByteBuffer(std::string_view bytes) {
   grpc::Slice slice(bytes.data(), bytes.size());
   return grpc::ByteBuffer(&slice, 1);
-}
-
-// `payload` as length-delimited field `number` of a message.
-std::string LengthDelimited(int number, std::string_view payload) {
-  std::string out;
-  const auto varint = [&out](std::uint64_t v) {
-    for (; v >= 0x80; v >>= 7) out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    out.push_back(static_cast<char>(v));
-  };
-  varint(static_cast<std::uint64_t>(number) << 3 | 2);
-  varint(payload.size());
-  out.append(payload);
-  return out;
 }
 
 bool IsUtf8(std::string_view text) {

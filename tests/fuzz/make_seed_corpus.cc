@@ -23,6 +23,7 @@
 
 #include "absl/status/statusor.h"
 #include "examples/scenario/scenario.h"
+#include "tests/testing/wire.h"
 #include "unitclock/v1/event.pb.h"
 #include "unitclock/v1/session_service.pb.h"
 
@@ -30,6 +31,7 @@ namespace unitclock::fuzz {
 namespace {
 
 using google::protobuf::util::TimeUtil;
+using testing::LengthDelimited;
 
 // 2026-11-27T15:00:00Z, the example scenario's start.
 constexpr std::int64_t kDemoStart = 1795791600;
@@ -146,20 +148,6 @@ struct Corpus {
     ++written;
   }
 };
-
-// `payload` as length-delimited field `number` of a message, in the wire
-// format.
-std::string LengthDelimited(int number, const std::string& payload) {
-  std::string out;
-  const auto varint = [&out](std::uint64_t v) {
-    for (; v >= 0x80; v >>= 7) out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    out.push_back(static_cast<char>(v));
-  };
-  varint(static_cast<std::uint64_t>(number) << 3 | 2);
-  varint(payload.size());
-  out.append(payload);
-  return out;
-}
 
 // The bytes of one element of RecordEventsRequest.events (field 1), whatever
 // they hold; PublishEventsRequest.event is field 1 too.
