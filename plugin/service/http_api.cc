@@ -28,6 +28,9 @@ std::string ToJson(const google::protobuf::Message& message) {
   return out;
 }
 
+// How much of Protobuf's JSON parse error an error repeats.
+constexpr std::size_t kMaxParseMessage = 160;
+
 // A request body in Protobuf's JSON mapping (either field spelling). An
 // empty body is an empty message; a field the message does not have is an
 // error, so that a misspelt field is not silently ignored.
@@ -37,8 +40,12 @@ absl::Status FromJson(const std::string& body, google::protobuf::Message& messag
   options.ignore_unknown_fields = false;
   const auto status = google::protobuf::util::JsonStringToMessage(body, &message, options);
   if (status.ok()) return absl::OkStatus();
+  // Protobuf's message may quote the body (a field's name): only its start
+  // is repeated.
+  std::string why(status.message());
+  if (why.size() > kMaxParseMessage) why = why.substr(0, kMaxParseMessage) + "...";
   return absl::InvalidArgumentError("body: not a " + message.GetDescriptor()->name() +
-                                    " in JSON: " + std::string(status.message()));
+                                    " in JSON: " + why);
 }
 
 Response Reply(const absl::Status& status, const google::protobuf::Message& message) {

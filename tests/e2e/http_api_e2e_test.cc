@@ -201,6 +201,9 @@ TEST_F(HttpApiE2eTest, ErrorsAreJsonWithTheStatusOfTheirCode) {
       {"POST", "/v1/" + s.name() + ":review", "demo-all", R"({"reviewer": "r"})", 400,
        "INVALID_ARGUMENT", "body: not a ReviewSuggestionRequest in JSON"},
       {"POST", "/v1/" + s.name() + ":review", "demo-all",
+       "{\"" + std::string(100000, 'x') + "\": 1}", 400, "INVALID_ARGUMENT",
+       "body: not a ReviewSuggestionRequest in JSON"},
+      {"POST", "/v1/" + s.name() + ":review", "demo-all",
        R"({"reviewerRef": "r", "action": "REVIEW_ACTION_REJECT", "etag": ")" + s.etag() + "\"}",
        400, "INVALID_ARGUMENT", "reason: required to reject"},
       {"GET", std::string("/v1/exports?format=pdf&actor_ref=b&") + kDay, "demo-all", "", 400,
@@ -216,6 +219,7 @@ TEST_F(HttpApiE2eTest, ErrorsAreJsonWithTheStatusOfTheirCode) {
     EXPECT_THAT(r.body, HasSubstr("\"status\":\"" + c.code + "\"")) << c.target;
     EXPECT_THAT(r.body, HasSubstr(c.message)) << c.target;
     EXPECT_EQ(r.Header("content-type"), "application/json") << c.target;
+    EXPECT_LT(r.body.size(), 1000u) << "the error repeats the request: " << c.target;
   }
   // None of it changed anything.
   const auto audit = Parse<v1::ListAuditRecordsResponse>(
