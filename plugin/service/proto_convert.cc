@@ -450,12 +450,6 @@ void ProgressToProto(const core::LiveProgress& p, bool stopped, v1::SessionProgr
 namespace unitclock::service {
 namespace {
 
-// INVALID_ARGUMENT naming `field` when `value` is longer than `max` bytes.
-absl::Status CheckLength(const std::string& value, std::size_t max, const std::string& field) {
-  if (value.size() <= max) return absl::OkStatus();
-  return Invalid(field, "at most " + std::to_string(max) + " characters");
-}
-
 void ApprovedLineToProto(const core::ApprovedLine& line, v1::ApprovedLine& out) {
   out.set_code(line.code);
   out.set_units(line.units);
@@ -585,11 +579,6 @@ absl::StatusOr<core::ReviewCommand> ReviewCommandFromProto(
   absl::StatusOr<core::SuggestionKey> key = SuggestionKeyFromName(request.name(), "name");
   if (!key.ok()) return key.status();
   command.key = *std::move(key);
-  for (const auto& [value, field] :
-       {std::pair{&request.reviewer_ref(), "reviewer_ref"}, std::pair{&request.etag(), "etag"}}) {
-    if (value->empty()) return Invalid(field, "required");
-    if (absl::Status st = CheckLength(*value, core::kMaxIdLength, field); !st.ok()) return st;
-  }
   if (absl::Status st = CheckEnumValue<v1::ReviewAction>(request.action(), "action"); !st.ok()) {
     return st;
   }

@@ -111,8 +111,8 @@ void ReviewedSuggestionToProto(const core::ReviewedSuggestion& suggestion,
 void AuditRecordToProto(const core::ReviewRecord& record, v1::AuditRecord& out);
 
 // A ReviewSuggestion request as the review desk takes it. INVALID_ARGUMENT
-// naming the field: a malformed name, a missing or over-long reviewer_ref or
-// etag, an action that is not approve, amend or reject.
+// naming the field: a malformed name, an action that is not approve, amend
+// or reject. (The desk checks the references: ReviewDesk::Review.)
 absl::StatusOr<core::ReviewCommand> ReviewCommandFromProto(
     const v1::ReviewSuggestionRequest& request);
 

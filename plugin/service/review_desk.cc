@@ -30,6 +30,17 @@ absl::Status CheckRange(core::Day first, core::Day last) {
   return absl::OkStatus();
 }
 
+// INVALID_ARGUMENT naming `field` unless `value` is a reference a person or
+// a version is recorded by: not empty, and at most core::kMaxIdLength bytes.
+absl::Status CheckReference(const std::string& value, const std::string& field) {
+  if (value.empty()) return absl::InvalidArgumentError(field + ": required");
+  if (value.size() > core::kMaxIdLength) {
+    return absl::InvalidArgumentError(field + ": at most " + std::to_string(core::kMaxIdLength) +
+                                      " characters");
+  }
+  return absl::OkStatus();
+}
+
 // The store keeps audit records with text fields and encoded lines; the desk
 // works on core values.
 store::AuditRecord ToStore(const core::ReviewRecord& r) {
@@ -190,8 +201,8 @@ absl::StatusOr<core::ReviewedSuggestion> ReviewDesk::Get(const std::string& plat
 absl::StatusOr<core::ReviewedSuggestion> ReviewDesk::Review(const core::ReviewCommand& command,
                                                             core::TimePoint now) {
   if (command.platform.empty()) return absl::InvalidArgumentError("platform: required");
-  if (command.reviewer_ref.empty()) return absl::InvalidArgumentError("reviewer_ref: required");
-  if (command.etag.empty()) return absl::InvalidArgumentError("etag: required");
+  if (absl::Status st = CheckReference(command.reviewer_ref, "reviewer_ref"); !st.ok()) return st;
+  if (absl::Status st = CheckReference(command.etag, "etag"); !st.ok()) return st;
   absl::StatusOr<Item> item = Find(command.platform, command.key);
   if (!item.ok()) return item.status();
   core::ReviewedSuggestion& current = item->view;
@@ -235,11 +246,7 @@ absl::StatusOr<std::vector<core::ReviewRecord>> ReviewDesk::Audit(const std::str
 absl::StatusOr<ReviewDesk::ExportPlan> ReviewDesk::PrepareExport(
     const core::exports::ExportRequest& request, core::TimePoint now) {
   if (request.platform.empty()) return absl::InvalidArgumentError("platform: required");
-  if (request.actor_ref.empty()) return absl::InvalidArgumentError("actor_ref: required");
-  if (request.actor_ref.size() > core::kMaxIdLength) {
-    return absl::InvalidArgumentError("actor_ref: at most " + std::to_string(core::kMaxIdLength) +
-                                      " characters");
-  }
+  if (absl::Status st = CheckReference(request.actor_ref, "actor_ref"); !st.ok()) return st;
   if (absl::Status st = CheckRange(request.first, request.last); !st.ok()) return st;
   auto items = Collect(request.platform, "", "", request.first, request.last);
   if (!items.ok()) return items.status();

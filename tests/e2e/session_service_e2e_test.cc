@@ -1155,6 +1155,19 @@ class ReviewServiceE2eTest : public CodingServiceE2eTest {
     return {resp.suggestions().begin(), resp.suggestions().end()};
   }
 
+  // ListSuggestions of the example's day, keeping `states` (numbers, so
+  // that tests can send values the API does not define).
+  grpc::Status ListInStates(std::initializer_list<int> states) {
+    grpc::ClientContext ctx;
+    testing::Authorize(ctx);
+    v1::ListSuggestionsRequest req;
+    req.set_date_min("2026-11-27");
+    req.set_date_max("2026-11-27");
+    for (int state : states) req.add_states(static_cast<v1::ReviewState>(state));
+    v1::ListSuggestionsResponse resp;
+    return review_->ListSuggestions(&ctx, req, &resp);
+  }
+
   grpc::Status GetSuggestion(const std::string& name, v1::ReviewedSuggestion& out,
                              const std::string& platform = "demo-rehab") {
     grpc::ClientContext ctx;
@@ -1856,6 +1869,26 @@ TEST_F(SecurityE2eTest, OverlongReviewTextIsRefusedNamingTheFieldAndChangesNothi
   EXPECT_EQ(st.error_message(), "reason: at most 2000 characters");
   st = Act(s, v1::REVIEW_ACTION_APPROVE, out, "", std::string(5000, 'o'));
   EXPECT_EQ(st.error_message(), "override_reason: at most 2000 characters");
+  // The references an audit record keeps: required, and bounded.
+  struct Reference {
+    std::string reviewer_ref, etag, message;
+  };
+  for (const Reference& r : std::vector<Reference>{
+           {"", s.etag(), "reviewer_ref: required"},
+           {std::string(129, 'r'), s.etag(), "reviewer_ref: at most 128 characters"},
+           {"therapist-7", "", "etag: required"},
+           {"therapist-7", std::string(129, 'e'), "etag: at most 128 characters"}}) {
+    grpc::ClientContext ctx;
+    testing::Authorize(ctx);
+    v1::ReviewSuggestionRequest req;
+    req.set_name(s.name());
+    req.set_reviewer_ref(r.reviewer_ref);
+    req.set_etag(r.etag);
+    req.set_action(v1::REVIEW_ACTION_APPROVE);
+    st = review_->ReviewSuggestion(&ctx, req, &out);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << r.message;
+    EXPECT_EQ(st.error_message(), r.message);
+  }
   EXPECT_THAT(Pending(), SizeIs(1));
   EXPECT_TRUE(Audit().empty());
   EXPECT_TRUE(Act(s, v1::REVIEW_ACTION_REJECT, out, std::string(2000, 'r')).ok());
@@ -1892,33 +1925,14 @@ TEST_F(ReviewServiceE2eTest, MalformedSuggestionNamesAreInvalidArgumentAndChange
 TEST_F(ReviewServiceE2eTest, UnknownEnumValuesInRequestsAreInvalidArgumentNamingTheField) {
   Publish(Scenario().events);
   const v1::ReviewedSuggestion s = Pending()[0];
-  {
-    grpc::ClientContext ctx;
-    testing::Authorize(ctx);
-    v1::ListSuggestionsRequest req;
-    req.set_date_min("2026-11-27");
-    req.set_date_max("2026-11-27");
-    req.add_states(static_cast<v1::ReviewState>(42));
-    v1::ListSuggestionsResponse resp;
-    const grpc::Status st = review_->ListSuggestions(&ctx, req, &resp);
-    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-    EXPECT_EQ(st.error_message(), "states[0]: 42 is not a ReviewState");
-  }
-  {
-    grpc::ClientContext ctx;
-    testing::Authorize(ctx);
-    v1::ListSuggestionsRequest req;
-    req.set_date_min("2026-11-27");
-    req.set_date_max("2026-11-27");
-    req.add_states(v1::REVIEW_STATE_PENDING);
-    req.add_states(v1::REVIEW_STATE_UNSPECIFIED);
-    v1::ListSuggestionsResponse resp;
-    const grpc::Status st = review_->ListSuggestions(&ctx, req, &resp);
-    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-    EXPECT_EQ(st.error_message(), "states[1]: REVIEW_STATE_UNSPECIFIED is no state to filter by");
-  }
+  grpc::Status st = ListInStates({42});
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message(), "states[0]: 42 is not a ReviewState");
+  st = ListInStates({v1::REVIEW_STATE_PENDING, v1::REVIEW_STATE_UNSPECIFIED});
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message(), "states[1]: REVIEW_STATE_UNSPECIFIED is no state to filter by");
   v1::ReviewedSuggestion out;
-  grpc::Status st = Act(s, static_cast<v1::ReviewAction>(42), out);
+  st = Act(s, static_cast<v1::ReviewAction>(42), out);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(st.error_message(), "action: 42 is not a ReviewAction");
   st = Act(s, v1::REVIEW_ACTION_UNSPECIFIED, out);
