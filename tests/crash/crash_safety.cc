@@ -437,7 +437,8 @@ struct Progress {
         outcome(messages, v1::EventAcknowledgement::OUTCOME_UNSPECIFIED),
         acked_via(instances, 0),
         workers_preferring(instances, 0),
-        streams_via(instances, 0) {}
+        streams_via(instances, 0),
+        first_ack_since_mark(instances) {}
 
   std::vector<int> sends;        // how many times each message was written to a stream
   std::vector<Outcome> outcome;  // its acknowledgement (UNSPECIFIED until acknowledged)
@@ -451,6 +452,9 @@ struct Progress {
   std::vector<std::size_t> acked_via;
   std::vector<int> workers_preferring;
   std::vector<std::size_t> streams_via;
+  // Per instance, when the first acknowledgement through it came since
+  // MarkAcks (guarded by mu).
+  std::vector<std::optional<Clock::time_point>> first_ack_since_mark;
 
   std::atomic<std::size_t> recorded{0};
   std::atomic<std::size_t> already_recorded{0};
@@ -479,7 +483,14 @@ struct Progress {
     std::lock_guard<std::mutex> lock(mu);
     ++acked;
     ++acked_via[instance];
+    if (!first_ack_since_mark[instance]) first_ack_since_mark[instance] = Clock::now();
     cv.notify_all();
+  }
+
+  // Forgets the first acknowledgements seen so far.
+  void MarkAcks() {
+    std::lock_guard<std::mutex> lock(mu);
+    for (auto& at : first_ack_since_mark) at.reset();
   }
 
   // Counts a worker that has finished (or given up) and wakes the killer.
@@ -1022,7 +1033,9 @@ class HealthChecker {
 struct OutageFigures {
   int outages = 0;
   std::size_t acks_while_down = 0;
-  std::vector<long> recovery_ms;  // per outage: until the first acknowledgement after resume
+  // Per outage: from the resume until every instance with streams left had
+  // acknowledged again.
+  std::vector<long> recovery_ms;
 };
 
 // Milliseconds from `from` to `to`.
@@ -1106,72 +1119,82 @@ void Outage(int number, Instances& instances, const Auth& auth, const PgCluster&
 
   // After resume: the first acknowledgement through each instance that still
   // has workers preferring it (they all came back to their preferred one when
-  // the outage broke their streams), then SERVING.
+  // the outage broke their streams), and its health, until SERVING.
+  progress.MarkAcks();
   if (!cluster.Run("resume")) {
     failures.Add(label + ": pg_cluster.sh resume failed:\n" + cluster.LogTail());
   }
   const auto resumed = Clock::now();
   std::vector<std::optional<long>> acked_again_ms(n);
-  bool acked_again = false;
-  {
-    std::unique_lock<std::mutex> lock(progress.mu);
-    const std::vector<std::size_t> acked_via = progress.acked_via;
-    acked_again = progress.cv.wait_for(lock, 30s, [&] {
-      bool all = true;
+  std::vector<std::optional<long>> serving_ms(n);
+  std::vector<HealthAnswer> last_health(n);
+  bool all_acked = false;
+  while (true) {
+    all_acked = true;
+    {
+      std::lock_guard<std::mutex> lock(progress.mu);
       for (std::size_t k = 0; k < n; ++k) {
-        if (!acked_again_ms[k] && progress.acked_via[k] > acked_via[k]) {
-          acked_again_ms[k] = Ms(resumed, Clock::now());
+        if (progress.first_ack_since_mark[k]) {
+          acked_again_ms[k] = Ms(resumed, *progress.first_ack_since_mark[k]);
         }
-        all = all && (acked_again_ms[k] || progress.workers_preferring[k] == 0);
+        all_acked = all_acked && (acked_again_ms[k] || progress.workers_preferring[k] == 0);
       }
-      return all;
-    });
+    }
+    // Health is waited for until SERVING when required, else only while
+    // the acknowledgements are awaited, and not at all without the service.
+    bool health_done = true;
+    for (std::size_t k = 0; k < n; ++k) {
+      if (serving_ms[k] || last_health[k].status.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
+        continue;
+      }
+      last_health[k] = checkers[k]->Check();
+      if (last_health[k].status.ok() && last_health[k].serving_status == 1) {
+        serving_ms[k] = Ms(resumed, Clock::now());
+      } else {
+        health_done = health_done && !require_health;
+      }
+    }
+    const auto elapsed = Clock::now() - resumed;
+    if ((all_acked || elapsed >= 30s) && (health_done || elapsed >= 10s)) break;
+    std::this_thread::sleep_for(20ms);
   }
-  std::optional<long> first_ack_ms;
+  std::optional<long> recovery_ms;
   std::string acked_text;
+  std::string serving_text;
   for (std::size_t k = 0; k < n; ++k) {
-    if (acked_again_ms[k])
-      first_ack_ms = std::min(first_ack_ms.value_or(*acked_again_ms[k]), *acked_again_ms[k]);
+    if (acked_again_ms[k]) {
+      recovery_ms = std::max(recovery_ms.value_or(*acked_again_ms[k]), *acked_again_ms[k]);
+    }
     acked_text += (k == 0 ? "" : ", ") + instances[k].name() + " " +
                   (acked_again_ms[k] ? std::to_string(*acked_again_ms[k]) + " ms"
                                      : std::string("no stream left"));
-  }
-  if (!acked_again) {
-    failures.Add(label + ": not every instance acknowledged again within 30 s of resume (" +
-                 acked_text + ")");
-  }
-  if (first_ack_ms) figures.recovery_ms.push_back(*first_ack_ms);
-  std::string serving_text;
-  for (std::size_t k = 0; k < n; ++k) {
-    std::optional<long> serving_ms;
-    HealthAnswer answer;
-    while (!serving_ms && Clock::now() - resumed < 10s) {
-      answer = checkers[k]->Check();
-      if (answer.status.ok() && answer.serving_status == 1) {
-        serving_ms = Ms(resumed, Clock::now());
-      } else {
-        std::this_thread::sleep_for(100ms);
-      }
-    }
-    serving_text +=
-        (k == 0 ? "" : ", ") + (serving_ms ? std::to_string(*serving_ms) + " ms" : answer.Text());
-    if (!serving_ms && require_health) {
+    serving_text += (k == 0 ? "" : ", ") + (serving_ms[k] ? std::to_string(*serving_ms[k]) + " ms"
+                                                          : last_health[k].Text());
+    if (!serving_ms[k] && require_health) {
       failures.Add(label + ": " + instances[k].name() +
                    " did not report SERVING within 10 s of the database resuming (it said " +
-                   answer.Text() + ")");
+                   last_health[k].Text() + ")");
     }
     if (!instances[k].Running()) {
       failures.Add(label + ": " + instances[k].name() +
                    " ended after the database resumed; log:\n" + instances[k].LogTail());
     }
   }
+  if (!all_acked) {
+    failures.Add(label + ": not every instance acknowledged again within 30 s of resume (" +
+                 acked_text + ")");
+  }
+  if (recovery_ms) figures.recovery_ms.push_back(*recovery_ms);
+  bool running = true;
+  for (std::size_t k = 0; k < n; ++k) running = running && instances[k].Running();
   progress.outage_active = false;
   Say(label + " at " + std::to_string(acked_before) + " acknowledged: database down " +
-      std::to_string(down_ms) + " ms (" +
-      std::to_string(progress.outage_failures - failures_before) + " streams broken so far, " +
-      std::to_string(acks_while_down) + " acknowledgements while down; health: " + health_text +
-      "), daemons still running; after resume, acknowledging again after " + acked_text +
-      "; SERVING after " + serving_text);
+      std::to_string(down_ms) + " ms, " +
+      std::to_string(progress.outage_failures - failures_before) + " streams broken, " +
+      std::to_string(acks_while_down) + " acknowledgements while down; health while down: " +
+      health_text + "; daemons " + (running ? "still running" : "NOT all running") +
+      "; after resume, acknowledging again after " + acked_text + "; SERVING after " +
+      serving_text);
 }
 
 // ---------------------------------------------------------------------------
@@ -2254,10 +2277,10 @@ int Run(const Options& options) {
       recovery += (recovery.empty() ? "" : ", ") + std::to_string(ms) + " ms";
     }
     Say("database outages: " + std::to_string(outage_figures.outages) + " (health " +
-        options.health + "d), " + std::to_string(progress.outage_failures) +
-        " streams broken by them (" + codes_text(outage_codes) + "), " +
-        std::to_string(outage_figures.acks_while_down) +
-        " acknowledgements while down; first acknowledgement after resume: " +
+        (outages.require_health ? "required" : "reported") + "), " +
+        std::to_string(progress.outage_failures) + " streams broken by them (" +
+        codes_text(outage_codes) + "), " + std::to_string(outage_figures.acks_while_down) +
+        " acknowledgements while down; every instance acknowledging again after the resume in " +
         (recovery.empty() ? "none" : recovery));
     if (outage_figures.outages != options.outages) {
       failures.Add(std::to_string(outage_figures.outages) + " of " +
