@@ -26,8 +26,9 @@ namespace unitclock::service {
 // probe returned, and sets the status whenever it differs from the last one
 // set (the first probe always sets it). Each change is logged once: a
 // warning with the probe's error when it starts failing, info when it
-// succeeds again. A single failed probe is enough: the event log's Health()
-// already retries its connection before it reports one.
+// succeeds again. One failed probe flips the status and one success flips
+// it back: hysteresis belongs to the load balancer's own thresholds
+// (failures in a row before it takes an instance out).
 //
 // A probe that blocks holds up the next probe and Stop: it must bound its
 // own time (a database round trip with a timeout).
@@ -50,7 +51,7 @@ class HealthReporter {
   HealthReporter& operator=(const HealthReporter&) = delete;
 
   // Wakes the thread from its wait, waits for a probe in progress, and
-  // joins. The status stays the last one set.
+  // joins. The status stays the last one set. Not from the probe.
   void Stop();
 
  private:
