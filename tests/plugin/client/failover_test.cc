@@ -22,7 +22,7 @@
 #include "plugin/client/recorder.h"
 #include "plugin/common/clock.h"
 #include "plugin/service/server.h"
-#include "plugin/store/sqlite_event_store.h"
+#include "plugin/store/sqlite/sqlite_store.h"
 #include "tests/plugin/client/test_session.h"
 #include "tests/testing/auth.h"
 #include "tests/testing/service_options.h"
@@ -122,7 +122,7 @@ class Collector {
 class FailoverTest : public ::testing::TestWithParam<std::chrono::milliseconds> {
  protected:
   void SetUp() override {
-    auto store = store::SqliteEventStore::Open(dir_.File("unitclock.db"));
+    auto store = store::OpenSqliteStore(dir_.File("unitclock.db"));
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     service::ServiceOptions options = testing::TestServiceOptions();
@@ -131,7 +131,7 @@ class FailoverTest : public ::testing::TestWithParam<std::chrono::milliseconds> 
     // refuses a second, which tells which one holds it (HoldsTheStream).
     options.max_streams_per_platform = 1;
     for (auto& server : servers_) {
-      auto started = service::Server::Start("127.0.0.1:0", *store_, clock_, options);
+      auto started = service::Server::Start("127.0.0.1:0", store_, clock_, options);
       ASSERT_TRUE(started.ok()) << started.status();
       server = *std::move(started);
     }
@@ -159,7 +159,7 @@ class FailoverTest : public ::testing::TestWithParam<std::chrono::milliseconds> 
 
   // The event ids the store holds for `session`.
   std::vector<std::string> StoredIds(const std::string& session) {
-    auto events = store_->LoadSession(session);
+    auto events = store_.events->LoadSession(session);
     EXPECT_TRUE(events.ok()) << events.status();
     std::vector<std::string> ids;
     if (events.ok()) {
@@ -170,7 +170,7 @@ class FailoverTest : public ::testing::TestWithParam<std::chrono::milliseconds> 
 
   testing::TempDir dir_;
   const common::SystemClock clock_;
-  std::unique_ptr<store::SqliteEventStore> store_;  // outlives both servers
+  store::Store store_;  // outlives both servers
   std::unique_ptr<service::Server> servers_[2];
 };
 
@@ -240,7 +240,7 @@ TEST_P(FailoverTest, TheOtherInstanceTakesOverAndEveryEventIsStoredOnce) {
     total += static_cast<std::int64_t>(ids.size());
   }
   EXPECT_EQ(total, publisher.recorded());
-  absl::StatusOr<std::int64_t> stored = store_->CountEvents();
+  absl::StatusOr<std::int64_t> stored = store_.events->CountEvents();
   ASSERT_TRUE(stored.ok()) << stored.status();
   EXPECT_EQ(*stored, publisher.recorded());
   std::cout << "failover: " << publisher.recorded() << " events, " << already_recorded

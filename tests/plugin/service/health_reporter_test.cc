@@ -24,7 +24,7 @@
 
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "plugin/service/server.h"
-#include "plugin/store/sqlite_event_store.h"
+#include "plugin/store/sqlite/sqlite_store.h"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/service_options.h"
 #include "tests/testing/temp_dir.h"
@@ -245,10 +245,10 @@ TEST(HealthReporter, AHealthClientSeesServingThenNotServingThenServing) {
 class ServerHealthTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto store = store::SqliteEventStore::Open(dir_.File("unitclock.db"));
+    auto store = store::OpenSqliteStore(dir_.File("unitclock.db"));
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
-    auto server = Server::Start("127.0.0.1:0", *store_, clock_, testing::TestServiceOptions());
+    auto server = Server::Start("127.0.0.1:0", store_, clock_, testing::TestServiceOptions());
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     stub_ = Health::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
@@ -258,7 +258,7 @@ class ServerHealthTest : public ::testing::Test {
   testing::TempDir dir_;
   testing::FakeClock clock_;
   ControlledProbe probe_;  // outlives the server, which calls it
-  std::unique_ptr<store::SqliteEventStore> store_;
+  store::Store store_;
   std::unique_ptr<Server> server_;
   std::unique_ptr<Health::Stub> stub_;
 };
