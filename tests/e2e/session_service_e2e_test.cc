@@ -1294,6 +1294,74 @@ class ReviewServiceE2eTest : public CodingServiceE2eTest {
   std::unique_ptr<v1::ReviewService::Stub> review_;
 };
 
+// Two instances on one database, and billers exporting through both at
+// once: the approved line is in exactly one file. An export that prepared
+// its file on a history another export changed before it committed ends
+// ABORTED (its file is to be discarded); the others find nothing to export.
+TEST_P(ReviewServiceE2eTest, TwoInstancesExportingAtOnceNeverExportALineTwice) {
+  Publish(Scenario().events);
+  const std::vector<v1::ReviewedSuggestion> pending = Pending();
+  ASSERT_THAT(pending, SizeIs(1));
+  v1::ReviewedSuggestion approved;
+  ASSERT_TRUE(Act(pending[0], v1::REVIEW_ACTION_APPROVE, approved).ok());
+
+  auto other_store = store::OpenStore(db_->spec());
+  ASSERT_TRUE(other_store.ok()) << other_store.status();
+  auto other = service::Server::Start("127.0.0.1:0", *other_store, clock_, Options());
+  ASSERT_TRUE(other.ok()) << other.status();
+  auto other_review = v1::ReviewService::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string((*other)->port()), testing::TestChannelCredentials()));
+
+  struct Result {
+    grpc::Status status;
+    int claims = 0;
+    std::string data;
+  };
+  constexpr int kBillers = 8;
+  std::vector<Result> results(kBillers);
+  std::vector<std::thread> billers;
+  for (int b = 0; b < kBillers; ++b) {
+    billers.emplace_back([&, b] {
+      v1::ReviewService::Stub& stub = b % 2 == 0 ? *review_ : *other_review;
+      grpc::ClientContext ctx;
+      testing::Authorize(ctx);
+      v1::ExportClaimsRequest req;
+      req.set_platform("demo-rehab");
+      req.set_actor_ref("biller-" + std::to_string(b));
+      req.set_date_min("2026-11-27");
+      req.set_date_max("2026-11-27");
+      req.set_format(v1::EXPORT_FORMAT_CSV);
+      auto stream = stub.ExportClaims(&ctx, req);
+      v1::ExportClaimsResponse chunk;
+      while (stream->Read(&chunk)) {
+        results[b].data += chunk.data();
+        results[b].claims = chunk.claim_count();
+      }
+      results[b].status = stream->Finish();
+    });
+  }
+  for (std::thread& t : billers) t.join();
+  int files_with_the_line = 0;
+  for (const Result& r : results) {
+    if (!r.status.ok()) {
+      EXPECT_EQ(r.status.error_code(), grpc::StatusCode::ABORTED) << r.status.error_message();
+      continue;
+    }
+    if (r.claims > 0) {
+      ++files_with_the_line;
+      EXPECT_THAT(r.data, HasSubstr("97110"));
+    } else {
+      EXPECT_EQ(r.data, "");
+    }
+  }
+  EXPECT_EQ(files_with_the_line, 1);
+  int export_records = 0;
+  for (const v1::AuditRecord& r : Audit()) export_records += r.action() == "export";
+  EXPECT_EQ(export_records, 1);
+  EXPECT_EQ(BatchCount(), 1);
+  (*other)->Shutdown(std::chrono::seconds(1));
+}
+
 // Listing, reading, the audit trail and an export with nothing to export
 // commit nothing to the database; a review does.
 TEST_P(ReviewServiceE2eTest, ReadCallsDoNotWrite) {
