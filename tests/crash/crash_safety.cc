@@ -1120,11 +1120,14 @@ void Outage(int number, Instances& instances, const Auth& auth, const PgCluster&
   // After resume: the first acknowledgement through each instance that still
   // has workers preferring it (they all came back to their preferred one when
   // the outage broke their streams), and its health, until SERVING.
+  // Timed from the start of the resume: the daemons may reconnect before
+  // pg_cluster.sh has seen the server ready and returned.
   progress.MarkAcks();
+  const auto resumed = Clock::now();
   if (!cluster.Run("resume")) {
     failures.Add(label + ": pg_cluster.sh resume failed:\n" + cluster.LogTail());
   }
-  const auto resumed = Clock::now();
+  const long resume_ms = Ms(resumed, Clock::now());
   std::vector<std::optional<long>> acked_again_ms(n);
   std::vector<std::optional<long>> serving_ms(n);
   std::vector<HealthAnswer> last_health(n);
@@ -1193,8 +1196,8 @@ void Outage(int number, Instances& instances, const Auth& auth, const PgCluster&
       std::to_string(progress.outage_failures - failures_before) + " streams broken, " +
       std::to_string(acks_while_down) + " acknowledgements while down; health while down: " +
       health_text + "; daemons " + (running ? "still running" : "NOT all running") +
-      "; after resume, acknowledging again after " + acked_text + "; SERVING after " +
-      serving_text);
+      "; resumed in " + std::to_string(resume_ms) + " ms; from the start of the resume, " +
+      "acknowledging again after " + acked_text + ", SERVING after " + serving_text);
 }
 
 // ---------------------------------------------------------------------------
@@ -2280,7 +2283,8 @@ int Run(const Options& options) {
         (outages.require_health ? "required" : "reported") + "), " +
         std::to_string(progress.outage_failures) + " streams broken by them (" +
         codes_text(outage_codes) + "), " + std::to_string(outage_figures.acks_while_down) +
-        " acknowledgements while down; every instance acknowledging again after the resume in " +
+        " acknowledgements while down; every instance acknowledging again, from the start of the "
+        "resume, in " +
         (recovery.empty() ? "none" : recovery));
     if (outage_figures.outages != options.outages) {
       failures.Add(std::to_string(outage_figures.outages) + " of " +
