@@ -112,7 +112,13 @@ pick_port() {
 }
 
 start() {
-  [[ -e $dir ]] && remove_cluster
+  # What a killed run left: a cluster (or the start of one) to stop and
+  # remove. Anything else in DIR is not ours to delete.
+  if [[ -d $dir/data || -f $dir/port || -f $dir/initdb.log ]]; then
+    remove_cluster
+  elif [[ -e $dir && -n $(ls -A -- "$dir") ]]; then
+    die "$dir exists and is not a cluster of this script: not touching it"
+  fi
   mkdir -p -- "$dir"
   local sock=$dir
   if ((${#dir} > 90)); then
@@ -137,7 +143,6 @@ unix_socket_permissions = 0777
 max_connections = 300
 fsync = off
 full_page_writes = off
-synchronous_commit = off
 log_min_messages = warning
 EOF
   local attempt port
@@ -166,6 +171,12 @@ case $cmd in
     ;;
   stop)
     [[ -e $dir ]] || exit 0
+    if [[ -d $dir && -z $(ls -A -- "$dir") ]]; then
+      rmdir -- "$dir"
+      exit 0
+    fi
+    [[ -d $dir/data || -f $dir/port || -f $dir/initdb.log ]] ||
+      die "$dir is not a cluster of this script: not touching it"
     remove_cluster
     ;;
   kill)
