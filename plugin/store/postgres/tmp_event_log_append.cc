@@ -1,0 +1,18 @@
+// TEMPORARY, until the store split lands on main with its own definition of
+// EventLog::Append: removed on merge.
+#include <future>
+
+#include "plugin/store/event_log.h"
+
+namespace unitclock::store {
+
+absl::StatusOr<AppendResults> EventLog::Append(std::span<const StoredEvent> events) {
+  std::promise<absl::StatusOr<AppendResults>> done;
+  std::future<absl::StatusOr<AppendResults>> out = done.get_future();
+  AppendAsync(
+      std::vector<StoredEvent>(events.begin(), events.end()),
+      [&done](absl::StatusOr<AppendResults> results) { done.set_value(std::move(results)); });
+  return out.get();
+}
+
+}  // namespace unitclock::store
