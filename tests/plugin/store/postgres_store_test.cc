@@ -580,6 +580,53 @@ TEST(PostgresLossTest, CallsFailWhileTheDatabaseIsDownAndTheSameStoreRecovers) {
   EXPECT_EQ(ledger.ListAudit("platform-a", "sg-1")->size(), 2u);
 }
 
+TEST(PostgresLossTest, ACommitCutShortIsUnavailableAndASafeResend) {
+  OwnCluster cluster;
+  ASSERT_TRUE(cluster.started());
+  const std::string uri = cluster.CreateDatabase("cut");
+  ASSERT_FALSE(uri.empty());
+  Store store = Open(uri);
+  ASSERT_NE(store.events, nullptr);
+  {
+    // A deferred trigger that makes every COMMIT of an event take 3 s: the
+    // server is killed while the writer waits for its COMMIT.
+    RawSql sql(uri);
+    ASSERT_TRUE(sql.Query(R"sql(
+CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN PERFORM pg_sleep(3); RETURN NULL; END $$;
+CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON events
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit();
+)sql")
+                    .ok());
+  }
+  const Events cut = {Ev("cut-1", "s1", 0)};
+  absl::StatusOr<AppendResults> during;
+  std::thread append([&] { during = store.events->Append(cut); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  ASSERT_TRUE(cluster.Kill());
+  append.join();
+  ASSERT_FALSE(during.ok());
+  EXPECT_EQ(during.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(during.status().message(),
+              HasSubstr("whether the transaction was committed is unknown"));
+
+  ASSERT_TRUE(cluster.Resume());
+  {
+    RawSql sql(uri);
+    ASSERT_TRUE(sql.Query("DROP TRIGGER slow_commit ON events").ok());
+  }
+  // The client sends it again: stored once, whatever became of the commit.
+  absl::StatusOr<AppendResults> resent;
+  EXPECT_TRUE(Eventually([&] {
+    resent = store.events->Append(cut);
+    return resent.ok();
+  })) << resent.status();
+  ASSERT_TRUE(resent.ok());
+  EXPECT_TRUE(resent->at(0).ok()) << resent->at(0).status();
+  EXPECT_EQ(*store.events->CountEvents(), 1);
+  EXPECT_EQ(store.events->ListOpenSessions(At(100))->at(0).event_count, 1);
+}
+
 // ---- PostgreSQL's collations
 
 TEST(PostgresEventLogTest, SessionsListInByteOrderWhateverTheLocale) {
