@@ -19,10 +19,10 @@
 #include "plugin/common/clock.h"
 #include "plugin/common/log.h"
 #include "plugin/common/policy_files.h"
-#include "plugin/service/event_recorder.h"
+#include "plugin/service/event_intake.h"
 #include "plugin/service/server.h"
 #include "plugin/service/service_options.h"
-#include "plugin/store/sqlite_event_store.h"
+#include "plugin/store/backend/open_store.h"
 #include "plugin/watchdog/session_watchdog.h"
 
 namespace {
@@ -90,7 +90,9 @@ int main(int argc, char** argv) {
   app.set_config("--config", "", "Read options from this INI/TOML file (keys as the long flags)");
   app.add_option("--listen", listen, "Address to serve gRPC on (port 0 picks a free port)")
       ->capture_default_str();
-  app.add_option("--db", db_path, "SQLite database file; its folder is created if missing")
+  app.add_option("--db", db_path,
+                 "SQLite database file (its folder is created if missing), or a PostgreSQL "
+                 "connection URI (postgresql://...) shared by several instances")
       ->capture_default_str();
   app.add_option("--policy-dir", policy_dir, "Folder of payer policies and the code catalogue")
       ->capture_default_str();
@@ -203,10 +205,14 @@ int main(int argc, char** argv) {
   for (const auto& [payer_id, payer] : policies.payers) {
     payer_ids += (payer_ids.empty() ? "" : ",") + payer_id;
   }
-  std::error_code ec;
-  const std::filesystem::path db_folder = std::filesystem::path(db_path).parent_path();
-  if (!db_folder.empty()) std::filesystem::create_directories(db_folder, ec);
-  if (ec) return Fail("--db: cannot create folder \"" + db_folder.string() + "\": " + ec.message());
+  if (!unitclock::store::IsPostgresUri(db_path)) {
+    std::error_code ec;
+    const std::filesystem::path db_folder = std::filesystem::path(db_path).parent_path();
+    if (!db_folder.empty()) std::filesystem::create_directories(db_folder, ec);
+    if (ec) {
+      return Fail("--db: cannot create folder \"" + db_folder.string() + "\": " + ec.message());
+    }
+  }
 
   // Block the stop signals in every thread (gRPC's inherit the mask) so that
   // the main thread alone receives them through sigwait.
@@ -231,25 +237,26 @@ int main(int argc, char** argv) {
 
   unitclock::store::StoreOptions store_options;
   store_options.max_events_per_session = max_events_per_session;
-  auto store = unitclock::store::SqliteEventStore::Open(db_path, store_options);
+  auto store = unitclock::store::OpenStore(db_path, store_options);
   if (!store.ok()) return Fail(std::string(store.status().message()));
-  auto server = unitclock::service::Server::Start(listen, **store, clock, options);
+  auto server = unitclock::service::Server::Start(listen, *store, clock, options);
   if (!server.ok()) return Fail(std::string(server.status().message()));
-  // The watchdog's stops enter through a recorder of their own, on the same
-  // store and clock as the server's.
-  unitclock::service::EventRecorder watchdog_recorder(**store, clock, options.future_tolerance);
-  auto watchdog = std::make_unique<unitclock::watchdog::SessionWatchdog>(**store, watchdog_recorder,
-                                                                         clock, watchdog_options);
+  // The watchdog's stops enter through an intake of their own, on the same
+  // log and clock as the server's.
+  unitclock::service::EventIntake watchdog_intake(*store->events, clock, options.future_tolerance);
+  auto watchdog = std::make_unique<unitclock::watchdog::SessionWatchdog>(
+      *store->events, watchdog_intake, clock, watchdog_options);
   watchdog->Start();
 
-  const auto events = (*store)->CountEvents();
+  const auto events = store->events->CountEvents();
   spdlog::info(
       "msg={} listen={} port={} tls={} db={} policy_dir={} payers={} tokens={} stored_events={} "
       "future_tolerance_s={} session_timeout_s={} watchdog_interval_s={}",
       Quote("unitclockd serving"), Quote(listen), (*server)->port(),
       !options.tls.enabled() ? "off" : (options.tls.client_ca.empty() ? "on" : "mutual"),
-      Quote(db_path), Quote(policy_dir), Quote(payer_ids), options.tokens.size(),
-      events.ok() ? *events : -1, future_tolerance_s, session_timeout_s, watchdog_interval_s);
+      Quote(unitclock::store::DescribeDb(db_path)), Quote(policy_dir), Quote(payer_ids),
+      options.tokens.size(), events.ok() ? *events : -1, future_tolerance_s, session_timeout_s,
+      watchdog_interval_s);
   if (absl::Status st = WritePortFile(port_file, (*server)->port(), "--port-file"); !st.ok()) {
     return Fail(std::string(st.message()));
   }
@@ -274,8 +281,9 @@ int main(int argc, char** argv) {
   watchdog.reset();
   (*server)->Shutdown(std::chrono::milliseconds(shutdown_grace_ms));
   server->reset();
-  const unitclock::store::SqliteEventStore::WriteStats stats = (*store)->Stats();
-  store->reset();
+  const unitclock::store::EventLog::WriteStats stats = store->events->Stats();
+  store->ledger.reset();
+  store->events.reset();
   spdlog::info("msg={} group_commits={} events_appended={}", Quote("stopped"), stats.commits,
                stats.events);
   return 0;

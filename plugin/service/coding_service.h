@@ -4,7 +4,7 @@
 #include "plugin/service/access.h"
 #include "plugin/service/coding_context.h"
 #include "plugin/service/service_options.h"
-#include "plugin/store/sqlite_event_store.h"
+#include "plugin/store/event_log.h"
 #include "unitclock/v1/coding.grpc.pb.h"
 
 namespace unitclock::service {
@@ -16,7 +16,7 @@ namespace unitclock::service {
 class CodingServiceImpl final : public v1::CodingService::CallbackService {
  public:
   // `store` and `clock` must outlive the service; `options` is copied.
-  CodingServiceImpl(store::SqliteEventStore& store, const common::Clock& clock,
+  CodingServiceImpl(store::EventLog& store, const common::Clock& clock,
                     const ServiceOptions& options, Gate& gate)
       : store_(store),
         clock_(clock),
@@ -49,7 +49,7 @@ class CodingServiceImpl final : public v1::CodingService::CallbackService {
  private:
   class WatchReactor;
 
-  store::SqliteEventStore& store_;
+  store::EventLog& store_;
   const common::Clock& clock_;  // read once per request or per watch tick
   const ServiceOptions options_;
   const core::CodingContext charges_context_;  // from options_.billing

@@ -9,24 +9,24 @@
 #include "absl/status/statusor.h"
 #include "core/time.h"
 #include "plugin/common/clock.h"
-#include "plugin/store/sqlite_event_store.h"
+#include "plugin/service/event_intake.h"
+#include "plugin/store/event_log.h"
 #include "unitclock/v1/event.pb.h"
 #include "unitclock/v1/session_service.pb.h"
 
 namespace unitclock::service {
 
-// Records API events in the store: converts, validates, appends durably, and
-// says what became of each event. The one path by which events enter
-// unitclock, shared by PublishEvents and RecordEvents.
+// Records API events: converts them to core events, submits them to the
+// EventIntake (the one way events enter unitclock), and turns what became of
+// each into its acknowledgement. Shared by PublishEvents and RecordEvents.
 //
-// Thread-safe (the store serialises writes; the clock is thread-safe).
+// Thread-safe, as the intake is.
 class EventRecorder {
  public:
-  // `store` and `clock` must outlive the recorder. Events whose occurred_at
+  // `log` and `clock` must outlive the recorder. Events whose occurred_at
   // is more than `future_tolerance` ahead of `clock` are rejected.
-  EventRecorder(store::SqliteEventStore& store, const common::Clock& clock,
-                core::Duration future_tolerance)
-      : store_(store), clock_(clock), future_tolerance_(future_tolerance) {}
+  EventRecorder(store::EventLog& log, const common::Clock& clock, core::Duration future_tolerance)
+      : intake_(log, clock, future_tolerance) {}
 
   // Returns one acknowledgement per event, in order. Invalid events, events
   // more than the tolerance ahead of the clock (INVALID_ARGUMENT
@@ -39,17 +39,9 @@ class EventRecorder {
   // `platform` is the caller's platform (tenant): a SessionStarted naming
   // another is REJECTED (PERMISSION_DENIED), and an event of a session that
   // another platform owns is REJECTED (ALREADY_EXISTS: the session id is
-  // taken). Empty for unitclock's own writers (the watchdog), which may
-  // write to any session.
-  //
-  // `only_if_event_count`, if not empty, holds one count per event: an event
-  // is stored only if its session then holds exactly that many events, else
-  // it is REJECTED (FAILED_PRECONDITION). The watchdog's stops carry the
-  // count of its scan, so that a session that received an event since stays
-  // open (store::StoredEvent::only_if_event_count).
+  // taken).
   absl::StatusOr<std::vector<v1::EventAcknowledgement>> Record(
-      std::span<const v1::Event* const> events, std::string_view platform = {},
-      std::span<const std::int64_t> only_if_event_count = {});
+      std::span<const v1::Event* const> events, std::string_view platform);
 
   // Called once with what Record would return; on the store's writer thread
   // after the group commit, or before RecordAsync returns if no event of the
@@ -61,12 +53,10 @@ class EventRecorder {
   // outlive the call), queues the valid events for the store's next group
   // commit, and calls `done`.
   void RecordAsync(std::span<const v1::Event* const> events, std::string_view platform,
-                   RecordDone done, std::span<const std::int64_t> only_if_event_count = {});
+                   RecordDone done);
 
  private:
-  store::SqliteEventStore& store_;
-  const common::Clock& clock_;
-  const core::Duration future_tolerance_;
+  EventIntake intake_;
 };
 
 }  // namespace unitclock::service

@@ -1,7 +1,5 @@
 #include "plugin/service/proto_convert.h"
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/time_util.h>
 
 #include <optional>
@@ -19,17 +17,7 @@ namespace {
 using google::protobuf::Timestamp;
 using google::protobuf::util::TimeUtil;
 
-// The deterministic serialization of `message`: equal messages, equal bytes.
-std::string Deterministic(const google::protobuf::MessageLite& message) {
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream raw(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&raw);
-    coded.SetSerializationDeterministic(true);
-    message.SerializeToCodedStream(&coded);
-  }
-  return bytes;
-}
+using store::DeterministicBytes;
 
 absl::Status Invalid(const std::string& field, const std::string& reason) {
   return absl::InvalidArgumentError(field + ": " + reason);
@@ -253,7 +241,9 @@ v1::Event EventToProto(const core::Event& event) {
   return out;
 }
 
-std::string EncodeEvent(const core::Event& event) { return Deterministic(EventToProto(event)); }
+std::string EncodeEvent(const core::Event& event) {
+  return DeterministicBytes(EventToProto(event));
+}
 
 absl::Status CheckEnumValue(const google::protobuf::EnumDescriptor& type, int value,
                             std::string_view field) {
@@ -448,26 +438,6 @@ void ProgressToProto(const core::LiveProgress& p, bool stopped, v1::SessionProgr
 }  // namespace unitclock::service
 
 namespace unitclock::service {
-namespace {
-
-void ApprovedLineToProto(const core::ApprovedLine& line, v1::ApprovedLine& out) {
-  out.set_code(line.code);
-  out.set_units(line.units);
-  for (const std::string& m : line.modifiers) out.add_modifiers(m);
-  out.set_place_of_service(line.place_of_service);
-  out.set_minutes(line.minutes);
-}
-
-core::ApprovedLine ApprovedLineFromProto(const v1::ApprovedLine& line) {
-  return {line.code(),
-          line.units(),
-          {line.modifiers().begin(), line.modifiers().end()},
-          line.place_of_service(),
-          line.minutes()};
-}
-
-}  // namespace
-
 absl::StatusOr<core::Day> DayFromRequest(const std::string& text, const std::string& field) {
   const std::optional<core::Day> day = core::ParseDay(text);
   if (!day) return Invalid(field, "must be a date \"YYYY-MM-DD\"");
@@ -507,24 +477,7 @@ std::string SuggestionEtag(const core::Suggestion& s) {
     p->set_code(w.code);
     p->set_cpt_code(w.cpt_code);
   }
-  return core::Fnv1a64Hex(Deterministic(numbers));
-}
-
-std::string EncodeApprovedLines(const std::vector<core::ApprovedLine>& lines) {
-  if (lines.empty()) return "";
-  v1::ApprovedLines proto;
-  for (const core::ApprovedLine& l : lines) ApprovedLineToProto(l, *proto.add_lines());
-  return Deterministic(proto);
-}
-
-absl::StatusOr<std::vector<core::ApprovedLine>> DecodeApprovedLines(std::string_view bytes) {
-  v1::ApprovedLines proto;
-  if (!proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return absl::InternalError("audit record: stored lines cannot be decoded");
-  }
-  std::vector<core::ApprovedLine> lines;
-  for (const v1::ApprovedLine& l : proto.lines()) lines.push_back(ApprovedLineFromProto(l));
-  return lines;
+  return core::Fnv1a64Hex(DeterministicBytes(numbers));
 }
 
 v1::ReviewState ReviewStateToProto(core::ReviewState state) {
@@ -635,18 +588,6 @@ absl::StatusOr<core::exports::ExportRequest> ExportRequestFromProto(
   out.last = *last;
   out.include_exported = request.include_exported();
   return out;
-}
-
-std::string ExportFormatName(core::exports::Format format) {
-  switch (format) {
-    case core::exports::Format::kCsv:
-      return v1::ExportFormat_Name(v1::EXPORT_FORMAT_CSV);
-    case core::exports::Format::kX12_837P:
-      return v1::ExportFormat_Name(v1::EXPORT_FORMAT_X12_837P);
-    case core::exports::Format::kFhirR4:
-      return v1::ExportFormat_Name(v1::EXPORT_FORMAT_FHIR_R4);
-  }
-  return "";
 }
 
 }  // namespace unitclock::service

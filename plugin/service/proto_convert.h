@@ -13,6 +13,7 @@
 #include "core/review.h"
 #include "core/session_summary.h"
 #include "core/timeline.h"
+#include "plugin/store/record_codec.h"
 #include "unitclock/v1/coding.pb.h"
 #include "unitclock/v1/event.pb.h"
 #include "unitclock/v1/review.pb.h"
@@ -20,6 +21,10 @@
 
 // The one place where the public API's messages and the core's values meet.
 namespace unitclock::service {
+
+// Approved lines convert as the review ledger stores them (record_codec.h).
+using store::ApprovedLineFromProto;
+using store::ApprovedLineToProto;
 
 // Converts an API event to a core event. INVALID_ARGUMENT naming the field
 // for what cannot be represented (an invalid timestamp, an unknown enum
@@ -100,11 +105,6 @@ absl::StatusOr<core::SuggestionKey> SuggestionKeyFromName(const std::string& nam
 // Stored in audit records: its definition must not change.
 std::string SuggestionEtag(const core::Suggestion& suggestion);
 
-// Approved lines as audit records store them (an encoded ApprovedLines;
-// empty for none), and back: INTERNAL if the bytes are not that.
-std::string EncodeApprovedLines(const std::vector<core::ApprovedLine>& lines);
-absl::StatusOr<std::vector<core::ApprovedLine>> DecodeApprovedLines(std::string_view bytes);
-
 v1::ReviewState ReviewStateToProto(core::ReviewState state);
 void ReviewedSuggestionToProto(const core::ReviewedSuggestion& suggestion,
                                v1::ReviewedSuggestion& out);
@@ -120,9 +120,5 @@ absl::StatusOr<core::ReviewCommand> ReviewCommandFromProto(
 // naming the field: an unknown or unspecified format, a malformed date.
 absl::StatusOr<core::exports::ExportRequest> ExportRequestFromProto(
     const v1::ExportClaimsRequest& request);
-
-// The API's name of an export format ("EXPORT_FORMAT_CSV"), as export
-// batches record it.
-std::string ExportFormatName(core::exports::Format format);
 
 }  // namespace unitclock::service

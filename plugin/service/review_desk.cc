@@ -15,6 +15,7 @@
 #include "plugin/service/coding_context.h"
 #include "plugin/service/proto_convert.h"
 #include "plugin/service/session_loader.h"
+#include "plugin/store/record_codec.h"
 
 namespace unitclock::service {
 namespace {
@@ -41,72 +42,17 @@ absl::Status CheckReference(const std::string& value, const std::string& field) 
   return absl::OkStatus();
 }
 
-// The store keeps audit records with text fields and encoded lines; the desk
-// works on core values.
-store::AuditRecord ToStore(const core::ReviewRecord& r) {
-  store::AuditRecord out;
-  out.record_id = r.record_id;
-  out.recorded_at = r.recorded_at;
-  out.actor = r.actor;
-  out.platform = r.platform;
-  out.action = core::ReviewActionName(r.action);
-  out.suggestion_id = r.suggestion_id;
-  out.patient_ref = r.patient_ref;
-  out.date_of_service = core::FormatDay(r.date_of_service);
-  out.fingerprint = r.fingerprint;
-  out.reason = r.reason;
-  out.override_reason = r.override_reason;
-  out.before = EncodeApprovedLines(r.before);
-  out.after = EncodeApprovedLines(r.after);
-  out.batch_id = r.batch_id;
-  return out;
-}
-
-absl::StatusOr<core::ReviewRecord> FromStore(const store::AuditRecord& r) {
-  const std::optional<core::ReviewAction> action = core::ReviewActionFromName(r.action);
-  if (!action) return absl::InternalError("audit record: unknown action");
-  const std::optional<core::Day> day = core::ParseDay(r.date_of_service);
-  if (!day) return absl::InternalError("audit record: bad date of service");
-  absl::StatusOr<std::vector<core::ApprovedLine>> before = DecodeApprovedLines(r.before);
-  if (!before.ok()) return before.status();
-  absl::StatusOr<std::vector<core::ApprovedLine>> after = DecodeApprovedLines(r.after);
-  if (!after.ok()) return after.status();
-  core::ReviewRecord out;
-  out.action = *action;
-  out.fingerprint = r.fingerprint;
-  out.record_id = r.record_id;
-  out.recorded_at = r.recorded_at;
-  out.actor = r.actor;
-  out.platform = r.platform;
-  out.suggestion_id = r.suggestion_id;
-  out.patient_ref = r.patient_ref;
-  out.date_of_service = *day;
-  out.reason = r.reason;
-  out.override_reason = r.override_reason;
-  out.before = *std::move(before);
-  out.after = *std::move(after);
-  out.batch_id = r.batch_id;
-  return out;
-}
-
-absl::StatusOr<std::vector<core::ReviewRecord>> FromStore(
-    absl::StatusOr<std::vector<store::AuditRecord>> records) {
-  if (!records.ok()) return records.status();
-  std::vector<core::ReviewRecord> out;
-  out.reserve(records->size());
-  for (const store::AuditRecord& r : *records) {
-    absl::StatusOr<core::ReviewRecord> record = FromStore(r);
-    if (!record.ok()) return record.status();
-    out.push_back(*std::move(record));
-  }
-  return out;
+// The record_id of the last record of `history` (oldest first); 0 if none.
+std::int64_t LastRecordId(const std::vector<core::ReviewRecord>& history) {
+  return history.empty() ? 0 : history.back().record_id;
 }
 
 }  // namespace
 
-ReviewDesk::ReviewDesk(store::SqliteEventStore& store, const core::PolicySet& policies,
-                       const core::exports::BillingConfig& billing)
-    : store_(store),
+ReviewDesk::ReviewDesk(store::EventLog& events, store::ReviewLedger& ledger,
+                       const core::PolicySet& policies, const core::exports::BillingConfig& billing)
+    : events_(events),
+      ledger_(ledger),
       policies_(policies),
       billing_(billing),
       charges_context_(ChargesContext(billing)) {}
@@ -127,7 +73,7 @@ absl::StatusOr<std::vector<ReviewDesk::Item>> ReviewDesk::Collect(const std::str
   // Every session of the patients concerned: a patient-day is coded whole,
   // and only then kept for a therapist who has a session in it.
   auto sessions =
-      LoadSessionsAround(store_, {platform, patient_ref, ""}, first, last, policies_.timeline);
+      LoadSessionsAround(events_, {platform, patient_ref, ""}, first, last, policies_.timeline);
   if (!sessions.ok()) return sessions.status();
   std::map<std::string, std::string> provider_of;  // session id -> provider ref
   for (const core::SessionForCoding& s : *sessions) {
@@ -144,7 +90,7 @@ absl::StatusOr<std::vector<ReviewDesk::Item>> ReviewDesk::Collect(const std::str
     Item item;
     item.view.platform = platform;
     item.view.provider_ref = s.session_ids.empty() ? "" : provider_of[s.session_ids.front()];
-    auto history = FromStore(store_.ListAudit(platform, core::SuggestionId(core::KeyOf(s))));
+    auto history = ledger_.ListAudit(platform, core::SuggestionId(core::KeyOf(s)));
     if (!history.ok()) return history.status();
     item.history = *std::move(history);
     Describe(std::move(s), item);
@@ -165,7 +111,7 @@ absl::StatusOr<ReviewDesk::Item> ReviewDesk::Find(const std::string& platform,
   // suggestion. Otherwise there is nothing of that name.
   Item item;
   item.view.platform = platform;
-  auto history = FromStore(store_.ListAudit(platform, core::SuggestionId(key)));
+  auto history = ledger_.ListAudit(platform, core::SuggestionId(key));
   if (!history.ok()) return history.status();
   if (history->empty()) {
     return absl::NotFoundError("name: no suggestion of that name on this platform");
@@ -228,7 +174,7 @@ absl::StatusOr<core::ReviewedSuggestion> ReviewDesk::Review(const core::ReviewCo
   record.override_reason = command.request.override_reason;
   record.before = current.approved_lines;
   record.after = *std::move(after);
-  absl::StatusOr<std::int64_t> id = store_.AppendAudit(ToStore(record));
+  absl::StatusOr<std::int64_t> id = ledger_.AppendDecision({record, LastRecordId(item->history)});
   if (!id.ok()) return id.status();
   record.record_id = *id;
   // The suggestion is the one just read: only its history moved on.
@@ -240,7 +186,7 @@ absl::StatusOr<core::ReviewedSuggestion> ReviewDesk::Review(const core::ReviewCo
 absl::StatusOr<std::vector<core::ReviewRecord>> ReviewDesk::Audit(const std::string& platform,
                                                                   const std::string& patient_ref,
                                                                   core::Day day) {
-  return FromStore(store_.ListAuditForPatientDay(platform, patient_ref, core::FormatDay(day)));
+  return ledger_.ListAuditForPatientDay(platform, patient_ref, day);
 }
 
 absl::StatusOr<ReviewDesk::ExportPlan> ReviewDesk::PrepareExport(
@@ -287,24 +233,23 @@ absl::StatusOr<ReviewDesk::ExportPlan> ReviewDesk::PrepareExport(
     record.date_of_service = s.suggestion.date_of_service;
     record.before = s.approved_lines;
     record.after = s.approved_lines;
-    plan.records.push_back(std::move(record));
+    plan.records.push_back({std::move(record), LastRecordId(item.history)});
   }
   if (claims.empty()) {
     // Nothing to export: no file (an 837P needs a claim) and no batch.
     return plan;
   }
-  const std::string format = ExportFormatName(request.format);
-  const std::string range_start = core::FormatDay(request.first);
-  const std::string range_end = core::FormatDay(request.last);
   const std::int64_t now_ms = now.time_since_epoch().count();
-  plan.batch.batch_id = "b" + core::Fnv1a64Hex(request.platform + '\x1f' + std::to_string(now_ms) +
-                                               '\x1f' + range_start + range_end + '\x1f' + format);
+  plan.batch.batch_id =
+      "b" + core::Fnv1a64Hex(request.platform + '\x1f' + std::to_string(now_ms) + '\x1f' +
+                             core::FormatDay(request.first) + core::FormatDay(request.last) +
+                             '\x1f' + store::ExportFormatName(request.format));
   plan.batch.created_at = now;
   plan.batch.actor = request.actor_ref;
   plan.batch.platform = request.platform;
-  plan.batch.format = format;
-  plan.batch.range_start = range_start;
-  plan.batch.range_end = range_end;
+  plan.batch.format = request.format;
+  plan.batch.range_start = request.first;
+  plan.batch.range_end = request.last;
   plan.batch.claim_count = static_cast<int>(claims.size());
   plan.batch.line_count = plan.line_count;
   switch (request.format) {
@@ -329,12 +274,9 @@ absl::StatusOr<ReviewDesk::ExportPlan> ReviewDesk::PrepareExport(
 
 absl::StatusOr<std::string> ReviewDesk::CommitExport(const ExportPlan& plan) {
   if (plan.records.empty()) return std::string();  // nothing exported: no batch
-  std::vector<store::AuditRecord> records;
-  records.reserve(plan.records.size());
-  for (const core::ReviewRecord& r : plan.records) records.push_back(ToStore(r));
   store::ExportBatch batch = plan.batch;
   for (int attempt = 2;; ++attempt) {
-    auto written = store_.RecordExport(batch, records);
+    auto written = ledger_.RecordExport(batch, plan.records);
     if (written.ok()) return batch.batch_id;
     if (written.status().code() != absl::StatusCode::kAlreadyExists || attempt > 100) {
       return written.status();

@@ -8,7 +8,8 @@
 #include "core/export/claim.h"
 #include "core/policy.h"
 #include "core/review.h"
-#include "plugin/store/sqlite_event_store.h"
+#include "plugin/store/event_log.h"
+#include "plugin/store/review_ledger.h"
 
 namespace unitclock::service {
 
@@ -16,7 +17,7 @@ namespace unitclock::service {
 // that leave audit records, and exports of approved lines. It takes and
 // returns core values: the rules are the core's (core/review.h: states,
 // checks of a review, approved lines; core/coding.h: the lines), the audit
-// trail is the store's, and each face (gRPC in review_service.cc, HTTP)
+// trail is the review ledger's, and each face (gRPC in review_service.cc, HTTP)
 // only converts.
 //
 // Each call codes the sessions it needs once, and only those: a suggestion's
@@ -24,12 +25,14 @@ namespace unitclock::service {
 // coded from its patient's sessions alone. Read calls (List, Get, Audit,
 // PrepareExport) never write.
 //
-// Thread-safe: state lives in the store, which serialises access. Two
-// reviewers acting at once on one suggestion are told apart by etags.
+// Thread-safe: state lives in the store. Two reviewers (or billers) acting
+// at once on one suggestion, on one instance or on two, cannot both succeed:
+// the ledger appends a record only if the suggestion's history is still the
+// one the desk read (store::RecordAfter), and the second gets ABORTED.
 class ReviewDesk {
  public:
-  // `store`, `policies` and `billing` must outlive the desk.
-  ReviewDesk(store::SqliteEventStore& store, const core::PolicySet& policies,
+  // `events`, `ledger`, `policies` and `billing` must outlive the desk.
+  ReviewDesk(store::EventLog& events, store::ReviewLedger& ledger, const core::PolicySet& policies,
              const core::exports::BillingConfig& billing);
 
   // The suggestions of `platform` with dates of service in [first, last]
@@ -70,7 +73,9 @@ class ReviewDesk {
   struct ExportPlan {
     std::string data;
     store::ExportBatch batch;
-    std::vector<core::ReviewRecord> records;  // one "export" record per exported suggestion
+    // One export record per exported suggestion, with the history it was
+    // prepared on.
+    std::vector<store::RecordAfter> records;
     int line_count = 0;
     std::vector<SkippedClaim> skipped;
   };
@@ -84,7 +89,10 @@ class ReviewDesk {
   // Records a streamed export as a batch with its audit records, atomically,
   // and returns the batch id (the plan's, or a variant of it if two exports
   // were prepared in the same millisecond). A plan with nothing to export
-  // records nothing and returns an empty id.
+  // records nothing and returns an empty id. ABORTED, and nothing recorded,
+  // if another export or a review of one of its suggestions came first (on
+  // any instance): the streamed file must then be discarded, and no line is
+  // ever in two exports.
   absl::StatusOr<std::string> CommitExport(const ExportPlan& plan);
 
  private:
@@ -107,7 +115,8 @@ class ReviewDesk {
   // Fills `item.view` from `suggestion` and `item.history`.
   static void Describe(core::Suggestion suggestion, Item& item);
 
-  store::SqliteEventStore& store_;
+  store::EventLog& events_;
+  store::ReviewLedger& ledger_;
   const core::PolicySet& policies_;
   const core::exports::BillingConfig& billing_;
   // The charges, for KX; the year-to-date amounts come from the sessions.

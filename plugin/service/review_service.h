@@ -4,7 +4,7 @@
 #include "plugin/service/access.h"
 #include "plugin/service/review_desk.h"
 #include "plugin/service/service_options.h"
-#include "plugin/store/sqlite_event_store.h"
+#include "plugin/store/store.h"
 #include "unitclock/v1/review.grpc.pb.h"
 
 namespace unitclock::service {
@@ -17,12 +17,12 @@ class ReviewServiceImpl final : public v1::ReviewService::CallbackService {
  public:
   // `store`, `clock` and `gate` must outlive the service; `options` is
   // copied.
-  ReviewServiceImpl(store::SqliteEventStore& store, const common::Clock& clock,
-                    const ServiceOptions& options, Gate& gate)
+  ReviewServiceImpl(store::Store& store, const common::Clock& clock, const ServiceOptions& options,
+                    Gate& gate)
       : clock_(clock),
         options_(options),
         gate_(gate),
-        desk_(store, options_.policies, options_.billing) {}
+        desk_(*store.events, *store.ledger, options_.policies, options_.billing) {}
 
   grpc::ServerUnaryReactor* ListSuggestions(grpc::CallbackServerContext* context,
                                             const v1::ListSuggestionsRequest* request,

@@ -29,14 +29,14 @@ std::shared_ptr<grpc::ServerCredentials> Credentials(const TlsOptions& tls) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::string& listen_address,
-                                                      store::SqliteEventStore& store,
+                                                      store::Store& store,
                                                       const common::Clock& clock,
                                                       const ServiceOptions& options) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   auto gate = std::make_unique<Gate>(options.tokens, options.max_streams_per_platform);
-  auto service = std::make_unique<SessionServiceImpl>(store, clock, options, *gate);
-  auto coding = std::make_unique<CodingServiceImpl>(store, clock, options, *gate);
+  auto service = std::make_unique<SessionServiceImpl>(*store.events, clock, options, *gate);
+  auto coding = std::make_unique<CodingServiceImpl>(*store.events, clock, options, *gate);
   auto review = std::make_unique<ReviewServiceImpl>(store, clock, options, *gate);
   auto caller = std::make_unique<CallerServiceImpl>(*gate);
   int port = 0;

@@ -8,7 +8,7 @@
 #include "plugin/common/clock.h"
 #include "plugin/http/server.h"
 #include "plugin/service/service_options.h"
-#include "plugin/store/sqlite_event_store.h"
+#include "plugin/store/store.h"
 
 namespace grpc {
 class Server;
@@ -35,7 +35,7 @@ class Server {
   // must outlive the server; `options` is copied. UNAVAILABLE if the address
   // cannot be bound or the TLS material is unusable.
   static absl::StatusOr<std::unique_ptr<Server>> Start(const std::string& listen_address,
-                                                       store::SqliteEventStore& store,
+                                                       store::Store& store,
                                                        const common::Clock& clock,
                                                        const ServiceOptions& options);
 

@@ -16,8 +16,7 @@ absl::Status NoSession(const std::string& session_id) {
 
 }  // namespace
 
-absl::StatusOr<LoadedSession> LoadSession(store::SqliteEventStore& store,
-                                          const std::string& session_id,
+absl::StatusOr<LoadedSession> LoadSession(store::EventLog& store, const std::string& session_id,
                                           const core::TimelinePolicy& policy,
                                           std::optional<core::TimePoint> live_until) {
   absl::StatusOr<std::vector<store::StoredEvent>> stored = store.LoadSession(session_id);
@@ -35,8 +34,7 @@ absl::StatusOr<LoadedSession> LoadSession(store::SqliteEventStore& store,
   return out;
 }
 
-absl::StatusOr<LoadedSession> LoadSessionFor(const auth::Caller& caller,
-                                             store::SqliteEventStore& store,
+absl::StatusOr<LoadedSession> LoadSessionFor(const auth::Caller& caller, store::EventLog& store,
                                              const std::string& session_id,
                                              const core::TimelinePolicy& policy,
                                              std::optional<core::TimePoint> live_until) {
@@ -57,7 +55,7 @@ absl::StatusOr<core::SessionForCoding> ForCoding(const LoadedSession& session) {
 }
 
 absl::StatusOr<std::vector<core::SessionForCoding>> LoadSessionsAround(
-    store::SqliteEventStore& store, const SessionFilter& filter, core::Day first, core::Day last,
+    store::EventLog& store, const SessionFilter& filter, core::Day first, core::Day last,
     const core::TimelinePolicy& policy) {
   store::SessionQuery query;
   query.platform = filter.platform;

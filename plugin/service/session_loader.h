@@ -11,7 +11,7 @@
 #include "core/session_summary.h"
 #include "core/timeline.h"
 #include "plugin/auth/token_table.h"
-#include "plugin/store/sqlite_event_store.h"
+#include "plugin/store/event_log.h"
 
 namespace unitclock::service {
 
@@ -26,16 +26,14 @@ struct LoadedSession {
 // session that has not stopped, `live_until` (when set) counts its time up to
 // that instant instead of its latest event. NOT_FOUND "name: no session ..."
 // if it has no event; INTERNAL if a stored event cannot be decoded.
-absl::StatusOr<LoadedSession> LoadSession(store::SqliteEventStore& store,
-                                          const std::string& session_id,
+absl::StatusOr<LoadedSession> LoadSession(store::EventLog& store, const std::string& session_id,
                                           const core::TimelinePolicy& policy,
                                           std::optional<core::TimePoint> live_until = {});
 
 // LoadSession for a caller: a session that another platform owns is
 // NOT_FOUND exactly like a missing one, so that its existence is not
 // revealed.
-absl::StatusOr<LoadedSession> LoadSessionFor(const auth::Caller& caller,
-                                             store::SqliteEventStore& store,
+absl::StatusOr<LoadedSession> LoadSessionFor(const auth::Caller& caller, store::EventLog& store,
                                              const std::string& session_id,
                                              const core::TimelinePolicy& policy,
                                              std::optional<core::TimePoint> live_until = {});
@@ -57,7 +55,7 @@ struct SessionFilter {
 // `last` (zones far from UTC), ready for coding. The caller keeps the
 // suggestions whose date is in range.
 absl::StatusOr<std::vector<core::SessionForCoding>> LoadSessionsAround(
-    store::SqliteEventStore& store, const SessionFilter& filter, core::Day first, core::Day last,
+    store::EventLog& store, const SessionFilter& filter, core::Day first, core::Day last,
     const core::TimelinePolicy& policy);
 
 // Parses a resource name "<collection>/{id}" (collection "sessions",

@@ -25,7 +25,7 @@ using auth::Role;
 
 // Loads one session and writes it, with its timeline, into `out`. NOT_FOUND
 // if it has no event or the caller may not see it.
-absl::Status ReadSession(const auth::Caller& caller, store::SqliteEventStore& store,
+absl::Status ReadSession(const auth::Caller& caller, store::EventLog& store,
                          const std::string& session_id, const core::TimelinePolicy& policy,
                          v1::SessionView view, v1::Session& out) {
   absl::StatusOr<LoadedSession> session = LoadSessionFor(caller, store, session_id, policy);

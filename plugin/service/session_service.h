@@ -6,7 +6,7 @@
 #include "plugin/service/access.h"
 #include "plugin/service/event_recorder.h"
 #include "plugin/service/service_options.h"
-#include "plugin/store/sqlite_event_store.h"
+#include "plugin/store/event_log.h"
 #include "unitclock/v1/session_service.grpc.pb.h"
 
 namespace unitclock::service {
@@ -31,7 +31,7 @@ class SessionServiceImpl final : public v1::SessionService::WithRawCallbackMetho
  public:
   // `store`, `clock` and `gate` must outlive the service; `options` is
   // copied.
-  SessionServiceImpl(store::SqliteEventStore& store, const common::Clock& clock,
+  SessionServiceImpl(store::EventLog& store, const common::Clock& clock,
                      const ServiceOptions& options, Gate& gate)
       : store_(store),
         options_(options),
@@ -65,7 +65,7 @@ class SessionServiceImpl final : public v1::SessionService::WithRawCallbackMetho
   absl::StatusOr<auth::Caller> Publisher(const grpc::CallbackServerContext& context,
                                          std::string_view call) const;
 
-  store::SqliteEventStore& store_;
+  store::EventLog& store_;
   ServiceOptions options_;
   Gate& gate_;
   EventRecorder recorder_;

@@ -1,6 +1,5 @@
 #include "plugin/watchdog/session_watchdog.h"
 
-#include <google/protobuf/util/time_util.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/system/error_code.hpp>
@@ -10,18 +9,16 @@
 
 #include "core/fingerprint.h"
 #include "plugin/common/log.h"
-#include "unitclock/v1/event.pb.h"
 
 namespace unitclock::watchdog {
 namespace {
 
-v1::Event StopEvent(const StopDecision& decision) {
-  v1::Event event;
-  event.set_event_id(WatchdogStopEventId(decision.session_id));
-  event.set_session_id(decision.session_id);
-  *event.mutable_occurred_at() = google::protobuf::util::TimeUtil::MillisecondsToTimestamp(
-      decision.stop_at.time_since_epoch().count());
-  event.mutable_session_stopped()->set_reason(v1::STOP_REASON_TIMED_OUT);
+core::Event StopEvent(const StopDecision& decision) {
+  core::Event event;
+  event.event_id = WatchdogStopEventId(decision.session_id);
+  event.session_id = decision.session_id;
+  event.occurred_at = decision.stop_at;
+  event.payload = core::SessionStopped{core::StopReason::kTimedOut};
   return event;
 }
 
@@ -44,9 +41,9 @@ std::string WatchdogStopEventId(std::string_view session_id) {
   return "watchdog-stop-" + core::Fnv1a64Hex(session_id);
 }
 
-SessionWatchdog::SessionWatchdog(store::SqliteEventStore& store, service::EventRecorder& recorder,
+SessionWatchdog::SessionWatchdog(store::EventLog& log, service::EventIntake& intake,
                                  const common::Clock& clock, WatchdogOptions options)
-    : store_(store), recorder_(recorder), clock_(clock), options_(options), timer_(io_) {}
+    : log_(log), intake_(intake), clock_(clock), options_(options), timer_(io_) {}
 
 SessionWatchdog::~SessionWatchdog() { Stop(); }
 
@@ -55,41 +52,37 @@ absl::StatusOr<int> SessionWatchdog::ScanOnce() {
   // The store lists last events strictly before its cutoff; a session idle
   // for exactly `timeout` is due, hence the extra millisecond.
   absl::StatusOr<std::vector<store::OpenSession>> open =
-      store_.ListOpenSessions(now - options_.timeout + core::Duration(1));
+      log_.ListOpenSessions(now - options_.timeout + core::Duration(1));
   if (!open.ok()) return open.status();
   return Close(FindIdleSessions(now, *open, options_.timeout));
 }
 
 absl::StatusOr<int> SessionWatchdog::Close(std::span<const StopDecision> decisions) {
   if (decisions.empty()) return 0;
-  std::vector<v1::Event> events;
-  std::vector<std::int64_t> counts;
-  events.reserve(decisions.size());
-  counts.reserve(decisions.size());
-  for (const StopDecision& d : decisions) {
-    events.push_back(StopEvent(d));
-    counts.push_back(d.event_count);
-  }
-  std::vector<const v1::Event*> batch;
-  batch.reserve(events.size());
-  for (const v1::Event& e : events) batch.push_back(&e);
-  absl::StatusOr<std::vector<v1::EventAcknowledgement>> acks =
-      recorder_.Record(batch, /*platform=*/{}, counts);
-  if (!acks.ok()) return acks.status();
+  std::vector<service::Submission> stops;
+  stops.reserve(decisions.size());
+  for (const StopDecision& d : decisions) stops.push_back({StopEvent(d), d.event_count});
+  absl::StatusOr<std::vector<service::IntakeOutcome>> outcomes =
+      intake_.Submit(std::move(stops), /*platform=*/{});
+  if (!outcomes.ok()) return outcomes.status();
 
   int closed = 0;
   for (std::size_t i = 0; i < decisions.size(); ++i) {
-    const v1::EventAcknowledgement& ack = (*acks)[i];
-    if (ack.outcome() == v1::EventAcknowledgement::OUTCOME_REJECTED &&
-        ack.error_code() == static_cast<int>(absl::StatusCode::kFailedPrecondition)) {
-      spdlog::info("msg={} session_id={}",
-                   common::Quote("session left open: events arrived since the scan"),
-                   common::Quote(decisions[i].session_id));
+    const service::IntakeOutcome& outcome = (*outcomes)[i];
+    if (!outcome.ok()) {
+      if (outcome.status().code() == absl::StatusCode::kFailedPrecondition) {
+        spdlog::info("msg={} session_id={}",
+                     common::Quote("session left open: events arrived since the scan"),
+                     common::Quote(decisions[i].session_id));
+      } else {
+        spdlog::error("msg={} session_id={} error={}", common::Quote("watchdog stop refused"),
+                      common::Quote(decisions[i].session_id),
+                      common::Quote(std::string(outcome.status().message())));
+      }
       continue;
     }
-    // Other REJECTED acknowledgements are logged by the recorder;
-    // ALREADY_RECORDED means another scan closed the session first.
-    if (ack.outcome() != v1::EventAcknowledgement::OUTCOME_RECORDED) continue;
+    // kAlreadyRecorded: another scan (or instance) closed the session first.
+    if (*outcome != store::AppendOutcome::kRecorded) continue;
     ++closed;
     spdlog::info("msg={} session_id={} stop_at={} timeout_s={}",
                  common::Quote("session closed by watchdog"),

@@ -15,8 +15,8 @@
 #include "absl/synchronization/mutex.h"
 #include "core/time.h"
 #include "plugin/common/clock.h"
-#include "plugin/service/event_recorder.h"
-#include "plugin/store/sqlite_event_store.h"
+#include "plugin/service/event_intake.h"
+#include "plugin/store/event_log.h"
 
 // The session watchdog: closes sessions whose events stopped arriving, so that
 // a platform that crashed or lost its network does not leave a session open
@@ -57,20 +57,21 @@ struct WatchdogOptions {
   core::Duration scan_interval = std::chrono::seconds(60);
 };
 
-// Scans the store for idle open sessions and records a SessionStopped
-// (STOP_REASON_TIMED_OUT) for each through the EventRecorder, the one path by
-// which events enter unitclock.
+// Scans the event log for idle open sessions and submits a SessionStopped
+// (STOP_REASON_TIMED_OUT) for each to the EventIntake, the one way events
+// enter unitclock.
 //
 // Threading: ScanOnce may be called from any thread, also concurrently with
-// the timer's scans (the store serialises writes, and the deterministic event
+// the timer's scans, and with other instances' watchdogs on a shared log (the
+// log decides each stop's event count at commit, and the deterministic event
 // id makes a repeated close a no-op). Start() runs the scans on one thread of
 // the watchdog's own; Start and Stop are thread-safe and idempotent; once
-// stopped, the watchdog does not start again. The store, recorder and clock
+// stopped, the watchdog does not start again. The log, intake and clock
 // must outlive the watchdog.
 class SessionWatchdog {
  public:
-  SessionWatchdog(store::SqliteEventStore& store, service::EventRecorder& recorder,
-                  const common::Clock& clock, WatchdogOptions options);
+  SessionWatchdog(store::EventLog& log, service::EventIntake& intake, const common::Clock& clock,
+                  WatchdogOptions options);
   ~SessionWatchdog();  // Calls Stop().
   SessionWatchdog(const SessionWatchdog&) = delete;
   SessionWatchdog& operator=(const SessionWatchdog&) = delete;
@@ -78,12 +79,12 @@ class SessionWatchdog {
   // Reads the clock once, closes every session idle for `timeout`, and logs
   // each one closed. Returns how many sessions it closed now (a session some
   // other scan closed first is not counted). An error status (UNAVAILABLE)
-  // means the store failed; the next scan tries again.
+  // means the log failed; the next scan tries again.
   absl::StatusOr<int> ScanOnce();
 
   // The second half of ScanOnce: records the stops and logs each session
   // closed. A session that received an event since its decision was made is
-  // left open (its stop is refused by the store, and logged at info); a later
+  // left open (its stop is refused by the log, and logged at info); a later
   // scan judges it again. Returns how many sessions it closed.
   absl::StatusOr<int> Close(std::span<const StopDecision> decisions);
 
@@ -102,8 +103,8 @@ class SessionWatchdog {
 
   enum class State { kIdle, kRunning, kStopped };
 
-  store::SqliteEventStore& store_;
-  service::EventRecorder& recorder_;
+  store::EventLog& log_;
+  service::EventIntake& intake_;
   const common::Clock& clock_;
   const WatchdogOptions options_;
 

@@ -14,7 +14,7 @@
 
 #include "examples/scenario/scenario.h"
 #include "plugin/service/server.h"
-#include "plugin/store/sqlite_event_store.h"
+#include "plugin/store/sqlite/sqlite_store.h"
 #include "tests/plugin/http/http_test_client.h"
 #include "tests/testing/auth.h"
 #include "tests/testing/fake_clock.h"
@@ -36,12 +36,12 @@ class HttpApiE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::ofstream(dir_.File("index.html")) << "<!doctype html><title>review</title>\n";
-    auto store = store::SqliteEventStore::Open(dir_.File("unitclock.db"));
+    auto store = store::OpenSqliteStore(dir_.File("unitclock.db"));
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     service::ServiceOptions options = testing::TestServiceOptions();
     options.watch_interval = std::chrono::milliseconds(20);
-    auto server = service::Server::Start("127.0.0.1:0", *store_, clock_, options);
+    auto server = service::Server::Start("127.0.0.1:0", store_, clock_, options);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     auto port = server_->StartHttp("127.0.0.1:0", dir_.path().string());
@@ -103,7 +103,7 @@ class HttpApiE2eTest : public ::testing::Test {
   testing::TempDir dir_;
   // A week after the example scenario, so that its events are in the past.
   testing::FakeClock clock_{core::TimePoint(std::chrono::seconds(1796169600))};
-  std::unique_ptr<store::SqliteEventStore> store_;
+  store::Store store_;
   std::unique_ptr<service::Server> server_;
   std::uint16_t http_port_ = 0;
   std::shared_ptr<grpc::Channel> channel_;
@@ -260,7 +260,7 @@ std::string ReadFile(const std::string& path) {
 // files of web/ as they were at build time.
 TEST_F(HttpApiE2eTest, ServesThePageBuiltIntoTheBinary) {
   auto server =
-      service::Server::Start("127.0.0.1:0", *store_, clock_, testing::TestServiceOptions());
+      service::Server::Start("127.0.0.1:0", store_, clock_, testing::TestServiceOptions());
   ASSERT_TRUE(server.ok()) << server.status();
   auto port = (*server)->StartHttp("127.0.0.1:0", "");
   ASSERT_TRUE(port.ok()) << port.status();

@@ -32,7 +32,7 @@
 #include "plugin/service/proto_convert.h"
 #include "plugin/service/server.h"
 #include "plugin/service/service_options.h"
-#include "plugin/store/sqlite_event_store.h"
+#include "plugin/store/sqlite/sqlite_store.h"
 #include "tests/testing/auth.h"
 #include "tests/testing/events.h"
 #include "tests/testing/fake_clock.h"
@@ -111,11 +111,11 @@ struct ClientLog {
 class StressE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto store = store::SqliteEventStore::Open(dir_.File("unitclock.db"));
+    auto store = store::OpenSqliteStore(dir_.File("unitclock.db"));
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     options_ = Options();
-    auto server = service::Server::Start("127.0.0.1:0", *store_, clock_, options_);
+    auto server = service::Server::Start("127.0.0.1:0", store_, clock_, options_);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
@@ -216,7 +216,7 @@ class StressE2eTest : public ::testing::Test {
   // After every event of the test, whatever the real date (as in the e2e suite).
   testing::FakeClock clock_{core::TimePoint(std::chrono::seconds(1796169600))};
   service::ServiceOptions options_;
-  std::unique_ptr<store::SqliteEventStore> store_;
+  store::Store store_;
   std::unique_ptr<service::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::SessionService::Stub> stub_;
@@ -381,7 +381,7 @@ TEST_F(StressE2eTest, ConcurrentStreamsRecordEveryEventOnceAndTimelinesMatchTheC
 
   // Stored: each distinct event exactly once, as sent, in time order; and the
   // timeline the server derives is the core's replay of the session.
-  EXPECT_EQ(*store_->CountEvents(), static_cast<std::int64_t>(by_id.size()));
+  EXPECT_EQ(*store_.events->CountEvents(), static_cast<std::int64_t>(by_id.size()));
   for (const auto& [session_id, events] : sessions) {
     SCOPED_TRACE(session_id);
     v1::Session session;

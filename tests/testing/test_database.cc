@@ -1,6 +1,7 @@
 #include "tests/testing/test_database.h"
 
 #include <libpq-fe.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -27,14 +28,33 @@ class SqliteDatabase final : public TestDatabase {
  public:
   std::string spec() const override { return dir_.File("unitclock.db"); }
 
+  absl::StatusOr<std::int64_t> CountRows(const std::string& table) const override {
+    sqlite3* db = nullptr;
+    absl::StatusOr<std::int64_t> count = absl::UnavailableError("cannot open " + spec());
+    if (sqlite3_open_v2(spec().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+      sqlite3_stmt* stmt = nullptr;
+      const std::string sql = "SELECT COUNT(*) FROM " + table;
+      if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+          sqlite3_step(stmt) == SQLITE_ROW) {
+        count = sqlite3_column_int64(stmt, 0);
+      } else {
+        count = absl::UnavailableError(sqlite3_errmsg(db));
+      }
+      sqlite3_finalize(stmt);
+    }
+    sqlite3_close(db);
+    return count;
+  }
+
  private:
   TempDir dir_;
 };
 
-// A connection to the cluster's maintenance database, closed when it dies.
-struct Maintenance {
-  explicit Maintenance(const std::string& uri) : conn(PQconnectdb(uri.c_str())) {}
-  ~Maintenance() { PQfinish(conn); }
+// A connection to a database of the cluster (its maintenance database, or a
+// test's), closed when it dies.
+struct PgConnection {
+  explicit PgConnection(const std::string& uri) : conn(PQconnectdb(uri.c_str())) {}
+  ~PgConnection() { PQfinish(conn); }
   bool ok() const { return conn != nullptr && PQstatus(conn) == CONNECTION_OK; }
   std::string error() const {
     std::string message = conn != nullptr ? PQerrorMessage(conn) : "out of memory";
@@ -64,11 +84,25 @@ class PostgresDatabase final : public TestDatabase {
   ~PostgresDatabase() override {
     // FORCE: a store a test leaked (or a connection still closing) must not
     // keep the database, and the next run's cluster is new anyway.
-    Maintenance m(maintenance_uri_);
+    PgConnection m(maintenance_uri_);
     if (m.ok()) (void)m.Exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
   }
 
   std::string spec() const override { return spec_; }
+
+  absl::StatusOr<std::int64_t> CountRows(const std::string& table) const override {
+    PgConnection db(spec_);
+    if (!db.ok()) return absl::UnavailableError("cannot connect to " + spec_ + ": " + db.error());
+    PGresult* r = PQexec(db.conn, ("SELECT count(*) FROM " + table).c_str());
+    absl::StatusOr<std::int64_t> count;
+    if (r != nullptr && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+      count = std::stoll(PQgetvalue(r, 0, 0));
+    } else {
+      count = absl::UnavailableError("count " + table + ": " + db.error());
+    }
+    PQclear(r);
+    return count;
+  }
 
  private:
   const std::string maintenance_uri_;
@@ -124,7 +158,7 @@ absl::StatusOr<std::unique_ptr<TestDatabase>> CreatePostgres() {
     return absl::FailedPreconditionError("no cluster in UNITCLOCK_TEST_PG=" + std::string(dir) +
                                          " (no uri file): " + kHowToRun);
   }
-  Maintenance m(maintenance_uri);
+  PgConnection m(maintenance_uri);
   if (!m.ok()) {
     return absl::FailedPreconditionError("the test cluster (" + maintenance_uri +
                                          ") does not answer: " + m.error() + "; " + kHowToRun);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -29,6 +30,10 @@ class TestDatabase {
   // What to pass to store::OpenStore or to unitclockd's --db: a file path,
   // or a postgresql:// URI.
   virtual std::string spec() const = 0;
+
+  // The number of rows of `table` (one of the store's tables), read through a
+  // connection of the test's own, as another program would.
+  virtual absl::StatusOr<std::int64_t> CountRows(const std::string& table) const = 0;
 };
 
 }  // namespace unitclock::testing

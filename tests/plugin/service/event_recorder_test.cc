@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "plugin/service/proto_convert.h"
-#include "plugin/store/sqlite_event_store.h"
+#include "plugin/store/sqlite/sqlite_store.h"
 #include "tests/testing/events.h"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/temp_dir.h"
@@ -26,10 +26,10 @@ constexpr core::Duration kTolerance = std::chrono::minutes(5);
 class EventRecorderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto s = store::SqliteEventStore::Open(dir_.File("events.db"));
+    auto s = store::OpenSqliteStore(dir_.File("events.db"));
     ASSERT_TRUE(s.ok()) << s.status();
     store_ = *std::move(s);
-    recorder_ = std::make_unique<EventRecorder>(*store_, clock_, kTolerance);
+    recorder_ = std::make_unique<EventRecorder>(*store_.events, clock_, kTolerance);
   }
 
   // A valid API event of session "s1" at `t`.
@@ -43,13 +43,13 @@ class EventRecorderTest : public ::testing::Test {
   std::vector<EventAcknowledgement> Record(const std::vector<v1::Event>& events) {
     std::vector<const v1::Event*> batch;
     for (const v1::Event& e : events) batch.push_back(&e);
-    auto acks = recorder_->Record(batch);
+    auto acks = recorder_->Record(batch, {});
     EXPECT_TRUE(acks.ok()) << acks.status();
     return acks.ok() ? *acks : std::vector<EventAcknowledgement>{};
   }
 
   std::vector<std::string> StoredIds() {
-    auto stored = store_->LoadSession("s1");
+    auto stored = store_.events->LoadSession("s1");
     EXPECT_TRUE(stored.ok()) << stored.status();
     std::vector<std::string> ids;
     for (const store::StoredEvent& e : *stored) ids.push_back(e.event_id);
@@ -58,7 +58,7 @@ class EventRecorderTest : public ::testing::Test {
 
   testing::TempDir dir_;
   testing::FakeClock clock_{At(0)};
-  std::unique_ptr<store::SqliteEventStore> store_;
+  store::Store store_;
   std::unique_ptr<EventRecorder> recorder_;
 };
 
@@ -94,10 +94,10 @@ TEST_F(EventRecorderTest, ARejectedFutureEventIsAcceptedOnceTheClockCatchesUp) {
 
 TEST_F(EventRecorderTest, ASessionStoppedEventClosesTheSessionInTheStore) {
   Record({JoinedAt("joined", At(-60))});
-  EXPECT_EQ(store_->ListOpenSessions(At(0))->size(), 1u);
+  EXPECT_EQ(store_.events->ListOpenSessions(At(0))->size(), 1u);
   Record({EventToProto(
       testing::MakeEvent("stopped", "s1", -30, core::SessionStopped{core::StopReason::kEnded}))});
-  EXPECT_TRUE(store_->ListOpenSessions(At(0))->empty());
+  EXPECT_TRUE(store_.events->ListOpenSessions(At(0))->empty());
 }
 
 TEST_F(EventRecorderTest, ANegativeYearToDateAmountIsRejectedNamingItsField) {
@@ -115,7 +115,7 @@ TEST_F(EventRecorderTest, ANegativeYearToDateAmountIsRejectedNamingItsField) {
   EXPECT_EQ(acks[1].outcome(), EventAcknowledgement::OUTCOME_REJECTED);
   EXPECT_EQ(acks[1].error_message(),
             "event.session_started.year_to_date_ot_cents: must not be negative");
-  EXPECT_TRUE(store_->LoadSession("s1")->empty());
+  EXPECT_TRUE(store_.events->LoadSession("s1")->empty());
 }
 
 TEST_F(EventRecorderTest, YearToDateAmountsAreStoredAndPartOfTheEventsContent) {
@@ -125,7 +125,7 @@ TEST_F(EventRecorderTest, YearToDateAmountsAreStoredAndPartOfTheEventsContent) {
   EXPECT_EQ(Record({EventToProto(started)})[0].outcome(), EventAcknowledgement::OUTCOME_RECORDED);
   EXPECT_EQ(Record({EventToProto(started)})[0].outcome(),
             EventAcknowledgement::OUTCOME_ALREADY_RECORDED);
-  auto stored = store_->LoadSession("s1");
+  auto stored = store_.events->LoadSession("s1");
   ASSERT_TRUE(stored.ok()) << stored.status();
   ASSERT_EQ(stored->size(), 1u);
   absl::StatusOr<core::Event> decoded = DecodeEvent((*stored)[0].payload);

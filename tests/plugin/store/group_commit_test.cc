@@ -1,6 +1,7 @@
 // Group commit: appends queued while the writer is busy share one
 // transaction, and each still gets exactly its own results, as if it had been
-// committed alone. Part of store_test (also run under ThreadSanitizer).
+// committed alone. A contract of the event log: every test runs once per
+// backend. Part of store_test (also run under ThreadSanitizer).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -12,9 +13,8 @@
 #include <thread>
 #include <vector>
 
-#include "plugin/store/sqlite_event_store.h"
+#include "tests/plugin/store/store_test_fixture.h"
 #include "tests/testing/events.h"
-#include "tests/testing/temp_dir.h"
 
 namespace unitclock::store {
 namespace {
@@ -32,27 +32,23 @@ StoredEvent Ev(const std::string& id, const std::string& session, int seconds,
   return e;
 }
 
-class GroupCommitTest : public ::testing::Test {
+class GroupCommitTest : public StoreTest {
  protected:
   void SetUp() override {
-    auto store = SqliteEventStore::Open(dir_.File("events.db"), StoreOptions{5});
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
+    StoreTest::SetUp();
+    Reopen(StoreOptions{5});
   }
-
-  testing::TempDir dir_;
-  std::unique_ptr<SqliteEventStore> store_;
 };
 
 // The first append's callback holds the writer thread until 50 more appends
 // are queued; they must then go in one group, each with its own results:
 // recorded, a retry, a conflict, another platform's session, a full session.
-TEST_F(GroupCommitTest, AppendsQueuedDuringACommitShareTheNextOne) {
+TEST_P(GroupCommitTest, AppendsQueuedDuringACommitShareTheNextOne) {
   // std::latch, not absl::Notification: ThreadSanitizer sees through it.
   std::latch writer_busy(1);
   std::latch queued(1);
   std::latch first_done(1);
-  store_->AppendAsync({Ev("e-first", "s-0", 0)}, [&](absl::StatusOr<AppendResults> results) {
+  log().AppendAsync({Ev("e-first", "s-0", 0)}, [&](absl::StatusOr<AppendResults> results) {
     EXPECT_TRUE(results.ok());
     writer_busy.count_down();
     queued.wait();  // the writer waits here
@@ -83,7 +79,7 @@ TEST_F(GroupCommitTest, AppendsQueuedDuringACommitShareTheNextOne) {
         events = {Ev("e-" + std::to_string(i), "s-full", i)};
         break;
     }
-    store_->AppendAsync(std::move(events), [&, i](absl::StatusOr<AppendResults> r) {
+    log().AppendAsync(std::move(events), [&, i](absl::StatusOr<AppendResults> r) {
       results[i] = std::move(r);
       done.count_down();
     });
@@ -92,7 +88,7 @@ TEST_F(GroupCommitTest, AppendsQueuedDuringACommitShareTheNextOne) {
   first_done.wait();
   done.wait();
 
-  const SqliteEventStore::WriteStats stats = store_->Stats();
+  const EventLog::WriteStats stats = log().Stats();
   EXPECT_EQ(stats.commits, 2) << "the 50 queued appends should share one commit";
   EXPECT_EQ(stats.events, 1 + 10 * 2 + 40);
 
@@ -133,51 +129,48 @@ TEST_F(GroupCommitTest, AppendsQueuedDuringACommitShareTheNextOne) {
   }
   // s-full took the first five of its ten appends, in queue order.
   EXPECT_EQ(full_refused, 5);
-  auto full = store_->LoadSession("s-full");
+  auto full = log().LoadSession("s-full");
   ASSERT_TRUE(full.ok());
   ASSERT_EQ(full->size(), 5u);
   EXPECT_EQ(full->front().event_id, "e-4");
   EXPECT_EQ(full->back().event_id, "e-24");
-  EXPECT_EQ(store_->CountEvents().value(), 1 + 10 * 2 + 5);
-  EXPECT_EQ(store_->SessionOwner("s-0").value(), std::optional<std::string>("platform-a"));
+  EXPECT_EQ(log().CountEvents().value(), 1 + 10 * 2 + 5);
+  EXPECT_EQ(log().SessionOwner("s-0").value(), std::optional<std::string>("platform-a"));
 }
 
 // One append larger than a group is committed alone, whole.
-TEST_F(GroupCommitTest, AnAppendLargerThanAGroupIsCommittedWhole) {
+TEST_P(GroupCommitTest, AnAppendLargerThanAGroupIsCommittedWhole) {
   std::vector<StoredEvent> events;
-  for (std::size_t i = 0; i < SqliteEventStore::kMaxGroupEvents + 10; ++i) {
+  for (std::size_t i = 0; i < EventLog::kMaxGroupEvents + 10; ++i) {
     events.push_back(Ev("big-" + std::to_string(i), "s-" + std::to_string(i % 7), 0));
   }
-  auto store = SqliteEventStore::Open(dir_.File("big.db"));
-  ASSERT_TRUE(store.ok());
-  auto results = (*store)->Append(events);
+  Reopen();
+  auto results = log().Append(events);
   ASSERT_TRUE(results.ok()) << results.status();
   ASSERT_EQ(results->size(), events.size());
   for (const auto& r : *results) EXPECT_EQ(r.value(), AppendOutcome::kRecorded);
-  EXPECT_EQ((*store)->CountEvents().value(), static_cast<std::int64_t>(events.size()));
-  EXPECT_EQ((*store)->Stats().commits, 1);
+  EXPECT_EQ(log().CountEvents().value(), static_cast<std::int64_t>(events.size()));
+  EXPECT_EQ(log().Stats().commits, 1);
 }
 
 // Destroying the store commits what is queued, and calls every callback.
-TEST_F(GroupCommitTest, DestroyingTheStoreCommitsWhatIsQueued) {
-  const std::string path = dir_.File("drain.db");
+TEST_P(GroupCommitTest, DestroyingTheStoreCommitsWhatIsQueued) {
   constexpr int kAppends = 200;
   std::atomic<int> recorded{0};
-  {
-    auto store = SqliteEventStore::Open(path);
-    ASSERT_TRUE(store.ok());
-    for (int i = 0; i < kAppends; ++i) {
-      (*store)->AppendAsync({Ev("d-" + std::to_string(i), "s-drain", i)},
-                            [&](absl::StatusOr<AppendResults> r) {
-                              if (r.ok() && r->front().ok()) ++recorded;
-                            });
-    }
+  Reopen();
+  for (int i = 0; i < kAppends; ++i) {
+    log().AppendAsync({Ev("d-" + std::to_string(i), "s-drain", i)},
+                      [&](absl::StatusOr<AppendResults> r) {
+                        if (r.ok() && r->front().ok()) ++recorded;
+                      });
   }
+  store_ = {};
   EXPECT_EQ(recorded.load(), kAppends);
-  auto reopened = SqliteEventStore::Open(path);
-  ASSERT_TRUE(reopened.ok());
-  EXPECT_EQ((*reopened)->CountEvents().value(), kAppends);
+  Reopen();
+  EXPECT_EQ(log().CountEvents().value(), kAppends);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, GroupCommitTest, UNITCLOCK_STORE_BACKENDS, BackendParamName);
 
 }  // namespace
 }  // namespace unitclock::store

@@ -12,7 +12,9 @@
 #include <vector>
 
 #include "core/event_validation.h"
+#include "plugin/service/event_recorder.h"
 #include "plugin/service/proto_convert.h"
+#include "plugin/store/sqlite/sqlite_store.h"
 #include "tests/testing/events.h"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/temp_dir.h"
@@ -86,17 +88,20 @@ TEST(WatchdogStopEventId, IsAValidEventIdForTheLongestSessionId) {
 class SessionWatchdogTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto s = store::SqliteEventStore::Open(dir_.File("events.db"));
+    auto s = store::OpenSqliteStore(dir_.File("events.db"));
     ASSERT_TRUE(s.ok()) << s.status();
     store_ = *std::move(s);
-    recorder_ = std::make_unique<service::EventRecorder>(*store_, clock_, std::chrono::minutes(5));
+    recorder_ =
+        std::make_unique<service::EventRecorder>(*store_.events, clock_, std::chrono::minutes(5));
+    intake_ =
+        std::make_unique<service::EventIntake>(*store_.events, clock_, std::chrono::minutes(5));
   }
 
   std::unique_ptr<SessionWatchdog> MakeWatchdog(core::Duration scan_interval = 60s) {
     WatchdogOptions options;
     options.timeout = kTimeout;
     options.scan_interval = scan_interval;
-    return std::make_unique<SessionWatchdog>(*store_, *recorder_, clock_, options);
+    return std::make_unique<SessionWatchdog>(*store_.events, *intake_, clock_, options);
   }
 
   // Records core events through the recorder, as the service does.
@@ -105,7 +110,7 @@ class SessionWatchdogTest : public ::testing::Test {
     for (const core::Event& e : events) protos.push_back(service::EventToProto(e));
     std::vector<const v1::Event*> batch;
     for (const v1::Event& e : protos) batch.push_back(&e);
-    auto acks = recorder_->Record(batch);
+    auto acks = recorder_->Record(batch, {});
     ASSERT_TRUE(acks.ok()) << acks.status();
     for (const auto& ack : *acks) {
       ASSERT_EQ(ack.outcome(), v1::EventAcknowledgement::OUTCOME_RECORDED) << ack.error_message();
@@ -114,7 +119,7 @@ class SessionWatchdogTest : public ::testing::Test {
 
   std::vector<core::Event> Load(const std::string& session_id) {
     std::vector<core::Event> events;
-    auto stored = store_->LoadSession(session_id);
+    auto stored = store_.events->LoadSession(session_id);
     EXPECT_TRUE(stored.ok()) << stored.status();
     for (const store::StoredEvent& s : *stored) {
       auto e = service::DecodeEvent(s.payload);
@@ -142,8 +147,9 @@ class SessionWatchdogTest : public ::testing::Test {
 
   testing::TempDir dir_;
   testing::FakeClock clock_{At(60 * 60)};
-  std::unique_ptr<store::SqliteEventStore> store_;
+  store::Store store_;
   std::unique_ptr<service::EventRecorder> recorder_;
+  std::unique_ptr<service::EventIntake> intake_;  // the watchdog's
 };
 
 TEST_F(SessionWatchdogTest, ScanClosesAnIdleSessionOnceAtItsLastEvent) {
@@ -167,18 +173,18 @@ TEST_F(SessionWatchdogTest, ScanLeavesActiveAndStoppedSessionsAlone) {
   ASSERT_TRUE(MakeWatchdog()->ScanOnce().ok());
   EXPECT_EQ(Load("active").size(), 2u);
   EXPECT_EQ(Load("stopped").size(), 2u);
-  EXPECT_EQ(*store_->CountEvents(), 7);
+  EXPECT_EQ(*store_.events->CountEvents(), 7);
 }
 
 TEST_F(SessionWatchdogTest, ASecondScanClosesNothingAndStoresNothing) {
   RecordThreeSessions();
   auto watchdog = MakeWatchdog();
   ASSERT_EQ(*watchdog->ScanOnce(), 1);
-  const std::int64_t count = *store_->CountEvents();
+  const std::int64_t count = *store_.events->CountEvents();
   auto again = watchdog->ScanOnce();
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(*again, 0);
-  EXPECT_EQ(*store_->CountEvents(), count);
+  EXPECT_EQ(*store_.events->CountEvents(), count);
 }
 
 TEST_F(SessionWatchdogTest, ASessionBecomesIdleAsTheClockMoves) {
@@ -199,7 +205,7 @@ TEST_F(SessionWatchdogTest, ASessionBecomesIdleAsTheClockMoves) {
 TEST_F(SessionWatchdogTest, AnEventBetweenTheScanAndItsStopKeepsTheSessionOpen) {
   RecordThreeSessions();
   auto watchdog = MakeWatchdog();
-  auto open = store_->ListOpenSessions(clock_.Now() - kTimeout + core::Duration(1));
+  auto open = store_.events->ListOpenSessions(clock_.Now() - kTimeout + core::Duration(1));
   ASSERT_TRUE(open.ok()) << open.status();
   const std::vector<StopDecision> decisions = FindIdleSessions(clock_.Now(), *open, kTimeout);
   ASSERT_THAT(decisions, ElementsAre(StopDecision{"idle", At(120), 2}));
@@ -208,8 +214,8 @@ TEST_F(SessionWatchdogTest, AnEventBetweenTheScanAndItsStopKeepsTheSessionOpen) 
   auto closed = watchdog->Close(decisions);
   ASSERT_TRUE(closed.ok()) << closed.status();
   EXPECT_EQ(*closed, 0);
-  EXPECT_EQ(Load("idle").size(), 3u);                                  // no stop stored
-  EXPECT_EQ(store_->ListOpenSessions(clock_.Now() + 1s)->size(), 2u);  // "idle" and "active"
+  EXPECT_EQ(Load("idle").size(), 3u);                                         // no stop stored
+  EXPECT_EQ(store_.events->ListOpenSessions(clock_.Now() + 1s)->size(), 2u);  // "idle" and "active"
 
   clock_.Advance(kTimeout);
   EXPECT_EQ(*watchdog->ScanOnce(), 2);
@@ -224,7 +230,7 @@ TEST_F(SessionWatchdogTest, ARetriedStopIsAlreadyRecorded) {
   ASSERT_EQ(*MakeWatchdog()->ScanOnce(), 1);
   const v1::Event again = service::EventToProto(Load("idle").back());
   const v1::Event* batch[] = {&again};
-  auto acks = recorder_->Record(batch);
+  auto acks = recorder_->Record(batch, {});
   ASSERT_TRUE(acks.ok());
   EXPECT_EQ((*acks)[0].outcome(), v1::EventAcknowledgement::OUTCOME_ALREADY_RECORDED);
 }
@@ -245,10 +251,10 @@ TEST_F(SessionWatchdogTest, StartScansOnATimerUntilStopped) {
 
   // Stopped: a session that becomes idle now stays open.
   clock_.Advance(kTimeout);
-  const std::int64_t count = *store_->CountEvents();
+  const std::int64_t count = *store_.events->CountEvents();
   watchdog.reset();  // the destructor stops too, and must not hang
-  EXPECT_EQ(*store_->CountEvents(), count);
-  EXPECT_EQ(store_->ListOpenSessions(clock_.Now())->size(), 1u);
+  EXPECT_EQ(*store_.events->CountEvents(), count);
+  EXPECT_EQ(store_.events->ListOpenSessions(clock_.Now())->size(), 1u);
 }
 
 TEST_F(SessionWatchdogTest, DestroyingARunningWatchdogStopsIt) {

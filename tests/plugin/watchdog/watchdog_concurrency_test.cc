@@ -21,7 +21,7 @@
 #include "absl/time/time.h"
 #include "plugin/service/event_recorder.h"
 #include "plugin/service/proto_convert.h"
-#include "plugin/store/sqlite_event_store.h"
+#include "plugin/store/sqlite/sqlite_store.h"
 #include "plugin/watchdog/session_watchdog.h"
 #include "tests/testing/events.h"
 #include "tests/testing/fake_clock.h"
@@ -87,17 +87,20 @@ core::Event Stopped(const std::string& id, const std::string& session, int secon
 class WatchdogConcurrencyTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto s = store::SqliteEventStore::Open(dir_.File("events.db"));
+    auto s = store::OpenSqliteStore(dir_.File("events.db"));
     ASSERT_TRUE(s.ok()) << s.status();
     store_ = *std::move(s);
-    recorder_ = std::make_unique<service::EventRecorder>(*store_, clock_, std::chrono::minutes(5));
+    recorder_ =
+        std::make_unique<service::EventRecorder>(*store_.events, clock_, std::chrono::minutes(5));
+    intake_ =
+        std::make_unique<service::EventIntake>(*store_.events, clock_, std::chrono::minutes(5));
   }
 
   std::unique_ptr<SessionWatchdog> MakeWatchdog(core::Duration scan_interval) {
     WatchdogOptions options;
     options.timeout = kTimeout;
     options.scan_interval = scan_interval;
-    return std::make_unique<SessionWatchdog>(*store_, *recorder_, watchdog_clock_, options);
+    return std::make_unique<SessionWatchdog>(*store_.events, *intake_, watchdog_clock_, options);
   }
 
   // Records `events` through the recorder, as the service does, from any
@@ -107,7 +110,7 @@ class WatchdogConcurrencyTest : public ::testing::Test {
     for (const core::Event& e : events) protos.push_back(service::EventToProto(e));
     std::vector<const v1::Event*> batch;
     for (const v1::Event& e : protos) batch.push_back(&e);
-    auto acks = recorder_->Record(batch);
+    auto acks = recorder_->Record(batch, {});
     ASSERT_TRUE(acks.ok()) << acks.status();
     for (const auto& ack : *acks) {
       EXPECT_EQ(ack.outcome(), v1::EventAcknowledgement::OUTCOME_RECORDED)
@@ -117,7 +120,7 @@ class WatchdogConcurrencyTest : public ::testing::Test {
 
   std::vector<core::Event> Load(const std::string& session_id) {
     std::vector<core::Event> events;
-    auto stored = store_->LoadSession(session_id);
+    auto stored = store_.events->LoadSession(session_id);
     EXPECT_TRUE(stored.ok()) << stored.status();
     if (!stored.ok()) return events;
     for (const store::StoredEvent& s : *stored) {
@@ -152,8 +155,9 @@ class WatchdogConcurrencyTest : public ::testing::Test {
   testing::TempDir dir_;
   testing::FakeClock clock_{At(kStart)};
   CountingClock watchdog_clock_{clock_};  // the watchdog's view of clock_
-  std::unique_ptr<store::SqliteEventStore> store_;
+  store::Store store_;
   std::unique_ptr<service::EventRecorder> recorder_;
+  std::unique_ptr<service::EventIntake> intake_;  // the watchdog's
 };
 
 // The clock moves a minute per phase while writers record events and stop
@@ -260,7 +264,7 @@ TEST_F(WatchdogConcurrencyTest, TimerClosesExactlyTheIdleSessionsWhileEventsArri
   for (int k = 0; k < kWriters; ++k) {
     expected_open.push_back({"active-" + std::to_string(k), last, 1 + kPhases});
   }
-  auto open = store_->ListOpenSessions(At(kStart + 24 * 3600));
+  auto open = store_.events->ListOpenSessions(At(kStart + 24 * 3600));
   ASSERT_TRUE(open.ok()) << open.status();
   EXPECT_THAT(*open, UnorderedElementsAreArray(expected_open));
 
@@ -272,7 +276,7 @@ TEST_F(WatchdogConcurrencyTest, TimerClosesExactlyTheIdleSessionsWhileEventsArri
   }
   const std::int64_t expected = static_cast<std::int64_t>(setup.size()) + 2 * kWriters * kPhases +
                                 late_events + kStopping + kIdle + kLate + kQuiet;
-  EXPECT_EQ(*store_->CountEvents(), expected);
+  EXPECT_EQ(*store_.events->CountEvents(), expected);
 }
 
 // Many threads scanning at once (ScanOnce may be called from any thread):
@@ -308,7 +312,7 @@ TEST_F(WatchdogConcurrencyTest, ConcurrentScansCloseEachIdleSessionOnce) {
   EXPECT_EQ(closed.load(), kSessions) << "every idle session closed, none twice";
   for (int k = 0; k < kSessions; ++k) ExpectClosedAt("idle-" + std::to_string(k), At(10 * k));
   ExpectNotClosed("recent");
-  EXPECT_EQ(*store_->CountEvents(), kSessions + 1 + kSessions);
+  EXPECT_EQ(*store_.events->CountEvents(), kSessions + 1 + kSessions);
 }
 
 // Start and Stop from many threads at once: the watchdog runs at most once,

@@ -1,12 +1,12 @@
-// TEMPORARY, until the store split lands on main with its own definition of
-// EventLog::Append: removed on merge.
-#include <future>
-
 #include "plugin/store/event_log.h"
+
+#include <future>
+#include <utility>
 
 namespace unitclock::store {
 
 absl::StatusOr<AppendResults> EventLog::Append(std::span<const StoredEvent> events) {
+  // std::promise, not absl::Notification: ThreadSanitizer sees through it.
   std::promise<absl::StatusOr<AppendResults>> done;
   std::future<absl::StatusOr<AppendResults>> out = done.get_future();
   AppendAsync(

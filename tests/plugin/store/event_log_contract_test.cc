@@ -1,14 +1,13 @@
-#include "plugin/store/sqlite_event_store.h"
-
+// The event log's contract, which both backends (SQLite, PostgreSQL) keep:
+// every test runs once per backend (store_test_fixture.h).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <string>
 #include <vector>
 
+#include "tests/plugin/store/store_test_fixture.h"
 #include "tests/testing/events.h"
-#include "tests/testing/temp_dir.h"
 
 namespace unitclock::store {
 namespace {
@@ -41,25 +40,16 @@ SessionQuery Query(std::string patient_ref = "", std::optional<core::TimePoint> 
   return q;
 }
 
-class SqliteEventStoreTest : public ::testing::Test {
+class EventLogContractTest : public StoreTest {
  protected:
-  void SetUp() override { Reopen(); }
-
-  void Reopen() {
-    store_.reset();
-    auto s = SqliteEventStore::Open(dir_.File("events.db"));
-    ASSERT_TRUE(s.ok()) << s.status();
-    store_ = *std::move(s);
-  }
-
   std::vector<absl::StatusOr<AppendOutcome>> Append(std::vector<StoredEvent> events) {
-    auto r = store_->Append(events);
+    auto r = log().Append(events);
     EXPECT_TRUE(r.ok()) << r.status();
     return r.ok() ? *r : std::vector<absl::StatusOr<AppendOutcome>>{};
   }
 
   std::vector<std::string> Ids(const std::string& session) {
-    auto loaded = store_->LoadSession(session);
+    auto loaded = log().LoadSession(session);
     EXPECT_TRUE(loaded.ok()) << loaded.status();
     std::vector<std::string> ids;
     for (const StoredEvent& e : *loaded) ids.push_back(e.event_id);
@@ -67,42 +57,39 @@ class SqliteEventStoreTest : public ::testing::Test {
   }
 
   std::vector<std::string> List(SessionQuery q) {
-    auto page = store_->ListSessions(q);
+    auto page = log().ListSessions(q);
     EXPECT_TRUE(page.ok()) << page.status();
     return page.ok() ? page->session_ids : std::vector<std::string>{};
   }
-
-  testing::TempDir dir_;
-  std::unique_ptr<SqliteEventStore> store_;
 };
 
-TEST_F(SqliteEventStoreTest, RecordsNewEventsAndLoadsThemInTimeOrder) {
+TEST_P(EventLogContractTest, RecordsNewEventsAndLoadsThemInTimeOrder) {
   auto r = Append({Ev("e2", "s1", 60), Ev("e1", "s1", 0), Ev("x1", "s2", 0)});
   ASSERT_EQ(r.size(), 3u);
   for (const auto& one : r) EXPECT_EQ(*one, AppendOutcome::kRecorded);
   EXPECT_THAT(Ids("s1"), ::testing::ElementsAre("e1", "e2"));
-  auto loaded = store_->LoadSession("s1");
+  auto loaded = log().LoadSession("s1");
   EXPECT_EQ((*loaded)[1].payload, "payload:e2");
   EXPECT_EQ((*loaded)[1].occurred_at, At(60));
   EXPECT_TRUE(Ids("nobody").empty());
 }
 
-TEST_F(SqliteEventStoreTest, SameEventAgainIsAcknowledgedAndStoredOnce) {
+TEST_P(EventLogContractTest, SameEventAgainIsAcknowledgedAndStoredOnce) {
   Append({Ev("e1", "s1", 0)});
   auto r = Append({Ev("e1", "s1", 0), Ev("e1", "s1", 0)});
   EXPECT_EQ(*r[0], AppendOutcome::kAlreadyRecorded);
   EXPECT_EQ(*r[1], AppendOutcome::kAlreadyRecorded);
-  EXPECT_EQ(*store_->CountEvents(), 1);
+  EXPECT_EQ(*log().CountEvents(), 1);
 }
 
-TEST_F(SqliteEventStoreTest, DuplicateWithinOneBatchIsStoredOnce) {
+TEST_P(EventLogContractTest, DuplicateWithinOneBatchIsStoredOnce) {
   auto r = Append({Ev("e1", "s1", 0), Ev("e1", "s1", 0)});
   EXPECT_EQ(*r[0], AppendOutcome::kRecorded);
   EXPECT_EQ(*r[1], AppendOutcome::kAlreadyRecorded);
-  EXPECT_EQ(*store_->CountEvents(), 1);
+  EXPECT_EQ(*log().CountEvents(), 1);
 }
 
-TEST_F(SqliteEventStoreTest, SameIdWithDifferentContentIsRejectedAndChangesNothing) {
+TEST_P(EventLogContractTest, SameIdWithDifferentContentIsRejectedAndChangesNothing) {
   Append({Ev("e1", "s1", 0)});
   StoredEvent other_payload = Ev("e1", "s1", 0, "changed");
   StoredEvent other_time = Ev("e1", "s1", 5);
@@ -114,13 +101,13 @@ TEST_F(SqliteEventStoreTest, SameIdWithDifferentContentIsRejectedAndChangesNothi
     EXPECT_THAT(std::string(r[i].status().message()), ::testing::StartsWith("event.event_id: "));
   }
   EXPECT_EQ(*r[1], AppendOutcome::kRecorded);  // its neighbours' rejection does not touch it
-  auto loaded = store_->LoadSession("s1");
+  auto loaded = log().LoadSession("s1");
   ASSERT_EQ(loaded->size(), 2u);
   EXPECT_EQ((*loaded)[0].payload, "payload:e1");
   EXPECT_TRUE(Ids("s9").empty());
 }
 
-TEST_F(SqliteEventStoreTest, EventsSurviveCloseAndReopen) {
+TEST_P(EventLogContractTest, EventsSurviveCloseAndReopen) {
   Append({Started("e1", "s1", 0, "pt-1"), Ev("e2", "s1", 60)});
   Reopen();
   EXPECT_THAT(Ids("s1"), ::testing::ElementsAre("e1", "e2"));
@@ -128,18 +115,7 @@ TEST_F(SqliteEventStoreTest, EventsSurviveCloseAndReopen) {
   EXPECT_THAT(List(Query("pt-1")), ::testing::ElementsAre("s1"));
 }
 
-TEST_F(SqliteEventStoreTest, UsesWriteAheadLogging) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(dir_.File("events.db").c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, nullptr);
-  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-}
-
-TEST_F(SqliteEventStoreTest, ListsSessionsByPatientAndStartTime) {
+TEST_P(EventLogContractTest, ListsSessionsByPatientAndStartTime) {
   Append({Started("a", "s-morning", 0, "pt-1"), Started("b", "s-noon", 3 * 3600, "pt-1"),
           Started("c", "s-other", 3600, "pt-2"), Ev("d", "s-nostart", 100)});
   EXPECT_THAT(List(Query("pt-1")), ::testing::ElementsAre("s-morning", "s-noon"));
@@ -149,7 +125,7 @@ TEST_F(SqliteEventStoreTest, ListsSessionsByPatientAndStartTime) {
   EXPECT_THAT(List(Query()), ::testing::ElementsAre("s-nostart", "s-morning", "s-other", "s-noon"));
 }
 
-TEST_F(SqliteEventStoreTest, EarliestSessionStartedIndexesTheSession) {
+TEST_P(EventLogContractTest, EarliestSessionStartedIndexesTheSession) {
   Append({Started("late", "s1", 600, "pt-late")});
   Append({Started("early", "s1", 0, "pt-early")});
   Append({Started("later", "s1", 900, "pt-later")});
@@ -157,7 +133,7 @@ TEST_F(SqliteEventStoreTest, EarliestSessionStartedIndexesTheSession) {
   EXPECT_TRUE(List(Query("pt-late")).empty());
 }
 
-TEST_F(SqliteEventStoreTest, PagesThroughSessionsWithTokens) {
+TEST_P(EventLogContractTest, PagesThroughSessionsWithTokens) {
   std::vector<StoredEvent> events;
   for (int i = 0; i < 7; ++i) {
     events.push_back(Started("e" + std::to_string(i), "s" + std::to_string(i), i * 60, "pt-1"));
@@ -170,7 +146,7 @@ TEST_F(SqliteEventStoreTest, PagesThroughSessionsWithTokens) {
   q.page_size = 2;
   int pages = 0;
   do {
-    auto page = store_->ListSessions(q);
+    auto page = log().ListSessions(q);
     ASSERT_TRUE(page.ok()) << page.status();
     EXPECT_LE(page->session_ids.size(), 2u);
     seen.insert(seen.end(), page->session_ids.begin(), page->session_ids.end());
@@ -182,33 +158,16 @@ TEST_F(SqliteEventStoreTest, PagesThroughSessionsWithTokens) {
                                            "s5", "s6"));
 }
 
-TEST_F(SqliteEventStoreTest, RejectsMalformedPageTokenAndPageSize) {
+TEST_P(EventLogContractTest, RejectsMalformedPageTokenAndPageSize) {
   SessionQuery q = Query();
   q.page_token = "garbage";
-  EXPECT_EQ(store_->ListSessions(q).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(log().ListSessions(q).status().code(), absl::StatusCode::kInvalidArgument);
   q.page_token = "x/y";
-  EXPECT_THAT(std::string(store_->ListSessions(q).status().message()),
+  EXPECT_THAT(std::string(log().ListSessions(q).status().message()),
               ::testing::StartsWith("page_token: "));
   q.page_token.clear();
   q.page_size = 0;
-  EXPECT_EQ(store_->ListSessions(q).status().code(), absl::StatusCode::kInvalidArgument);
-}
-
-TEST_F(SqliteEventStoreTest, RefusesADatabaseFromANewerVersion) {
-  store_.reset();
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(dir_.File("events.db").c_str(), &db), SQLITE_OK);
-  sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
-  sqlite3_close(db);
-  auto s = SqliteEventStore::Open(dir_.File("events.db"));
-  EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(std::string(s.status().message()), ::testing::HasSubstr("schema version 99"));
-}
-
-TEST_F(SqliteEventStoreTest, OpeningAnUnwritablePathFailsClearly) {
-  auto s = SqliteEventStore::Open(dir_.File("no/such/folder/events.db"));
-  EXPECT_EQ(s.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_THAT(std::string(s.status().message()), ::testing::HasSubstr("cannot open"));
+  EXPECT_EQ(log().ListSessions(q).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 StoredEvent Stopped(const std::string& id, const std::string& session, int seconds) {
@@ -223,39 +182,39 @@ std::vector<std::string> SessionIds(const std::vector<OpenSession>& open) {
   return ids;
 }
 
-TEST_F(SqliteEventStoreTest, ListsOpenSessionsByTheirLastEvent) {
+TEST_P(EventLogContractTest, ListsOpenSessionsByTheirLastEvent) {
   // Events arrive out of order: the latest occurred_at counts, not the last stored.
   Append({Ev("a2", "s-a", 300), Ev("a1", "s-a", 100), Ev("b1", "s-b", 200), Ev("c1", "s-c", 50),
           Started("d1", "s-d", 10, "pt-1")});
-  auto open = store_->ListOpenSessions(At(1000));
+  auto open = log().ListOpenSessions(At(1000));
   ASSERT_TRUE(open.ok()) << open.status();
   EXPECT_THAT(*open, ::testing::ElementsAre(
                          OpenSession{"s-d", At(10), 1}, OpenSession{"s-c", At(50), 1},
                          OpenSession{"s-b", At(200), 1}, OpenSession{"s-a", At(300), 2}));
 }
 
-TEST_F(SqliteEventStoreTest, OpenSessionsWithTheSameLastEventAreOrderedById) {
+TEST_P(EventLogContractTest, OpenSessionsWithTheSameLastEventAreOrderedById) {
   Append({Ev("2", "s-2", 100), Ev("1", "s-1", 100), Ev("3", "s-3", 100)});
-  EXPECT_THAT(SessionIds(*store_->ListOpenSessions(At(101))),
+  EXPECT_THAT(SessionIds(*log().ListOpenSessions(At(101))),
               ::testing::ElementsAre("s-1", "s-2", "s-3"));
 }
 
-TEST_F(SqliteEventStoreTest, OpenSessionsCutoffIsExclusive) {
+TEST_P(EventLogContractTest, OpenSessionsCutoffIsExclusive) {
   Append({Ev("a1", "s-a", 100), Ev("b1", "s-b", 200)});
-  EXPECT_THAT(SessionIds(*store_->ListOpenSessions(At(200))), ::testing::ElementsAre("s-a"));
-  EXPECT_THAT(SessionIds(*store_->ListOpenSessions(At(100))), ::testing::IsEmpty());
-  EXPECT_THAT(SessionIds(*store_->ListOpenSessions(At(200) + core::Duration(1))),
+  EXPECT_THAT(SessionIds(*log().ListOpenSessions(At(200))), ::testing::ElementsAre("s-a"));
+  EXPECT_THAT(SessionIds(*log().ListOpenSessions(At(100))), ::testing::IsEmpty());
+  EXPECT_THAT(SessionIds(*log().ListOpenSessions(At(200) + core::Duration(1))),
               ::testing::ElementsAre("s-a", "s-b"));
 }
 
-TEST_F(SqliteEventStoreTest, AStoppedSessionIsNotOpenEvenAfterALateEvent) {
+TEST_P(EventLogContractTest, AStoppedSessionIsNotOpenEvenAfterALateEvent) {
   Append({Ev("a1", "s-a", 100), Stopped("a2", "s-a", 200), Ev("b1", "s-b", 100)});
-  EXPECT_THAT(SessionIds(*store_->ListOpenSessions(At(1000))), ::testing::ElementsAre("s-b"));
+  EXPECT_THAT(SessionIds(*log().ListOpenSessions(At(1000))), ::testing::ElementsAre("s-b"));
   Append({Ev("a3", "s-a", 150), Ev("a4", "s-a", 500)});
-  EXPECT_THAT(SessionIds(*store_->ListOpenSessions(At(1000))), ::testing::ElementsAre("s-b"));
+  EXPECT_THAT(SessionIds(*log().ListOpenSessions(At(1000))), ::testing::ElementsAre("s-b"));
 }
 
-TEST_F(SqliteEventStoreTest, RejectedAndRepeatedEventsDoNotChangeOpenSessions) {
+TEST_P(EventLogContractTest, RejectedAndRepeatedEventsDoNotChangeOpenSessions) {
   Append({Ev("a1", "s-a", 100)});
   // A conflicting reuse of a1's id, later and stopping: rejected, so it neither
   // moves the last event nor stops the session.
@@ -263,13 +222,13 @@ TEST_F(SqliteEventStoreTest, RejectedAndRepeatedEventsDoNotChangeOpenSessions) {
   auto r = Append({conflicting, Ev("a1", "s-a", 100)});
   EXPECT_EQ(r[0].status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(*r[1], AppendOutcome::kAlreadyRecorded);
-  EXPECT_THAT(*store_->ListOpenSessions(At(1000)),
+  EXPECT_THAT(*log().ListOpenSessions(At(1000)),
               ::testing::ElementsAre(OpenSession{"s-a", At(100), 1}));
 }
 
 // The watchdog's guard: an event that expects the session to hold N events
 // is stored only if it does; a repeat of one stored is ALREADY_RECORDED.
-TEST_F(SqliteEventStoreTest, AnEventExpectingAnEventCountIsStoredOnlyIfItHolds) {
+TEST_P(EventLogContractTest, AnEventExpectingAnEventCountIsStoredOnlyIfItHolds) {
   Append({Ev("a1", "s-a", 100), Ev("a2", "s-a", 200)});
   StoredEvent stop = Stopped("stop-a", "s-a", 200);
   stop.only_if_event_count = 1;  // stale: s-a holds 2
@@ -277,14 +236,14 @@ TEST_F(SqliteEventStoreTest, AnEventExpectingAnEventCountIsStoredOnlyIfItHolds) 
   ASSERT_EQ(r[0].status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(std::string(r[0].status().message()),
               ::testing::HasSubstr("the session now holds 2 events, not the 1"));
-  EXPECT_THAT(SessionIds(*store_->ListOpenSessions(At(1000))), ::testing::ElementsAre("s-a"));
-  EXPECT_EQ(*store_->CountEvents(), 2);
+  EXPECT_THAT(SessionIds(*log().ListOpenSessions(At(1000))), ::testing::ElementsAre("s-a"));
+  EXPECT_EQ(*log().CountEvents(), 2);
 
   stop.only_if_event_count = 2;
   r = Append({stop});
   ASSERT_TRUE(r[0].ok()) << r[0].status();
   EXPECT_EQ(*r[0], AppendOutcome::kRecorded);
-  EXPECT_THAT(SessionIds(*store_->ListOpenSessions(At(1000))), ::testing::IsEmpty());
+  EXPECT_THAT(SessionIds(*log().ListOpenSessions(At(1000))), ::testing::IsEmpty());
   // Sent again (a scan repeated after a crash): the count moved, by this very
   // event, yet it is the same event.
   r = Append({stop});
@@ -297,13 +256,13 @@ TEST_F(SqliteEventStoreTest, AnEventExpectingAnEventCountIsStoredOnlyIfItHolds) 
   r = Append({Ev("b1", "s-b", 100), stop_b});
   ASSERT_TRUE(r[0].ok());
   EXPECT_EQ(r[1].status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(SessionIds(*store_->ListOpenSessions(At(1000))), ::testing::ElementsAre("s-b"));
+  EXPECT_THAT(SessionIds(*log().ListOpenSessions(At(1000))), ::testing::ElementsAre("s-b"));
 }
 
-TEST_F(SqliteEventStoreTest, OpenSessionsSurviveCloseAndReopen) {
+TEST_P(EventLogContractTest, OpenSessionsSurviveCloseAndReopen) {
   Append({Ev("a1", "s-a", 100), Ev("b1", "s-b", 100), Stopped("b2", "s-b", 200)});
   Reopen();
-  EXPECT_THAT(*store_->ListOpenSessions(At(1000)),
+  EXPECT_THAT(*log().ListOpenSessions(At(1000)),
               ::testing::ElementsAre(OpenSession{"s-a", At(100), 1}));
 }
 
@@ -312,7 +271,7 @@ StoredEvent From(const std::string& platform, StoredEvent e) {
   return e;
 }
 
-TEST_F(SqliteEventStoreTest, TheFirstEventsPlatformOwnsTheSessionAndNoOtherMayWriteToIt) {
+TEST_P(EventLogContractTest, TheFirstEventsPlatformOwnsTheSessionAndNoOtherMayWriteToIt) {
   auto r = Append({From("platform-a", Ev("e1", "s1", 0)), From("platform-b", Ev("e2", "s1", 1)),
                    From("platform-a", Ev("e3", "s1", 2)), Ev("watchdog", "s1", 3)});
   ASSERT_EQ(r.size(), 4u);
@@ -321,25 +280,21 @@ TEST_F(SqliteEventStoreTest, TheFirstEventsPlatformOwnsTheSessionAndNoOtherMayWr
   EXPECT_THAT(r[1].status().message(), ::testing::HasSubstr("event.session_id: already in use"));
   EXPECT_TRUE(r[2].ok());
   EXPECT_TRUE(r[3].ok());  // unitclock's own writers are not checked
-  EXPECT_EQ(*store_->SessionOwner("s1"), std::optional<std::string>("platform-a"));
-  EXPECT_EQ(*store_->SessionOwner("nope"), std::nullopt);
-  EXPECT_EQ(store_->LoadSession("s1")->size(), 3u);
+  EXPECT_EQ(*log().SessionOwner("s1"), std::optional<std::string>("platform-a"));
+  EXPECT_EQ(*log().SessionOwner("nope"), std::nullopt);
+  EXPECT_EQ(log().LoadSession("s1")->size(), 3u);
   // A session first written by unitclock itself is owned by its start's platform.
   Append({Ev("w1", "s2", 0), Started("st2", "s2", 1, "pt-1")});
-  EXPECT_EQ(*store_->SessionOwner("s2"), std::optional<std::string>("platform-a"));
+  EXPECT_EQ(*log().SessionOwner("s2"), std::optional<std::string>("platform-a"));
   SessionQuery q = Query();
   q.platform = "platform-b";
-  EXPECT_TRUE(store_->ListSessions(q)->session_ids.empty());
+  EXPECT_TRUE(log().ListSessions(q)->session_ids.empty());
   q.platform = "platform-a";
-  EXPECT_THAT(store_->ListSessions(q)->session_ids, ::testing::ElementsAre("s1", "s2"));
+  EXPECT_THAT(log().ListSessions(q)->session_ids, ::testing::ElementsAre("s1", "s2"));
 }
 
-TEST_F(SqliteEventStoreTest, ASessionHoldsAtMostTheConfiguredNumberOfEvents) {
-  store_.reset();
-  auto s =
-      SqliteEventStore::Open(dir_.File("events.db"), StoreOptions{.max_events_per_session = 3});
-  ASSERT_TRUE(s.ok()) << s.status();
-  store_ = *std::move(s);
+TEST_P(EventLogContractTest, ASessionHoldsAtMostTheConfiguredNumberOfEvents) {
+  Reopen(StoreOptions{.max_events_per_session = 3});
   auto r = Append({Ev("e1", "s1", 0), Ev("e2", "s1", 1), Ev("e3", "s1", 2), Ev("e4", "s1", 3),
                    Ev("e1", "s1", 0), Ev("f1", "s2", 0)});
   EXPECT_TRUE(r[2].ok());
@@ -348,42 +303,11 @@ TEST_F(SqliteEventStoreTest, ASessionHoldsAtMostTheConfiguredNumberOfEvents) {
               ::testing::HasSubstr("event.session_id: the session already holds 3 events"));
   EXPECT_EQ(*r[4], AppendOutcome::kAlreadyRecorded);  // a retry is still answered
   EXPECT_EQ(*r[5], AppendOutcome::kRecorded);         // other sessions are untouched
-  EXPECT_EQ(*store_->CountEvents(), 4);
+  EXPECT_EQ(*log().CountEvents(), 4);
 }
 
-TEST_F(SqliteEventStoreTest, ASchemaOneDatabaseIsMigratedWithItsEventCounts) {
-  store_.reset();
-  const std::string path = dir_.File("v1.db");
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  // The parts of schema 1 that the migration touches.
-  ASSERT_EQ(sqlite3_exec(db, R"sql(
-    CREATE TABLE events (event_id TEXT PRIMARY KEY, session_id TEXT NOT NULL,
-      occurred_at_ms INTEGER NOT NULL, payload BLOB NOT NULL) WITHOUT ROWID;
-    CREATE TABLE sessions (session_id TEXT PRIMARY KEY, platform TEXT, patient_ref TEXT,
-      start_ms INTEGER, last_event_ms INTEGER NOT NULL, stopped INTEGER NOT NULL DEFAULT 0)
-      WITHOUT ROWID;
-    CREATE TABLE audit_records (record_id INTEGER PRIMARY KEY AUTOINCREMENT,
-      suggestion_id TEXT NOT NULL);
-    CREATE TRIGGER audit_records_no_update BEFORE UPDATE ON audit_records
-      BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
-    CREATE TABLE suggestion_keys (suggestion_id TEXT PRIMARY KEY, platform TEXT NOT NULL,
-      patient_ref TEXT NOT NULL, date_of_service TEXT NOT NULL, payer_id TEXT NOT NULL,
-      discipline INTEGER NOT NULL, provider_ref TEXT NOT NULL) WITHOUT ROWID;
-    INSERT INTO events VALUES ('e1', 's1', 0, 'a'), ('e2', 's1', 1000, 'b');
-    INSERT INTO sessions VALUES ('s1', 'platform-a', 'pt-1', 0, 1000, 0);
-    PRAGMA user_version = 1;)sql",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
-  auto s = SqliteEventStore::Open(path, StoreOptions{.max_events_per_session = 3});
-  ASSERT_TRUE(s.ok()) << s.status();
-  store_ = *std::move(s);
-  EXPECT_EQ(*store_->SessionOwner("s1"), std::optional<std::string>("platform-a"));
-  auto r = Append({From("platform-a", Ev("e3", "s1", 2)), From("platform-a", Ev("e4", "s1", 3))});
-  EXPECT_TRUE(r[0].ok());
-  EXPECT_EQ(r[1].status().code(), absl::StatusCode::kResourceExhausted);
-}
+INSTANTIATE_TEST_SUITE_P(Backends, EventLogContractTest, UNITCLOCK_STORE_BACKENDS,
+                         BackendParamName);
 
 }  // namespace
 }  // namespace unitclock::store

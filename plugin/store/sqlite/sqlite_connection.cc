@@ -1,0 +1,240 @@
+#include "plugin/store/sqlite/sqlite_connection.h"
+
+#include <sqlite3.h>
+
+#include <optional>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "core/review.h"
+
+namespace unitclock::store::sqlite_backend {
+namespace {
+
+using sqlite::Statement;
+
+constexpr int kSchemaVersion = 3;
+
+// The schema. `events` is the log; `sessions` indexes sessions for listing
+// and for the watchdog, and is maintained in the same transaction as the
+// events: `last_event_ms` is the latest occurred_at of the session's events,
+// `stopped` is 1 once any SessionStopped of the session is stored,
+// `platform` is the owning tenant (set by the session's first event, or by
+// its SessionStarted for sessions written by unitclock's own writers) and
+// `event_count` the number of its events.
+// `audit_records` is the review ledger's trail; its triggers make it
+// append-only even for other programs writing the file (INSERT OR REPLACE
+// deletes without firing DELETE triggers, hence the third). A suggestion id
+// names its key (core::SuggestionId), so no table maps ids to keys.
+// `export_batches` has one row per export, whose suggestions have "export"
+// audit records carrying its batch_id.
+constexpr const char* kSchema = R"sql(
+CREATE TABLE events (
+  event_id       TEXT PRIMARY KEY,
+  session_id     TEXT NOT NULL,
+  occurred_at_ms INTEGER NOT NULL,
+  payload        BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX events_by_session ON events (session_id, occurred_at_ms, event_id);
+CREATE TABLE sessions (
+  session_id    TEXT PRIMARY KEY,
+  platform      TEXT,
+  patient_ref   TEXT,
+  start_ms      INTEGER,
+  last_event_ms INTEGER NOT NULL,
+  stopped       INTEGER NOT NULL DEFAULT 0,
+  event_count   INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX sessions_by_platform ON sessions (platform, start_ms, session_id);
+CREATE INDEX sessions_by_patient ON sessions (patient_ref, start_ms, session_id);
+CREATE INDEX sessions_by_start ON sessions (start_ms, session_id);
+CREATE INDEX open_sessions_by_last_event ON sessions (last_event_ms, session_id)
+  WHERE stopped = 0;
+CREATE TABLE audit_records (
+  record_id       INTEGER PRIMARY KEY AUTOINCREMENT,
+  recorded_at_ms  INTEGER NOT NULL,
+  actor           TEXT NOT NULL,
+  platform        TEXT NOT NULL,
+  action          TEXT NOT NULL,
+  suggestion_id   TEXT NOT NULL,
+  patient_ref     TEXT NOT NULL,
+  date_of_service TEXT NOT NULL,
+  fingerprint     TEXT NOT NULL,
+  reason          TEXT NOT NULL DEFAULT '',
+  override_reason TEXT NOT NULL DEFAULT '',
+  "before"        BLOB,
+  "after"         BLOB,
+  batch_id        TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_by_suggestion ON audit_records (suggestion_id, record_id);
+CREATE INDEX audit_by_patient_day
+  ON audit_records (platform, patient_ref, date_of_service, record_id);
+CREATE TRIGGER audit_records_no_update BEFORE UPDATE ON audit_records
+  BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+CREATE TRIGGER audit_records_no_delete BEFORE DELETE ON audit_records
+  BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+CREATE TRIGGER audit_records_no_replace BEFORE INSERT ON audit_records
+  WHEN EXISTS (SELECT 1 FROM audit_records WHERE record_id = NEW.record_id)
+  BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+CREATE TABLE export_batches (
+  batch_id      TEXT PRIMARY KEY,
+  created_at_ms INTEGER NOT NULL,
+  actor         TEXT NOT NULL,
+  platform      TEXT NOT NULL,
+  format        TEXT NOT NULL,
+  range_start   TEXT NOT NULL,
+  range_end     TEXT NOT NULL,
+  claim_count   INTEGER NOT NULL,
+  line_count    INTEGER NOT NULL
+) WITHOUT ROWID;
+PRAGMA user_version = 3;
+)sql";
+
+// From schema 1: sessions gain their event count (the per-session limit) and
+// an index by owner.
+constexpr const char* kMigrateFrom1 = R"sql(
+ALTER TABLE sessions ADD COLUMN event_count INTEGER NOT NULL DEFAULT 0;
+UPDATE sessions SET event_count =
+  (SELECT COUNT(*) FROM events WHERE events.session_id = sessions.session_id);
+CREATE INDEX sessions_by_platform ON sessions (platform, start_ms, session_id);
+PRAGMA user_version = 2;
+)sql";
+
+// From schema 2: suggestion ids name their key (core::SuggestionId) instead
+// of hashing it, and `suggestion_keys`, which mapped the old ids to their
+// keys (written by read calls), goes. The audit records of each old id take
+// its new id; the append-only trigger is lifted for this one rewrite only,
+// inside the migration's transaction.
+absl::Status MigrateFrom2(Connection& c) {
+  sqlite3* db = c.db();
+  absl::Status st = c.Exec("DROP TRIGGER audit_records_no_update");
+  {
+    Statement keys(db, kOwner,
+                   "SELECT suggestion_id, patient_ref, date_of_service, payer_id, "
+                   "discipline FROM suggestion_keys");
+    if (st.ok() && !keys.ok()) st = keys.Error("prepare");
+    int rc = SQLITE_ROW;
+    while (st.ok() && (rc = keys.Step()) == SQLITE_ROW) {
+      core::SuggestionKey key;
+      key.patient_ref = keys.Text(1);
+      const std::optional<core::Day> day = core::ParseDay(keys.Text(2));
+      if (!day) {
+        st = absl::DataLossError("event store: suggestion_keys: bad date of service");
+        break;
+      }
+      key.date_of_service = *day;
+      key.payer_id = keys.Text(3);
+      key.discipline = static_cast<core::Discipline>(keys.Int(4));
+      Statement rename(db, kOwner,
+                       "UPDATE audit_records SET suggestion_id = ? WHERE suggestion_id = ?");
+      if (!rename.ok()) {
+        st = rename.Error("prepare");
+        break;
+      }
+      rename.Bind(1, core::SuggestionId(key));
+      rename.Bind(2, keys.Text(0));
+      if (rename.Step() != SQLITE_DONE) st = rename.Error("rename suggestion");
+    }
+    if (st.ok() && rc != SQLITE_DONE) st = keys.Error("read suggestion_keys");
+  }
+  if (st.ok()) {
+    st = c.Exec(R"sql(
+CREATE TRIGGER audit_records_no_update BEFORE UPDATE ON audit_records
+  BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+DROP TABLE suggestion_keys;
+PRAGMA user_version = 3;
+)sql");
+  }
+  return st;
+}
+
+absl::StatusOr<std::int64_t> SchemaVersion(Connection& c) {
+  // Finalized before any migration: DROP TABLE needs no statement pending.
+  Statement version(c.db(), kOwner, "PRAGMA user_version");
+  if (!version.ok() || version.Step() != SQLITE_ROW) return version.Error("read schema version");
+  return version.Int(0);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
+                                                             bool read_only) {
+  sqlite3* db = nullptr;
+  const int flags =
+      (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+      SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    absl::Status st = sqlite::Error(db, kOwner, "cannot open \"" + path + "\"");
+    sqlite3_close(db);
+    return st;
+  }
+  std::unique_ptr<Connection> c(new Connection(db));
+  // Another connection (or process) may hold the write lock for a commit.
+  sqlite3_busy_timeout(db, 5000);
+  if (read_only) return c;
+  absl::Status st = c->Exec("PRAGMA journal_mode = WAL");
+  // In WAL mode, synchronous=FULL syncs the log at every commit: a commit
+  // that returned survives power loss, which an acknowledgement promises.
+  if (st.ok()) st = c->Exec("PRAGMA synchronous = FULL");
+  if (st.ok()) st = c->Exec("PRAGMA foreign_keys = ON");
+  if (!st.ok()) return st;
+  return c;
+}
+
+Connection::~Connection() {
+  // The cache's statements are finalized by its own destructor, after this
+  // body: close_v2 defers the close until then.
+  sqlite3_close_v2(db_);
+}
+
+absl::Status Connection::Exec(const char* sql) { return sqlite::Exec(db_, kOwner, sql); }
+
+absl::Status PrepareSchema(Connection& c, const std::string& path) {
+  absl::Status st = c.Exec("BEGIN IMMEDIATE");
+  if (!st.ok()) return st;
+  absl::StatusOr<std::int64_t> v = SchemaVersion(c);
+  if (!v.ok()) {
+    st = v.status();
+  } else if (*v > kSchemaVersion) {
+    st = absl::FailedPreconditionError("event store: \"" + path + "\" has schema version " +
+                                       std::to_string(*v) + ", newer than this unitclockd (" +
+                                       std::to_string(kSchemaVersion) + ")");
+  } else if (*v == 0) {
+    st = c.Exec(kSchema);
+  } else {
+    // One transaction from the file's version to this one's.
+    if (*v == 1) st = c.Exec(kMigrateFrom1);
+    if (st.ok() && *v <= 2) st = MigrateFrom2(c);
+  }
+  if (st.ok()) st = c.Exec("COMMIT");
+  if (!st.ok()) (void)c.Exec("ROLLBACK");
+  return st;
+}
+
+absl::StatusOr<std::unique_ptr<ReadPool>> ReadPool::Open(const std::string& path, int size) {
+  auto pool = std::make_unique<ReadPool>();
+  for (int i = 0; i < size; ++i) {
+    absl::StatusOr<std::unique_ptr<Connection>> c = Connection::Open(path, /*read_only=*/true);
+    if (!c.ok()) return c.status();
+    pool->all_.push_back(*std::move(c));
+  }
+  absl::MutexLock lock(&pool->mu_);
+  for (const auto& c : pool->all_) pool->free_.push_back(c.get());
+  return pool;
+}
+
+ReadPool::Lease ReadPool::Acquire() {
+  absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(
+      +[](std::vector<Connection*>* free) { return !free->empty(); }, &free_));
+  Connection* c = free_.back();
+  free_.pop_back();
+  return Lease(*this, c);
+}
+
+void ReadPool::Release(Connection* connection) {
+  absl::MutexLock lock(&mu_);
+  free_.push_back(connection);
+}
+
+}  // namespace unitclock::store::sqlite_backend

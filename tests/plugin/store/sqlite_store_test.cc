@@ -1,0 +1,285 @@
+// What the SQLite backend does beyond the store contract: its file's
+// journal mode, its schema versions and migrations, and the triggers that
+// keep the audit trail append-only for any program writing the file.
+#include "plugin/store/sqlite/sqlite_store.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/review.h"
+#include "tests/testing/events.h"
+#include "tests/testing/temp_dir.h"
+
+namespace unitclock::store {
+namespace {
+
+using testing::At;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+StoredEvent Ev(const std::string& id, const std::string& session, int seconds) {
+  StoredEvent e;
+  e.event_id = id;
+  e.session_id = session;
+  e.occurred_at = At(seconds);
+  e.payload = "payload:" + id;
+  return e;
+}
+
+StoredEvent From(const std::string& platform, StoredEvent e) {
+  e.platform = platform;
+  return e;
+}
+
+// Runs `sql` on the database file through a connection of its own, as another
+// program would; returns SQLite's error message, empty on success.
+std::string ExecDirectly(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
+    sqlite3_close(db);
+    return "cannot open";
+  }
+  char* error = nullptr;
+  std::string message;
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+    message = error != nullptr ? error : "error";
+  }
+  sqlite3_free(error);
+  sqlite3_close(db);
+  return message;
+}
+
+std::vector<std::string> Actions(const std::vector<core::ReviewRecord>& records) {
+  std::vector<std::string> out;
+  for (const core::ReviewRecord& r : records) {
+    out.push_back(r.suggestion_id + ":" + core::ReviewActionName(r.action));
+  }
+  return out;
+}
+
+core::ReviewRecord Record(const std::string& suggestion_id, core::ReviewAction action) {
+  core::ReviewRecord r;
+  r.action = action;
+  r.actor = "therapist-1";
+  r.platform = "platform-a";
+  r.suggestion_id = suggestion_id;
+  r.patient_ref = "pt-1";
+  r.date_of_service = *core::ParseDay("2026-11-30");
+  r.fingerprint = "fp";
+  return r;
+}
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+
+  void Reopen() {
+    store_ = {};
+    auto s = OpenSqliteStore(path());
+    ASSERT_TRUE(s.ok()) << s.status();
+    store_ = *std::move(s);
+  }
+
+  std::string path() const { return dir_.File("events.db"); }
+
+  std::vector<absl::StatusOr<AppendOutcome>> Append(std::vector<StoredEvent> events) {
+    auto r = store_.events->Append(events);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? *r : std::vector<absl::StatusOr<AppendOutcome>>{};
+  }
+
+  std::vector<core::ReviewRecord> List(const std::string& suggestion_id) {
+    auto records = store_.ledger->ListAudit("platform-a", suggestion_id);
+    EXPECT_TRUE(records.ok()) << records.status();
+    return records.ok() ? *records : std::vector<core::ReviewRecord>{};
+  }
+
+  testing::TempDir dir_;
+  Store store_;
+};
+
+TEST_F(SqliteStoreTest, UsesWriteAheadLogging) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, nullptr);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+TEST_F(SqliteStoreTest, RefusesADatabaseFromANewerVersion) {
+  store_ = {};
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+  sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  auto s = OpenSqliteStore(path());
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(s.status().message()), ::testing::HasSubstr("schema version 99"));
+}
+
+TEST_F(SqliteStoreTest, OpeningAnUnwritablePathFailsClearly) {
+  auto s = OpenSqliteStore(dir_.File("no/such/folder/events.db"));
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(s.status().message()), ::testing::HasSubstr("cannot open"));
+}
+
+TEST_F(SqliteStoreTest, ASchemaOneDatabaseIsMigratedWithItsEventCounts) {
+  store_ = {};
+  const std::string path = dir_.File("v1.db");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  // The parts of schema 1 that the migration touches.
+  ASSERT_EQ(sqlite3_exec(db, R"sql(
+    CREATE TABLE events (event_id TEXT PRIMARY KEY, session_id TEXT NOT NULL,
+      occurred_at_ms INTEGER NOT NULL, payload BLOB NOT NULL) WITHOUT ROWID;
+    CREATE TABLE sessions (session_id TEXT PRIMARY KEY, platform TEXT, patient_ref TEXT,
+      start_ms INTEGER, last_event_ms INTEGER NOT NULL, stopped INTEGER NOT NULL DEFAULT 0)
+      WITHOUT ROWID;
+    CREATE TABLE audit_records (record_id INTEGER PRIMARY KEY AUTOINCREMENT,
+      suggestion_id TEXT NOT NULL);
+    CREATE TRIGGER audit_records_no_update BEFORE UPDATE ON audit_records
+      BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+    CREATE TABLE suggestion_keys (suggestion_id TEXT PRIMARY KEY, platform TEXT NOT NULL,
+      patient_ref TEXT NOT NULL, date_of_service TEXT NOT NULL, payer_id TEXT NOT NULL,
+      discipline INTEGER NOT NULL, provider_ref TEXT NOT NULL) WITHOUT ROWID;
+    INSERT INTO events VALUES ('e1', 's1', 0, 'a'), ('e2', 's1', 1000, 'b');
+    INSERT INTO sessions VALUES ('s1', 'platform-a', 'pt-1', 0, 1000, 0);
+    PRAGMA user_version = 1;)sql",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto s = OpenSqliteStore(path, StoreOptions{.max_events_per_session = 3});
+  ASSERT_TRUE(s.ok()) << s.status();
+  store_ = *std::move(s);
+  EXPECT_EQ(*store_.events->SessionOwner("s1"), std::optional<std::string>("platform-a"));
+  auto r = Append({From("platform-a", Ev("e3", "s1", 2)), From("platform-a", Ev("e4", "s1", 3))});
+  EXPECT_TRUE(r[0].ok());
+  EXPECT_EQ(r[1].status().code(), absl::StatusCode::kResourceExhausted);
+}
+
+TEST_F(SqliteStoreTest, TheDatabaseRefusesToUpdateOrDeleteAuditRecords) {
+  ASSERT_TRUE(
+      store_.ledger->AppendDecision({Record("sg-1", core::ReviewAction::kApprove), 0}).ok());
+  // Another program with the file open: the triggers stop it, not this class.
+  EXPECT_THAT(ExecDirectly(path(), "UPDATE audit_records SET action = 'reject'"),
+              HasSubstr("audit records are append-only"));
+  EXPECT_THAT(ExecDirectly(path(), "DELETE FROM audit_records"),
+              HasSubstr("audit records are append-only"));
+  EXPECT_THAT(ExecDirectly(path(),
+                           "INSERT OR REPLACE INTO audit_records (record_id, recorded_at_ms, "
+                           "actor, platform, action, suggestion_id, patient_ref, "
+                           "date_of_service, fingerprint) "
+                           "SELECT record_id, 0, 'x', 'x', 'reject', suggestion_id, 'x', 'x', 'x' "
+                           "FROM audit_records"),
+              HasSubstr("audit records are append-only"));
+  const std::vector<core::ReviewRecord> records = List("sg-1");
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].action, core::ReviewAction::kApprove);
+  // Appending still works.
+  EXPECT_EQ(ExecDirectly(path(),
+                         "INSERT INTO audit_records (recorded_at_ms, actor, platform, action, "
+                         "suggestion_id, patient_ref, date_of_service, fingerprint) "
+                         "VALUES (0, 'a', 'platform-a', 'reject', 'sg-1', 'pt-1', '2026-11-30', "
+                         "'fp')"),
+            "");
+  EXPECT_THAT(Actions(List("sg-1")), ElementsAre("sg-1:approve", "sg-1:reject"));
+}
+
+TEST_F(SqliteStoreTest, AFailureMidExportLeavesNeitherBatchNorRecords) {
+  // Another program forbids export records of sg-bad; the second insert fails.
+  ASSERT_EQ(ExecDirectly(path(),
+                         "CREATE TRIGGER test_refuse BEFORE INSERT ON audit_records "
+                         "WHEN NEW.suggestion_id = 'sg-bad' "
+                         "BEGIN SELECT RAISE(ABORT, 'refused by test'); END"),
+            "");
+  Reopen();  // so that the store's connection sees the new trigger's schema
+  const std::vector<RecordAfter> exports = {{Record("sg-good", core::ReviewAction::kExport), 0},
+                                            {Record("sg-bad", core::ReviewAction::kExport), 0}};
+  ExportBatch batch;
+  batch.batch_id = "batch-1";
+  auto r = store_.ledger->RecordExport(batch, exports);
+  EXPECT_FALSE(r.ok());
+  EXPECT_THAT(List("sg-good"), IsEmpty());
+  ASSERT_EQ(ExecDirectly(path(), "DROP TRIGGER test_refuse"), "");
+  // The batch id was not taken by the failed call.
+  auto retried = store_.ledger->RecordExport(batch, {exports.data(), 1});
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_EQ(*retried, 1);
+}
+
+// A database of schema 2 named suggestions by a hash and kept the key of
+// each in suggestion_keys. Opening it renames every audit record's
+// suggestion to the id that names its key, drops the table, and keeps the
+// trail append-only.
+TEST(SqliteStoreMigrationTest, Schema2SuggestionIdsBecomeTheIdsThatNameTheirKeys) {
+  testing::TempDir dir;
+  const std::string path = dir.File("v2.db");
+  ASSERT_EQ(ExecDirectly(path, R"sql(
+CREATE TABLE events (event_id TEXT PRIMARY KEY, session_id TEXT NOT NULL,
+  occurred_at_ms INTEGER NOT NULL, payload BLOB NOT NULL) WITHOUT ROWID;
+CREATE INDEX events_by_session ON events (session_id, occurred_at_ms, event_id);
+CREATE TABLE sessions (session_id TEXT PRIMARY KEY, platform TEXT, patient_ref TEXT,
+  start_ms INTEGER, last_event_ms INTEGER NOT NULL, stopped INTEGER NOT NULL DEFAULT 0,
+  event_count INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+CREATE TABLE audit_records (record_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  recorded_at_ms INTEGER NOT NULL, actor TEXT NOT NULL, platform TEXT NOT NULL,
+  action TEXT NOT NULL, suggestion_id TEXT NOT NULL, patient_ref TEXT NOT NULL,
+  date_of_service TEXT NOT NULL, fingerprint TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',
+  override_reason TEXT NOT NULL DEFAULT '', "before" BLOB, "after" BLOB,
+  batch_id TEXT NOT NULL DEFAULT '');
+CREATE TRIGGER audit_records_no_update BEFORE UPDATE ON audit_records
+  BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+CREATE TRIGGER audit_records_no_delete BEFORE DELETE ON audit_records
+  BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+CREATE TABLE suggestion_keys (suggestion_id TEXT PRIMARY KEY, platform TEXT NOT NULL,
+  patient_ref TEXT NOT NULL, date_of_service TEXT NOT NULL, payer_id TEXT NOT NULL,
+  discipline INTEGER NOT NULL, provider_ref TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE export_batches (batch_id TEXT PRIMARY KEY, created_at_ms INTEGER NOT NULL,
+  actor TEXT NOT NULL, platform TEXT NOT NULL, format TEXT NOT NULL, range_start TEXT NOT NULL,
+  range_end TEXT NOT NULL, claim_count INTEGER NOT NULL, line_count INTEGER NOT NULL)
+  WITHOUT ROWID;
+INSERT INTO suggestion_keys VALUES
+  ('s0123456789abcdef', 'platform-a', 'pt 1/x', '2026-11-30', 'medicare', 1, 'prov-7'),
+  ('sfedcba9876543210', 'platform-a', 'pt-2', '2026-11-29', 'aetna', 2, 'prov-8');
+INSERT INTO audit_records (recorded_at_ms, actor, platform, action, suggestion_id,
+  patient_ref, date_of_service, fingerprint) VALUES
+  (1000, 'therapist-1', 'platform-a', 'approve', 's0123456789abcdef', 'pt 1/x', '2026-11-30', 'fp1'),
+  (2000, 'biller-1', 'platform-a', 'export', 's0123456789abcdef', 'pt 1/x', '2026-11-30', 'fp1'),
+  (3000, 'therapist-1', 'platform-a', 'reject', 'sfedcba9876543210', 'pt-2', '2026-11-29', 'fp2');
+PRAGMA user_version = 2;
+)sql"),
+            "");
+  auto store = OpenSqliteStore(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  const std::string first = core::SuggestionId(
+      {"pt 1/x", *core::ParseDay("2026-11-30"), "medicare", core::Discipline::kPhysicalTherapy});
+  const std::string second = core::SuggestionId(
+      {"pt-2", *core::ParseDay("2026-11-29"), "aetna", core::Discipline::kOccupationalTherapy});
+  auto trail = store->ledger->ListAudit("platform-a", first);
+  ASSERT_TRUE(trail.ok()) << trail.status();
+  EXPECT_THAT(Actions(*trail), ElementsAre(first + ":approve", first + ":export"));
+  trail = store->ledger->ListAudit("platform-a", second);
+  ASSERT_TRUE(trail.ok()) << trail.status();
+  EXPECT_THAT(Actions(*trail), ElementsAre(second + ":reject"));
+  EXPECT_THAT(store->ledger->ListAudit("platform-a", "s0123456789abcdef").value(), IsEmpty());
+  *store = {};
+  EXPECT_THAT(ExecDirectly(path, "SELECT * FROM suggestion_keys"),
+              HasSubstr("no such table: suggestion_keys"));
+  EXPECT_THAT(ExecDirectly(path, "UPDATE audit_records SET actor = 'x'"), HasSubstr("append-only"));
+  // Opened again: nothing left to migrate.
+  auto reopened = OpenSqliteStore(path);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_EQ(reopened->ledger->ListAudit("platform-a", first).value().size(), 2u);
+}
+
+}  // namespace
+}  // namespace unitclock::store
