@@ -7,7 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "plugin/store/postgres/line_codec_stub.h"
+#include "plugin/store/record_codec.h"
 
 namespace unitclock::store::postgres {
 namespace {
