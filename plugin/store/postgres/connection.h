@@ -257,6 +257,7 @@ class ConnectionPool {
  private:
   std::vector<std::unique_ptr<Connection>> connections_;
   absl::Mutex mu_;
+  absl::CondVar returned_;
   std::vector<Connection*> free_ ABSL_GUARDED_BY(mu_);
 };
 
