@@ -461,9 +461,16 @@ absl::Status Connection::Ensure(bool ignore_backoff) {
   // not errors, and libpq would print them to stderr.
   PQsetNoticeProcessor(
       conn_, [](void*, const char*) {}, nullptr);
-  // Results in the formats Result reads, whatever the server's defaults.
-  if (absl::Status st = Exec("set session", "SET bytea_output = 'hex'"); !st.ok()) return st;
-  return absl::OkStatus();
+  // bytea_output: results in the format Result reads, whatever the server's
+  // default. The timeouts bound what another instance can make this one
+  // wait for: a lock held by a transaction that hangs (its instance frozen,
+  // its network gone) is released by the server after a minute idle, and a
+  // statement waiting longer than 30 s for a lock fails (UNAVAILABLE, to be
+  // tried again) instead of blocking the writer for good. Our transactions
+  // hold their locks for milliseconds.
+  return Exec("set session",
+              "SET bytea_output = 'hex'; SET idle_in_transaction_session_timeout = '60s'; "
+              "SET lock_timeout = '30s'");
 }
 
 absl::Status Connection::Failure(std::string_view what, pg_result* result) {

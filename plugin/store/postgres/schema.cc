@@ -127,6 +127,11 @@ constexpr Sql kVersion{"migrate_version", "SELECT COALESCE(max(version), 0) FROM
 constexpr Sql kRecord{"migrate_record", "INSERT INTO unitclock_schema (version) VALUES ($1)"};
 
 absl::Status MigrateInTransaction(Connection& c) {
+  // Instances starting while another migrates wait for it however long it
+  // takes (the connection's lock_timeout is for the hot paths).
+  if (absl::Status st = c.Exec("migration lock timeout", "SET LOCAL lock_timeout = 0"); !st.ok()) {
+    return st;
+  }
   absl::StatusOr<Result> r = c.Run(kLock, Params().Int(kMigrationLockClass).Int(kMigrationLockId));
   if (!r.ok()) return r.status();
   r = c.Run(kHasVersions);
