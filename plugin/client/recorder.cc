@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "plugin/client/internal/channel.h"
 #include "plugin/client/internal/event_buffer.h"
 #include "plugin/client/internal/event_id.h"
 #include "plugin/client/internal/sender.h"
@@ -42,7 +43,7 @@ std::int64_t ToMs(Recorder::Time time) {
 }
 
 absl::Status CheckOptions(const RecorderOptions& o) {
-  if (o.target.empty()) return absl::InvalidArgumentError("options.target: empty");
+  if (absl::Status s = internal::ChannelTarget(o.target).status(); !s.ok()) return s;
   if (o.buffer_path.empty()) return absl::InvalidArgumentError("options.buffer_path: empty");
   if (o.window < 1) return absl::InvalidArgumentError("options.window: below 1");
   if (o.max_buffered_events < 1) {
@@ -69,8 +70,9 @@ absl::Status CheckOptions(const RecorderOptions& o) {
 // (and, reversed, stop: the sender uses the buffer).
 class Recorder::Impl {
  public:
-  Impl(std::unique_ptr<internal::EventBuffer> buffer, const RecorderOptions& options)
-      : buffer_(std::move(buffer)), sender_(options, *buffer_) {}
+  Impl(std::unique_ptr<internal::EventBuffer> buffer, const RecorderOptions& options,
+       std::shared_ptr<grpc::Channel> channel)
+      : buffer_(std::move(buffer)), sender_(options, *buffer_, std::move(channel)) {}
 
   // Checks the envelope, gives the event an id unless it has one, buffers
   // it, wakes the sender.
@@ -127,11 +129,15 @@ class Recorder::Impl {
 absl::StatusOr<std::unique_ptr<Recorder>> Recorder::Open(RecorderOptions options) {
   absl::Status s = CheckOptions(options);
   if (!s.ok()) return s;
+  // Before the buffer: a target gRPC refuses is the caller's error, whatever
+  // the state of the file.
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = internal::MakeChannel(options);
+  if (!channel.ok()) return channel.status();
   absl::StatusOr<std::unique_ptr<internal::EventBuffer>> buffer =
       internal::EventBuffer::Open(options.buffer_path, options.max_buffered_events);
   if (!buffer.ok()) return buffer.status();
   return std::unique_ptr<Recorder>(
-      new Recorder(std::make_unique<Impl>(std::move(*buffer), options)));
+      new Recorder(std::make_unique<Impl>(std::move(*buffer), options, *std::move(channel))));
 }
 
 Recorder::Recorder(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -67,7 +67,19 @@ struct Acknowledgement {
 };
 
 struct RecorderOptions {
-  // The server, e.g. "127.0.0.1:50051".
+  // The server, or the instances of one service sharing one database:
+  //   "127.0.0.1:50051"                    one instance;
+  //   "10.0.0.1:50051,10.0.0.2:50051"      several, by address (all IPv4,
+  //                                        or all IPv6 in brackets);
+  //   "dns:///unitclock.internal:50051"    several, one DNS name with an
+  //                                        address for each (gRPC resolves
+  //                                        it again when a connection fails,
+  //                                        at most every 30 s);
+  // or any target in gRPC's own syntax ("ipv4:", "ipv6:", "unix:"). A list
+  // of names is refused (Debian 12's gRPC cannot take one): use the DNS
+  // form. The channel keeps a connection to every instance and opens each
+  // stream on the next ready one (gRPC's round_robin); see "Several
+  // instances" below.
   std::string target;
   // Transport credentials; null means plaintext (a loopback server only).
   // Shared with the gRPC channel, which keeps it.
@@ -120,6 +132,20 @@ struct RecorderOptions {
 // else (an unknown time zone, say) is the server's to check: such an event
 // is reported through on_acknowledged as rejected.
 //
+// Several instances (RecorderOptions::target naming more than one): delivery
+// uses one stream at a time, on one instance; the others only keep a
+// connection ready, so one of them dying costs nothing. When the stream's
+// instance dies (the stream fails) or shuts down (it ends the stream after
+// acknowledging what it read), the next stream opens after the usual
+// backoff on another ready instance (round_robin skips the ones it cannot
+// reach) and sends again every event not yet acknowledged. Each instance
+// stores into the same database, where an event id is stored once, so an
+// event the dead instance stored but could not acknowledge comes back
+// OUTCOME_ALREADY_RECORDED; nothing acknowledged is sent again (it left the
+// buffer), and nothing unacknowledged is dropped. Between the two streams
+// Status().connected is false (last_error names the failure, if the stream
+// failed), typically for no longer than initial_backoff.
+//
 // Durability: the buffer is SQLite in WAL mode with synchronous=NORMAL. An
 // event whose call returned survives a crash of the platform's process; a
 // crash of the machine or a power cut may lose the last events recorded
@@ -132,9 +158,11 @@ class Recorder {
   using Time = std::chrono::system_clock::time_point;  // kept at millisecond precision
 
   // Opens or creates the buffer and starts the delivery thread, which sends
-  // what a previous run left first. INVALID_ARGUMENT for an empty target or
-  // buffer path, a window below 1 or a limit below 1; FAILED_PRECONDITION if
-  // another Recorder holds the buffer; UNAVAILABLE if it cannot be opened.
+  // what a previous run left first. INVALID_ARGUMENT for a target that is
+  // empty, malformed (a list with a name or without ports, IPv4 mixed with
+  // IPv6) or refused by gRPC, an empty buffer path, a window below 1 or a
+  // limit below 1; each names the option. FAILED_PRECONDITION if another
+  // Recorder holds the buffer; UNAVAILABLE if it cannot be opened.
   static absl::StatusOr<std::unique_ptr<Recorder>> Open(RecorderOptions options);
 
   // Stops the delivery thread. Events not yet acknowledged stay in the

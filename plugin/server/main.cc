@@ -241,6 +241,12 @@ int main(int argc, char** argv) {
   if (!store.ok()) return Fail(std::string(store.status().message()));
   auto server = unitclock::service::Server::Start(listen, *store, clock, options);
   if (!server.ok()) return Fail(std::string(server.status().message()));
+  // Health reports NOT_SERVING while the database cannot be reached, so that a
+  // load balancer sends this instance nothing meanwhile.
+  if (absl::Status st = (*server)->WatchHealth([&log = *store->events] { return log.Health(); });
+      !st.ok()) {
+    return Fail(std::string(st.message()));
+  }
   // The watchdog's stops enter through an intake of their own, on the same
   // log and clock as the server's.
   unitclock::service::EventIntake watchdog_intake(*store->events, clock, options.future_tolerance);

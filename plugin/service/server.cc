@@ -106,8 +106,21 @@ absl::StatusOr<int> Server::StartHttp(const std::string& listen_address, const s
   return static_cast<int>(*port);
 }
 
+absl::Status Server::WatchHealth(HealthReporter::Probe probe, std::chrono::milliseconds interval) {
+  if (shut_down_ || health_ != nullptr) {
+    return absl::FailedPreconditionError("the health probe is already set, or the server stopped");
+  }
+  if (interval.count() < 1) return absl::InvalidArgumentError("interval: below 1 ms");
+  health_ = std::make_unique<HealthReporter>(*server_->GetHealthCheckService(), std::move(probe),
+                                             interval);
+  return absl::OkStatus();
+}
+
 void Server::Shutdown(std::chrono::milliseconds grace) {
   shut_down_ = true;
+  // Before the health service's Shutdown below, so that no probe sets
+  // SERVING after it.
+  if (health_ != nullptr) health_->Stop();
   // The HTTP face first: its calls go through the services below.
   if (http_ != nullptr) http_->Shutdown();
   service_->StartDraining();

@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "plugin/common/clock.h"
 #include "plugin/http/server.h"
+#include "plugin/service/health_reporter.h"
 #include "plugin/service/service_options.h"
 #include "plugin/store/store.h"
 
@@ -56,6 +57,16 @@ class Server {
   absl::StatusOr<int> StartHttp(const std::string& listen_address, const std::string& web_dir,
                                 http::ServerOptions options = {});
 
+  // Reports the health service's status (grpc.health.v1.Health, service "")
+  // from `probe`, called every `interval`: SERVING while it returns OK,
+  // NOT_SERVING while it fails (HealthReporter). Until then the status is
+  // SERVING while the server runs. Call before Shutdown, not concurrently
+  // with it; Shutdown stops the probing first, so the status stays
+  // NOT_SERVING from then on. FAILED_PRECONDITION if called twice or after
+  // Shutdown, INVALID_ARGUMENT for an interval below 1 ms.
+  absl::Status WatchHealth(HealthReporter::Probe probe,
+                           std::chrono::milliseconds interval = HealthReporter::kDefaultInterval);
+
   // Stops accepting calls, lets open streams acknowledge the event they hold
   // and end, and waits up to `grace` for calls in flight before cancelling
   // the rest. Every event acknowledged before this returns is durable.
@@ -75,6 +86,7 @@ class Server {
   // Declared after the services they call, so destroyed before them.
   std::unique_ptr<HttpApi> http_api_;
   std::unique_ptr<http::HttpServer> http_;
+  std::unique_ptr<HealthReporter> health_;  // sets server_'s health service: destroyed first
   int port_;
   bool shut_down_ = false;
 };

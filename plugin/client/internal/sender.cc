@@ -94,28 +94,6 @@ namespace {
 
 constexpr std::chrono::seconds kTickInterval{1};
 
-std::shared_ptr<grpc::Channel> MakeChannel(const RecorderOptions& options) {
-  grpc::ChannelArguments args;
-  // gRPC's own reconnection backoff (1 s growing to 120 s by default) would
-  // keep a channel failing fast long after the server is back: bound it by
-  // ours.
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS,
-              static_cast<int>(options.initial_backoff.count()));
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, static_cast<int>(options.max_backoff.count()));
-  if (options.keepalive_interval.count() > 0) {
-    // Pings only while a stream is open (it nearly always is), and as many
-    // as needed on a stream that carries no data for a long time (gRPC's
-    // default stops after two).
-    args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, static_cast<int>(options.keepalive_interval.count()));
-    args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, static_cast<int>(options.keepalive_timeout.count()));
-    args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 0);
-    args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
-  }
-  return grpc::CreateCustomChannel(
-      options.target,
-      options.credentials ? options.credentials : grpc::InsecureChannelCredentials(), args);
-}
-
 bool SameProgress(const DeliveryStatus& a, const DeliveryStatus& b) {
   return a.buffered == b.buffered && a.connected == b.connected &&
          a.acknowledged_total == b.acknowledged_total && a.last_error == b.last_error &&
@@ -124,10 +102,11 @@ bool SameProgress(const DeliveryStatus& a, const DeliveryStatus& b) {
 
 }  // namespace
 
-Sender::Sender(const RecorderOptions& options, EventBuffer& buffer)
+Sender::Sender(const RecorderOptions& options, EventBuffer& buffer,
+               std::shared_ptr<grpc::Channel> channel)
     : options_(options),
       buffer_(buffer),
-      stub_(v1::SessionService::NewStub(MakeChannel(options))),
+      stub_(v1::SessionService::NewStub(std::move(channel))),
       work_(asio::make_work_guard(io_)),
       backoff_timer_(io_),
       tick_timer_(io_),

@@ -31,15 +31,19 @@ class PublishStream;
 // stream fails (or cannot open) it waits a random time below an
 // exponentially growing bound (full jitter), opens a new stream and sends
 // again everything still buffered: the server's idempotency makes the
-// repeats harmless.
+// repeats harmless. When the target names several instances, the channel
+// (channel.h) opens that stream on a ready one, so a dead instance costs a
+// reconnection, not an outage.
 //
 // Threading: its own thread runs a boost::asio::io_context; the stream's gRPC
 // callbacks are posted to it, so every member below `io_` is touched by that
 // thread alone. Wake() and Status() may be called from any thread.
 class Sender {
  public:
-  // `buffer` must outlive the Sender. Starts the thread, which connects at once.
-  Sender(const RecorderOptions& options, EventBuffer& buffer);
+  // `buffer` must outlive the Sender; `channel` is MakeChannel's
+  // (channel.h). Starts the thread, which connects at once.
+  Sender(const RecorderOptions& options, EventBuffer& buffer,
+         std::shared_ptr<grpc::Channel> channel);
   // Cancels the stream and stops the thread; buffered events stay buffered.
   ~Sender();
   Sender(const Sender&) = delete;

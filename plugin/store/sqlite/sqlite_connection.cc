@@ -225,8 +225,7 @@ absl::StatusOr<std::unique_ptr<ReadPool>> ReadPool::Open(const std::string& path
 
 ReadPool::Lease ReadPool::Acquire() {
   absl::MutexLock lock(&mu_);
-  // A CondVar rather than Mutex::Await: the TSan build sees CondVar's waits
-  // (tests/testing/tsan_absl_mutex.cc), not Await's.
+  // A CondVar, not Mutex::Await: ThreadSanitizer sees through the former only.
   while (free_.empty()) released_.Wait(&mu_);
   Connection* c = free_.back();
   free_.pop_back();
