@@ -10,7 +10,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
-#include <sys/stat.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -23,6 +22,7 @@
 
 #include "plugin/store/postgres/schema.h"
 #include "tests/testing/events.h"
+#include "tests/testing/scratch_pg_cluster.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_database.h"
 
@@ -469,45 +469,13 @@ TEST_F(PostgresTwoInstancesTest, TwoExportsOfOneSuggestionCannotBothSucceed) {
 
 // ---- Losing the database
 
-// A cluster of this test's own (scripts/pg_cluster.sh) to kill and resume:
-// the shared one serves tests running meanwhile.
-class OwnCluster {
- public:
-  OwnCluster() {
-    // The cluster runs as "nobody" when the tests run as root: it must be
-    // able to reach its folder.
-    chmod(tmp_.path().c_str(), 0755);
-    started_ = Script("start");
-    std::ifstream file(dir() + "/uri");
-    std::getline(file, uri_);
-  }
-  ~OwnCluster() { Script("stop"); }
-
-  bool started() const { return started_ && !uri_.empty(); }
-  bool Kill() { return Script("kill"); }
-  bool Resume() { return Script("resume"); }
-
-  // A new database's URI (the maintenance URI names "postgres").
-  std::string CreateDatabase(const std::string& name) {
-    RawSql sql(uri_);
-    if (!sql.Query("CREATE DATABASE " + name).ok()) return "";
-    std::string uri = uri_;
-    uri.replace(uri.find("/postgres?"), 10, "/" + name + "?");
-    return uri;
-  }
-
- private:
-  std::string dir() const { return tmp_.File("pg"); }
-  bool Script(const std::string& command) {
-    const std::string line = std::string("bash ") + UNITCLOCK_PG_CLUSTER_SCRIPT + " " + command +
-                             " '" + dir() + "' >>'" + tmp_.File("script.log") + "' 2>&1";
-    return std::system(line.c_str()) == 0;
-  }
-
-  unitclock::testing::TempDir tmp_;
-  bool started_ = false;
-  std::string uri_;
-};
+// Creates database `name` on `cluster` and returns its URI; empty if it
+// cannot.
+std::string CreateDatabase(unitclock::testing::ScratchPgCluster& cluster, const std::string& name) {
+  RawSql sql(cluster.uri());
+  if (!sql.Query("CREATE DATABASE " + name).ok()) return "";
+  return cluster.DatabaseUri(name);
+}
 
 // Polls `ok` every 50 ms for up to 15 s.
 template <typename F>
@@ -521,9 +489,9 @@ bool Eventually(F ok) {
 }
 
 TEST(PostgresLossTest, CallsFailWhileTheDatabaseIsDownAndTheSameStoreRecovers) {
-  OwnCluster cluster;
+  unitclock::testing::ScratchPgCluster cluster;
   ASSERT_TRUE(cluster.started());
-  const std::string uri = cluster.CreateDatabase("loss");
+  const std::string uri = CreateDatabase(cluster, "loss");
   ASSERT_FALSE(uri.empty());
   Store store = Open(uri);
   ASSERT_NE(store.events, nullptr);
@@ -581,9 +549,9 @@ TEST(PostgresLossTest, CallsFailWhileTheDatabaseIsDownAndTheSameStoreRecovers) {
 }
 
 TEST(PostgresLossTest, ACommitCutShortIsUnavailableAndASafeResend) {
-  OwnCluster cluster;
+  unitclock::testing::ScratchPgCluster cluster;
   ASSERT_TRUE(cluster.started());
-  const std::string uri = cluster.CreateDatabase("cut");
+  const std::string uri = CreateDatabase(cluster, "cut");
   ASSERT_FALSE(uri.empty());
   Store store = Open(uri);
   ASSERT_NE(store.events, nullptr);
