@@ -26,6 +26,9 @@ PACKAGES=(
   libcli11-dev libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   clang-format openssl libssl-dev
   clang-14 libclang-rt-14-dev python3-grpcio python3-protobuf ccache
+  # The PostgreSQL store: libpq to build it, and PostgreSQL 15's server for
+  # the throwaway cluster its tests run against (scripts/pg_cluster.sh).
+  libpq-dev postgresql
 )
 # Node and npm run the independent export validators (tests/validators/, ctest
 # ExternalValidators). Debian 12's nodejs is 18: @medplum/core 4.5.2 asks for

@@ -39,7 +39,8 @@ namespace unitclock {
 namespace {
 
 // The store backends the end-to-end suites run on.
-#define UNITCLOCK_E2E_BACKENDS ::testing::Values(testing::Backend::kSqlite)
+#define UNITCLOCK_E2E_BACKENDS \
+  ::testing::Values(testing::Backend::kSqlite, testing::Backend::kPostgres)
 
 std::string BackendName(const ::testing::TestParamInfo<testing::Backend>& info) {
   return testing::BackendName(info.param);

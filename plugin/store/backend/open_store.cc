@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/status/status.h"
+#include "plugin/store/postgres/postgres_store.h"
 #include "plugin/store/sqlite/sqlite_store.h"
 
 namespace unitclock::store {
@@ -34,9 +35,7 @@ std::string DescribeDb(std::string_view db) {
 }
 
 absl::StatusOr<Store> OpenStore(const std::string& db, const StoreOptions& options) {
-  if (IsPostgresUri(db)) {
-    return absl::UnimplementedError("db: PostgreSQL is not built into this unitclockd");
-  }
+  if (IsPostgresUri(db)) return OpenPostgresStore(db, options);
   return OpenSqliteStore(db, options);
 }
 

@@ -245,8 +245,8 @@ absl::StatusOr<std::unique_ptr<ReadPool>> ReadPool::Open(const std::string& path
 
 ReadPool::Lease ReadPool::Acquire() {
   absl::MutexLock lock(&mu_);
-  mu_.Await(absl::Condition(
-      +[](std::vector<Connection*>* free) { return !free->empty(); }, &free_));
+  // A CondVar, not Mutex::Await: ThreadSanitizer sees through the former only.
+  while (free_.empty()) released_.Wait(&mu_);
   Connection* c = free_.back();
   free_.pop_back();
   return Lease(*this, c);
@@ -255,6 +255,7 @@ ReadPool::Lease ReadPool::Acquire() {
 void ReadPool::Release(Connection* connection) {
   absl::MutexLock lock(&mu_);
   free_.push_back(connection);
+  released_.Signal();
 }
 
 }  // namespace unitclock::store::sqlite_backend

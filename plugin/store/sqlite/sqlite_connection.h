@@ -76,6 +76,7 @@ class ReadPool {
 
   std::vector<std::unique_ptr<Connection>> all_;
   absl::Mutex mu_;
+  absl::CondVar released_;
   std::vector<Connection*> free_ ABSL_GUARDED_BY(mu_);
 };
 

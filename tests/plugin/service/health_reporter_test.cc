@@ -24,8 +24,10 @@
 
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "plugin/service/server.h"
+#include "plugin/store/postgres/postgres_store.h"
 #include "plugin/store/sqlite/sqlite_store.h"
 #include "tests/testing/fake_clock.h"
+#include "tests/testing/scratch_pg_cluster.h"
 #include "tests/testing/service_options.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/tls.h"
@@ -289,6 +291,33 @@ TEST_F(ServerHealthTest, WatchHealthFollowsTheProbeUntilShutdown) {
   std::this_thread::sleep_for(30ms);
   EXPECT_EQ(probe_.calls(), calls);  // stopped with the server
   EXPECT_EQ(server_->WatchHealth(probe_.Probe()).code(), absl::StatusCode::kFailedPrecondition);
+}
+
+// The real probe on PostgreSQL: the event log's Health(), as unitclockd
+// watches it, while the database server is killed and started again.
+TEST(ServerHealthOnPostgresTest, HealthFollowsTheDatabaseGoingAndComingBack) {
+  testing::ScratchPgCluster cluster;
+  ASSERT_TRUE(cluster.started());
+  auto store = store::OpenPostgresStore(cluster.uri(), {});
+  ASSERT_TRUE(store.ok()) << store.status();
+  testing::FakeClock clock;
+  auto server = Server::Start("127.0.0.1:0", *store, clock, testing::TestServiceOptions());
+  ASSERT_TRUE(server.ok()) << server.status();
+  store::EventLog& log = *store->events;
+  ASSERT_TRUE((*server)->WatchHealth([&log] { return log.Health(); }, 50ms).ok());
+  auto stub = Health::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string((*server)->port()),
+                                                  testing::TestChannelCredentials()));
+  EXPECT_EQ(Check(*stub), kServing);
+
+  ASSERT_TRUE(cluster.Kill());
+  // The log probes at most about once a second: NOT_SERVING within a few.
+  EXPECT_TRUE(PollUntil([&] { return Check(*stub) == kNotServing; }, 5s));
+  EXPECT_EQ(log.Health().code(), absl::StatusCode::kUnavailable);
+
+  ASSERT_TRUE(cluster.Resume());
+  EXPECT_TRUE(PollUntil([&] { return Check(*stub) == kServing; }, 10s));
+  EXPECT_TRUE(log.Health().ok()) << log.Health();
+  (*server)->Shutdown(500ms);
 }
 
 }  // namespace

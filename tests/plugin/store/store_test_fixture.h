@@ -52,6 +52,8 @@ class StoreTest : public ::testing::TestWithParam<testing::Backend> {
 inline std::string BackendParamName(const ::testing::TestParamInfo<testing::Backend>& info) {
   return testing::BackendName(info.param);
 }
-#define UNITCLOCK_STORE_BACKENDS ::testing::Values(::unitclock::testing::Backend::kSqlite)
+#define UNITCLOCK_STORE_BACKENDS                            \
+  ::testing::Values(::unitclock::testing::Backend::kSqlite, \
+                    ::unitclock::testing::Backend::kPostgres)
 
 }  // namespace unitclock::store
