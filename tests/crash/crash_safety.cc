@@ -1482,7 +1482,7 @@ struct Options {
   std::string db;               // the crash run's --db; default: a SQLite file in the work folder
   std::string pg_cluster;       // a cluster of scripts/pg_cluster.sh to make a database in
   bool new_pg_cluster = false;  // start a cluster of its own in the work folder instead
-  std::string pg_cluster_script = PG_CLUSTER_SCRIPT;
+  std::string pg_cluster_script = UNITCLOCK_PG_CLUSTER_SCRIPT;
   int outages = 0;                 // database outages while streaming (PostgreSQL)
   std::string health = "require";  // what health checks must say in an outage: report, require
   bool watchdog_race = false;      // the watchdog race instead of the crash run
