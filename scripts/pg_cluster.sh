@@ -16,7 +16,9 @@
 # PostgreSQL refuses to run as root, so as root (here and in CI) the cluster
 # belongs to "nobody" (override with PG_CLUSTER_USER); otherwise to the caller.
 # `start` on a DIR left behind by a killed run stops and removes it first.
-# Speed over durability (fsync off): the cluster is thrown away.
+# Speed over durability (fsync off): the cluster is thrown away. With
+# PG_CLUSTER_DURABLE=1, fsync and full-page writes stay on, as on a real
+# server: the benchmarks (tests/bench/store.sh) measure that.
 set -euo pipefail
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -136,13 +138,16 @@ start() {
   }
   # No TCP: the socket in its folder only, so that nothing outside this
   # machine (or another user's cluster) can reach it.
+  local durability="fsync = off
+full_page_writes = off"
+  [[ ${PG_CLUSTER_DURABLE:-0} == 1 ]] && durability="fsync = on
+full_page_writes = on"
   cat >>"$dir/data/postgresql.conf" <<EOF
 listen_addresses = ''
 unix_socket_directories = '$sock'
 unix_socket_permissions = 0777
 max_connections = 300
-fsync = off
-full_page_writes = off
+$durability
 log_min_messages = warning
 EOF
   local attempt port

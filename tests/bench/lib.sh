@@ -6,6 +6,7 @@
 bench_init() {
   work=$(mktemp -d)
   bench_pids=()
+  pg_dirs=()
   trap bench_cleanup EXIT
   scripts/make_token.sh bench bench platform "$work/tokens.json" >"$work/token"
 }
@@ -14,6 +15,7 @@ bench_cleanup() {
   local p
   for p in "${bench_pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  for p in "${pg_dirs[@]}"; do scripts/pg_cluster.sh stop "$p" >/dev/null 2>&1 || true; done
   rm -rf "$work"
 }
 
@@ -50,4 +52,30 @@ stop_unitclockd() {
 # rss_kib PID: resident memory of a process, in KiB.
 rss_kib() {
   awk '/^VmRSS:/ {print $2}' "/proc/$1/status"
+}
+
+# pg_start DIR: a throwaway PostgreSQL cluster in DIR (scripts/pg_cluster.sh),
+# stopped on exit with the rest.
+pg_start() {
+  # The cluster's server may run as another user (nobody, when run as root),
+  # who must be able to reach its folder.
+  chmod a+x "$work"
+  # Durable, as a real server: fsync on, like the SQLite store's.
+  PG_CLUSTER_DURABLE=1 scripts/pg_cluster.sh start "$1" >/dev/null
+  pg_dirs+=("$1")
+}
+
+# pg_new_database DIR NAME: creates database NAME in the cluster in DIR and
+# prints its connection URI.
+pg_new_database() {
+  local uri
+  uri=$(cat "$1/uri")
+  psql -q -X "$uri" -c "CREATE DATABASE \"$2\"" >/dev/null
+  pg_database_uri "$uri" "$2"
+}
+
+# pg_database_uri URI NAME: URI (of the cluster's maintenance database,
+# "postgres") with the database NAME instead.
+pg_database_uri() {
+  sed -E "s#/postgres(\?|$)#/$2\1#" <<<"$1"
 }

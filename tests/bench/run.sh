@@ -22,6 +22,7 @@ if $smoke; then
   tests/bench/ingest.sh "$build" --events 3000 --streams 8 --batch 10 --rounds 1
   tests/bench/memory.sh "$build" --warmup 50 --sessions 200
   tests/bench/restart.sh "$build" --events 3000 --restarts 1
+  tests/bench/store.sh "$build" --events 3000 --streams 8 --read-seconds 0.5 --restart-events 3000
 else
   echo "== core (Google Benchmark)"
   "$build/tests/bench/core/core_bench"
@@ -29,4 +30,5 @@ else
   tests/bench/ingest.sh "$build" --batch 10 --events 100000
   tests/bench/memory.sh "$build"
   tests/bench/restart.sh "$build"
+  tests/bench/store.sh "$build"
 fi
