@@ -2,7 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <optional>
+#include <thread>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -14,6 +16,9 @@ namespace {
 using sqlite::Statement;
 
 constexpr int kSchemaVersion = 3;
+
+// How long a statement waits for another connection's (or process's) lock.
+constexpr int kBusyTimeoutMs = 5000;
 
 // The schema. `events` is the log; `sessions` indexes sessions for listing
 // and for the watchdog, and is maintained in the same transaction as the
@@ -170,9 +175,24 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& 
   }
   std::unique_ptr<Connection> c(new Connection(db));
   // Another connection (or process) may hold the write lock for a commit.
-  sqlite3_busy_timeout(db, 5000);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
   if (read_only) return c;
-  absl::Status st = c->Exec("PRAGMA journal_mode = WAL");
+  // A process killed while it made a fresh file can leave a hot rollback
+  // journal (the file was not yet in WAL mode). While another process rolls
+  // it back, SQLite may answer this first statement SQLITE_BUSY at once,
+  // without calling the busy handler, and of several instances starting
+  // together after such a crash all but one would end. So it is retried
+  // here for as long as the busy timeout would have waited.
+  absl::Status st;
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  while (true) {
+    st = c->Exec("PRAGMA journal_mode = WAL");
+    if (st.ok() || (sqlite3_extended_errcode(db) & 0xff) != SQLITE_BUSY ||
+        std::chrono::steady_clock::now() > give_up) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   // In WAL mode, synchronous=FULL syncs the log at every commit: a commit
   // that returned survives power loss, which an acknowledgement promises.
   if (st.ok()) st = c->Exec("PRAGMA synchronous = FULL");
