@@ -11,13 +11,18 @@ namespace unitclock::service {
 PublishStream::PublishStream(absl::StatusOr<StreamSlot> admitted, std::unique_ptr<EventSink> sink,
                              const std::atomic<bool>& draining, int window)
     : sink_(std::move(sink)), draining_(draining), window_(window) {
-  absl::MutexLock lock(&mu_);
-  if (admitted.ok()) slot_ = *std::move(admitted);
-  if (!admitted.ok()) {
-    End(ToGrpcStatus(admitted.status()));
-    return;
+  std::optional<grpc::Status> finish;
+  {
+    absl::MutexLock lock(&mu_);
+    if (admitted.ok()) {
+      slot_ = *std::move(admitted);
+      Advance();
+    } else {
+      End(ToGrpcStatus(admitted.status()));
+    }
+    finish = TakeFinish();
   }
-  Advance();
+  if (finish) Finish(*finish);
 }
 
 void PublishStream::OnReadDone(bool ok) {
@@ -26,57 +31,75 @@ void PublishStream::OnReadDone(bool ok) {
   std::variant<v1::Event, v1::EventAcknowledgement> decoded;
   if (ok) decoded = DecodePublishEventsRequest(request_);
   std::uint64_t seq = 0;
+  bool submit = false;
+  std::optional<grpc::Status> finish;
   {
     absl::MutexLock lock(&mu_);
-    // !ok: the client closed its side, or the call was cancelled. finished_:
-    // the stream ended (an error, draining) while this read was pending; an
-    // event read now is dropped unacknowledged (the client sends it again),
-    // since no sink may answer once gRPC may delete the stream.
     if (!ok || finished_) {
-      reading_ = false;
+      // !ok: the client closed its side, or the call was cancelled.
+      // finished_: the stream ended (an error, draining) while this read was
+      // pending; an event read now is dropped unacknowledged (the client
+      // sends it again), since no sink may answer once gRPC may delete the
+      // stream.
       read_closed_ = true;
-      Advance();
-      return;
-    }
-    if (auto* rejected = std::get_if<v1::EventAcknowledgement>(&decoded)) {
+    } else if (auto* rejected = std::get_if<v1::EventAcknowledgement>(&decoded)) {
       // Undecodable: acknowledged in its turn, without the sink.
       acks_.emplace_back(std::move(*rejected));
+    } else {
+      seq = written_ + acks_.size();
+      acks_.emplace_back();
+      ++submitting_;
+      submit = true;
+    }
+    if (!submit) {
       reading_ = false;
       Advance();
-      return;
+      finish = TakeFinish();
     }
-    seq = written_ + acks_.size();
-    acks_.emplace_back();
-    ++submitting_;
   }
-  // Outside the lock, since the sink may answer before it returns.
-  sink_->Submit(std::get<v1::Event>(decoded),
-                [this, seq](absl::StatusOr<v1::EventAcknowledgement> ack) {
-                  Acknowledge(seq, std::move(ack));
-                });
-  absl::MutexLock lock(&mu_);
-  reading_ = false;
-  Advance();
+  if (submit) {
+    // Outside the lock, since the sink may answer before it returns. This
+    // reaction is still running, so gRPC cannot delete the stream yet.
+    sink_->Submit(std::get<v1::Event>(decoded),
+                  [this, seq](absl::StatusOr<v1::EventAcknowledgement> ack) {
+                    Acknowledge(seq, std::move(ack));
+                  });
+    absl::MutexLock lock(&mu_);
+    reading_ = false;
+    Advance();
+    finish = TakeFinish();
+  }
+  if (finish) Finish(*finish);  // last: see End
 }
 
 void PublishStream::Acknowledge(std::uint64_t seq, absl::StatusOr<v1::EventAcknowledgement> ack) {
-  absl::MutexLock lock(&mu_);
-  --submitting_;
-  if (!ack.ok()) {
-    if (failure_.ok()) failure_ = ack.status();
-  } else {
-    acks_[seq - written_] = *std::move(ack);
+  std::optional<grpc::Status> finish;
+  {
+    absl::MutexLock lock(&mu_);
+    --submitting_;
+    if (!ack.ok()) {
+      if (failure_.ok()) failure_ = ack.status();
+    } else {
+      acks_[seq - written_] = *std::move(ack);
+    }
+    Advance();
+    finish = TakeFinish();
   }
-  Advance();
+  if (finish) Finish(*finish);  // last: see End
 }
 
 void PublishStream::OnWriteDone(bool ok) {
-  absl::MutexLock lock(&mu_);
-  writing_ = false;
-  if (!ok && failure_.ok()) {
-    failure_ = absl::UnavailableError("acknowledgement could not be sent");
+  std::optional<grpc::Status> finish;
+  {
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
+    if (!ok && failure_.ok()) {
+      failure_ = absl::UnavailableError("acknowledgement could not be sent");
+    }
+    Advance();
+    finish = TakeFinish();
   }
-  Advance();
+  if (finish) Finish(*finish);  // last: see End
 }
 
 void PublishStream::Advance() {
@@ -116,7 +139,7 @@ void PublishStream::End(const grpc::Status& status) {
   // The stream stops counting against its platform before the client can
   // see it end, so that a client may open the next one at once.
   slot_ = StreamSlot();
-  Finish(status);
+  finish_ = status;
 }
 
 }  // namespace unitclock::service
