@@ -245,55 +245,7 @@ PostgresEventLog::PostgresEventLog(std::shared_ptr<Database> db, StoreOptions op
       options_(options),
       writer_connection_(db_),
       readers_(db_, kReadConnections),
-      writer_([this] { WriteLoop(); }) {}
-
-PostgresEventLog::~PostgresEventLog() {
-  {
-    absl::MutexLock lock(&queue_mu_);
-    stopping_ = true;
-    queue_cv_.Signal();
-  }
-  writer_.join();  // after writing what was queued
-}
-
-void PostgresEventLog::AppendAsync(std::vector<StoredEvent> events, AppendDone done) {
-  absl::MutexLock lock(&queue_mu_);
-  queue_.push_back(PendingAppend{std::move(events), std::move(done)});
-  queue_cv_.Signal();
-}
-
-EventLog::WriteStats PostgresEventLog::Stats() {
-  absl::MutexLock lock(&queue_mu_);
-  WriteStats stats = stats_;
-  for (const PendingAppend& append : queue_) {
-    stats.queued_events += static_cast<std::int64_t>(append.events.size());
-  }
-  return stats;
-}
-
-void PostgresEventLog::WriteLoop() {
-  for (;;) {
-    // Takes every append waiting, up to kMaxGroupEvents events (and at least
-    // one append, whatever its size).
-    std::vector<PendingAppend> group;
-    {
-      absl::MutexLock lock(&queue_mu_);
-      while (queue_.empty() && !stopping_) queue_cv_.Wait(&queue_mu_);
-      if (queue_.empty()) return;
-      std::size_t events = 0;
-      while (!queue_.empty() &&
-             (group.empty() || events + queue_.front().events.size() <= kMaxGroupEvents)) {
-        events += queue_.front().events.size();
-        group.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-      ++stats_.commits;
-      stats_.events += static_cast<std::int64_t>(events);
-    }
-    std::vector<absl::StatusOr<AppendResults>> results = CommitGroup(group);
-    for (std::size_t i = 0; i < group.size(); ++i) std::move(group[i].done)(std::move(results[i]));
-  }
-}
+      writer_([this](std::span<const PendingAppend> group) { return CommitGroup(group); }) {}
 
 std::vector<absl::StatusOr<AppendResults>> PostgresEventLog::CommitGroup(
     std::span<const PendingAppend> group) {

@@ -1,14 +1,11 @@
 #pragma once
 
-#include <deque>
 #include <memory>
 #include <span>
-#include <thread>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "plugin/store/event_log.h"
+#include "plugin/store/group_commit.h"
 #include "plugin/store/postgres/connection.h"
 
 namespace unitclock::store::postgres {
@@ -32,10 +29,13 @@ namespace unitclock::store::postgres {
 class PostgresEventLog final : public EventLog {
  public:
   PostgresEventLog(std::shared_ptr<Database> db, StoreOptions options);
-  ~PostgresEventLog() override;
+  // Commits what is queued, then closes.
+  ~PostgresEventLog() override = default;
 
-  void AppendAsync(std::vector<StoredEvent> events, AppendDone done) override;
-  WriteStats Stats() override;
+  void AppendAsync(std::vector<StoredEvent> events, AppendDone done) override {
+    writer_.Append(std::move(events), std::move(done));
+  }
+  WriteStats Stats() override { return writer_.Stats(); }
   absl::StatusOr<std::vector<StoredEvent>> LoadSession(std::string_view session_id) override;
   absl::StatusOr<std::optional<std::string>> SessionOwner(std::string_view session_id) override;
   absl::StatusOr<SessionPage> ListSessions(const SessionQuery& query) override;
@@ -50,14 +50,6 @@ class PostgresEventLog final : public EventLog {
   static constexpr int kMaxGroupAttempts = 5;
 
  private:
-  struct PendingAppend {
-    std::vector<StoredEvent> events;
-    AppendDone done;
-  };
-
-  // The writer thread: commits the queued appends, a group at a time, until
-  // the log is destroyed and the queue is empty.
-  void WriteLoop();
   // Appends a group in one transaction, tried again on a serialization
   // failure, a deadlock, a lost race for an event id, or a connection found
   // dead before the commit; one result per append.
@@ -68,13 +60,7 @@ class PostgresEventLog final : public EventLog {
   const StoreOptions options_;
   Connection writer_connection_;  // the writer thread's alone
   ConnectionPool readers_;
-
-  absl::Mutex queue_mu_;
-  absl::CondVar queue_cv_;
-  std::deque<PendingAppend> queue_ ABSL_GUARDED_BY(queue_mu_);
-  bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
-  WriteStats stats_ ABSL_GUARDED_BY(queue_mu_);
-  std::thread writer_;  // last: starts once everything above is ready
+  GroupCommitWriter writer_;  // last: destroyed (drained) before what it commits with
 };
 
 }  // namespace unitclock::store::postgres

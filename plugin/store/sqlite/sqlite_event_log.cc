@@ -231,55 +231,7 @@ SqliteEventLog::SqliteEventLog(std::unique_ptr<sqlite_backend::Connection> write
     : writer_db_(std::move(writer)),
       reads_(std::move(reads)),
       options_(options),
-      writer_([this] { WriteLoop(); }) {}
-
-SqliteEventLog::~SqliteEventLog() {
-  {
-    absl::MutexLock lock(&queue_mu_);
-    stopping_ = true;
-    queue_cv_.Signal();
-  }
-  writer_.join();  // after writing what was queued
-}
-
-void SqliteEventLog::AppendAsync(std::vector<StoredEvent> events, AppendDone done) {
-  absl::MutexLock lock(&queue_mu_);
-  queue_.push_back(PendingAppend{std::move(events), std::move(done)});
-  queue_cv_.Signal();
-}
-
-EventLog::WriteStats SqliteEventLog::Stats() {
-  absl::MutexLock lock(&queue_mu_);
-  WriteStats stats = stats_;
-  for (const PendingAppend& append : queue_) {
-    stats.queued_events += static_cast<std::int64_t>(append.events.size());
-  }
-  return stats;
-}
-
-void SqliteEventLog::WriteLoop() {
-  for (;;) {
-    // Takes every append waiting, up to kMaxGroupEvents events (and at least
-    // one append, whatever its size).
-    std::vector<PendingAppend> group;
-    {
-      absl::MutexLock lock(&queue_mu_);
-      while (queue_.empty() && !stopping_) queue_cv_.Wait(&queue_mu_);
-      if (queue_.empty()) return;
-      std::size_t events = 0;
-      while (!queue_.empty() &&
-             (group.empty() || events + queue_.front().events.size() <= kMaxGroupEvents)) {
-        events += queue_.front().events.size();
-        group.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-      ++stats_.commits;
-      stats_.events += static_cast<std::int64_t>(events);
-    }
-    std::vector<absl::StatusOr<AppendResults>> results = CommitGroup(group);
-    for (std::size_t i = 0; i < group.size(); ++i) std::move(group[i].done)(std::move(results[i]));
-  }
-}
+      writer_([this](std::span<const PendingAppend> group) { return CommitGroup(group); }) {}
 
 std::vector<absl::StatusOr<AppendResults>> SqliteEventLog::CommitGroup(
     std::span<const PendingAppend> group) {

@@ -1,13 +1,11 @@
 #pragma once
 
-#include <deque>
 #include <memory>
-#include <thread>
+#include <span>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "plugin/store/event_log.h"
+#include "plugin/store/group_commit.h"
 #include "plugin/store/sqlite/sqlite_connection.h"
 
 namespace unitclock::store {
@@ -23,10 +21,12 @@ class SqliteEventLog final : public EventLog {
   SqliteEventLog(std::unique_ptr<sqlite_backend::Connection> writer,
                  std::unique_ptr<sqlite_backend::ReadPool> reads, StoreOptions options);
   // Commits what is queued, then closes.
-  ~SqliteEventLog() override;
+  ~SqliteEventLog() override = default;
 
-  void AppendAsync(std::vector<StoredEvent> events, AppendDone done) override;
-  WriteStats Stats() override;
+  void AppendAsync(std::vector<StoredEvent> events, AppendDone done) override {
+    writer_.Append(std::move(events), std::move(done));
+  }
+  WriteStats Stats() override { return writer_.Stats(); }
   absl::StatusOr<std::vector<StoredEvent>> LoadSession(std::string_view session_id) override;
   absl::StatusOr<std::optional<std::string>> SessionOwner(std::string_view session_id) override;
   absl::StatusOr<SessionPage> ListSessions(const SessionQuery& query) override;
@@ -37,27 +37,13 @@ class SqliteEventLog final : public EventLog {
   absl::Status Health() override { return absl::OkStatus(); }
 
  private:
-  struct PendingAppend {
-    std::vector<StoredEvent> events;
-    AppendDone done;
-  };
-
-  // The writer thread: commits the queued appends, a group at a time, until
-  // the log is destroyed and the queue is empty.
-  void WriteLoop();
   // Appends a group in one transaction; one result per append.
   std::vector<absl::StatusOr<AppendResults>> CommitGroup(std::span<const PendingAppend> group);
 
   const std::unique_ptr<sqlite_backend::Connection> writer_db_;  // the writer thread's alone
   const std::unique_ptr<sqlite_backend::ReadPool> reads_;
   const StoreOptions options_;
-
-  absl::Mutex queue_mu_;
-  absl::CondVar queue_cv_;
-  std::deque<PendingAppend> queue_ ABSL_GUARDED_BY(queue_mu_);
-  bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
-  WriteStats stats_ ABSL_GUARDED_BY(queue_mu_);
-  std::thread writer_;  // last: starts once everything above is ready
+  GroupCommitWriter writer_;  // last: destroyed (drained) before what it commits with
 };
 
 }  // namespace unitclock::store
