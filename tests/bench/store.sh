@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The store benchmark: unitclockd on SQLite and on PostgreSQL, in the same
-# run on this machine (README "Performance"):
+# run on this machine (docs/performance.md):
 #
 #   tests/bench/store.sh BUILD_DIR [--events N] [--streams N] [--read-seconds S]
 #                                  [--restart-events N] [--backends "sqlite postgres"]
