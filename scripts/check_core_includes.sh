@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fails if anything under core/ includes gRPC, Protobuf, Asio, a store or
-# generated API header: the core is pure domain logic (see architecture.md).
+# generated API header: the core is pure domain logic (see docs/architecture.md).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 pattern='#include\s*[<"](grpc|grpcpp|google/protobuf|boost/asio|asio|sqlite3|libpq|pqxx|plugin/|unitclock/v1/)'
