@@ -12,7 +12,7 @@
 namespace unitclock::client {
 namespace {
 
-// The server's rule for ids (README, "The API"): checked here too, so that a
+// The server's rule for ids (docs/api.md): checked here too, so that a
 // malformed session id fails the call instead of every event of the session
 // being rejected later.
 constexpr std::size_t kMaxIdLength = 128;
