@@ -14,7 +14,7 @@ namespace {
 
 constexpr Duration kUnit = std::chrono::minutes(15);
 
-// The warning codes the engine emits; README's table lists the same.
+// The warning codes the engine emits; docs/time-and-codes.md's table lists the same.
 namespace warn {
 constexpr const char* kUnknownPayer = "unknown_payer";
 constexpr const char* kActivityWithoutCode = "activity_without_code";

@@ -37,7 +37,7 @@ enum class Severity {
 };
 
 // Something the therapist must know. `code` is stable and machine-readable
-// (lower_snake, listed in coding.cc's kWarningCodes and in README);
+// (lower_snake, listed in coding.cc's kWarningCodes and in docs/time-and-codes.md);
 // `cpt_code` is empty for a warning about the whole day.
 struct CodingWarning {
   std::string code;
