@@ -1,4 +1,4 @@
-// examples/node/quickstart.mjs: README's Node snippet, run by ctest NodeExample.
+// examples/node/quickstart.mjs: docs/client-library.md's Node snippet, run by ctest NodeExample.
 // Packages: export NODE_PATH=$(scripts/npm_ci.sh examples/node) (pinned, installed outside the
 // checkout). Run from any folder with UNITCLOCK_TOKEN set. Exits 1 if an event is rejected or
 // no line is suggested.

@@ -1,4 +1,4 @@
-// examples/quickstart/quickstart.cc: README's C++ snippet, run by ctest CppExample.
+// examples/quickstart/quickstart.cc: docs/client-library.md's C++ snippet, run by ctest CppExample.
 // Build it against the installed library (examples/quickstart/CMakeLists.txt:
 // find_package(unitclock), link unitclock::client); run with UNITCLOCK_TOKEN set.
 // Exits 1 if an event is rejected or no line is suggested, 2 if a call fails.

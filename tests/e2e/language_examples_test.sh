@@ -13,10 +13,11 @@
 # and print the same suggestion; a scenario with a bad event must exit 1
 # naming it; node and python: a token of another platform than the
 # scenario's must exit 1 naming both platforms (the examples ask GetCaller
-# for the token's platform). README's snippet (quickstart.cc, .mjs, .py),
-# run from a folder other than the repository's, must then publish its own
-# session and print its line; run again with a token of another platform,
-# its events are rejected (their ids belong to the first platform's session)
+# for the token's platform). The documented snippet (quickstart.cc and .mjs in
+# docs/client-library.md, .py in README), run from a folder other than the
+# repository's, must then publish its own session and print its line; run
+# again with a token of another platform, its events are rejected (their ids
+# belong to the first platform's session)
 # and it must exit non-zero saying so. Fails (never skips) when node, npm or
 # a Python module is missing.
 #
@@ -183,7 +184,7 @@ if [[ $lang != cpp ]]; then
   expect_count "$out" '^ack ' 0 "the run with another platform's token: acknowledgements"
 fi
 
-# run_quickstart NAME TOKEN_FILE: runs README's snippet in the folder $work/NAME
+# run_quickstart NAME TOKEN_FILE: runs the documented snippet in the folder $work/NAME
 # (not the repository: node and python find proto/ and gen/ from their own
 # folder; the C++ quickstart keeps its buffer in the current folder).
 run_quickstart() {
@@ -195,7 +196,7 @@ run_quickstart() {
   sed 's/^/    /' <<<"$out"
 }
 
-check "README's snippet (the quickstart), from another folder: its own session, 97110 x2 GP 95 POS 10"
+check "the documented snippet (the quickstart), from another folder: its own session, 97110 x2 GP 95 POS 10"
 run_quickstart quickstart "$work/token"
 [[ $rc == 0 ]] || fail "the quickstart exited $rc"
 expect_count "$out" ' OUTCOME_RECORDED' 7 "quickstart: recorded events"
