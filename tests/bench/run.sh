@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every benchmark, one after the other (docs/performance.md):
 #
-#   tests/bench/run.sh BUILD_DIR           the figures docs/performance.md reports (about 5 minutes)
+#   tests/bench/run.sh BUILD_DIR           the figures docs/performance.md reports (about 10 minutes)
 #   tests/bench/run.sh BUILD_DIR --smoke   each benchmark briefly, as CI runs them: checks
 #                                          that they work; its figures mean nothing
 #
