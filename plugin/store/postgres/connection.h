@@ -261,6 +261,18 @@ class ConnectionPool {
   std::vector<Connection*> free_ ABSL_GUARDED_BY(mu_);
 };
 
+// Runs `read` on a connection of `pool`; once more on a fresh connection if
+// the first found its connection dead (a database restarted since it was
+// last used), which a read may do safely.
+template <typename T, typename Read>
+absl::StatusOr<T> WithReader(ConnectionPool& pool, Read read) {
+  for (int attempt = 1;; ++attempt) {
+    ConnectionPool::Lease c = pool.Acquire();
+    absl::StatusOr<T> out = read(*c);
+    if (out.ok() || attempt == 2 || !ConnectionLost(out.status())) return out;
+  }
+}
+
 // True if PostgreSQL can store `text` as TEXT as it is: no NUL byte (libpq
 // passes text parameters as C strings) and valid UTF-8 (the databases'
 // encoding; client_encoding is set to it). Strings that are not could never

@@ -1,7 +1,6 @@
 #include "plugin/store/postgres/postgres_event_log.h"
 
 #include <algorithm>
-#include <charconv>
 #include <limits>
 #include <map>
 #include <random>
@@ -13,13 +12,10 @@
 #include "absl/status/status.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "plugin/store/session_page.h"
 
 namespace unitclock::store::postgres {
 namespace {
-
-// Sessions without a SessionStarted event sort first in listings (the
-// COALESCE of the schema's indexes).
-constexpr std::int64_t kNoStart = std::numeric_limits<std::int64_t>::min();
 
 // ---- The writer's statements. Arrays carry a whole group: a group is a
 // handful of statements whatever its size.
@@ -124,21 +120,6 @@ const Sql& ListSessionsSql(unsigned mask) {
 std::int64_t ToMillis(core::TimePoint t) { return t.time_since_epoch().count(); }
 core::TimePoint FromMillis(std::int64_t ms) { return core::TimePoint(core::Duration(ms)); }
 
-// Page tokens are "<start_ms>/<session_id>" of the last session returned, as
-// the SQLite log writes them. Clients treat them as opaque.
-std::string MakePageToken(std::int64_t start_ms, std::string_view session_id) {
-  return std::to_string(start_ms) + "/" + std::string(session_id);
-}
-
-bool ParsePageToken(const std::string& token, std::int64_t& start_ms, std::string& session_id) {
-  const auto slash = token.find('/');
-  if (slash == std::string::npos || slash + 1 >= token.size()) return false;
-  const auto [ptr, ec] = std::from_chars(token.data(), token.data() + slash, start_ms);
-  if (ec != std::errc() || ptr != token.data() + slash) return false;
-  session_id = token.substr(slash + 1);
-  return true;
-}
-
 // What the log keeps of one session, as a group reads it once (locked) and
 // writes it back once, whatever the number of the group's events in it.
 struct SessionRow {
@@ -224,18 +205,6 @@ absl::StatusOr<AppendOutcome> Decide(const StoredEvent& e, SessionRow& row,
 bool StorableEvent(const StoredEvent& e) {
   return Storable(e.event_id) && Storable(e.session_id) && Storable(e.platform) &&
          (!e.started || (Storable(e.started->platform) && Storable(e.started->patient_ref)));
-}
-
-// Runs `read` on a read connection; once more on a fresh connection if the
-// first found its connection dead (a database restarted since it was last
-// used), which a read may do safely.
-template <typename T, typename Read>
-absl::StatusOr<T> WithReader(ConnectionPool& pool, Read read) {
-  for (int attempt = 1;; ++attempt) {
-    ConnectionPool::Lease c = pool.Acquire();
-    absl::StatusOr<T> out = read(*c);
-    if (out.ok() || attempt == 2 || !ConnectionLost(out.status())) return out;
-  }
 }
 
 }  // namespace
@@ -445,15 +414,11 @@ absl::StatusOr<std::optional<std::string>> PostgresEventLog::SessionOwner(
 }
 
 absl::StatusOr<SessionPage> PostgresEventLog::ListSessions(const SessionQuery& query) {
-  if (query.page_size < 1 || query.page_size > 1000) {
-    return absl::InvalidArgumentError("page_size: must be between 1 and 1000");
-  }
-  std::int64_t after_start = kNoStart;
-  std::string after_id;
-  const bool has_cursor = !query.page_token.empty();
-  if (has_cursor && !ParsePageToken(query.page_token, after_start, after_id)) {
-    return absl::InvalidArgumentError("page_token: not a token returned by ListSessions");
-  }
+  absl::StatusOr<PageCursor> cursor = ReadPageCursor(query);
+  if (!cursor.ok()) return cursor.status();
+  const std::int64_t after_start = cursor->start_ms;
+  const std::string& after_id = cursor->session_id;
+  const bool has_cursor = !cursor->first_page;
   // A filter no stored value can match matches nothing; a cursor past ids
   // that cannot be stored is a token this log never wrote.
   if (!Storable(query.patient_ref) || !Storable(query.platform)) return SessionPage();

@@ -196,15 +196,6 @@ absl::StatusOr<T> InTransaction(ConnectionPool& pool, int max_attempts, Body bod
   }
 }
 
-template <typename T, typename Read>
-absl::StatusOr<T> WithReader(ConnectionPool& pool, Read read) {
-  for (int attempt = 1;; ++attempt) {
-    ConnectionPool::Lease c = pool.Acquire();
-    absl::StatusOr<T> out = read(*c);
-    if (out.ok() || attempt == 2 || !ConnectionLost(out.status())) return out;
-  }
-}
-
 }  // namespace
 
 PostgresReviewLedger::PostgresReviewLedger(std::shared_ptr<Database> db)

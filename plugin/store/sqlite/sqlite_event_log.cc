@@ -3,7 +3,6 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <charconv>
 #include <limits>
 #include <string_view>
 #include <unordered_map>
@@ -11,15 +10,13 @@
 
 #include "absl/status/status.h"
 #include "plugin/sqlite/statement.h"
+#include "plugin/store/session_page.h"
 
 namespace unitclock::store {
 namespace {
 
 using sqlite::Statement;
 using sqlite::StatementCache;
-
-// Sessions without a SessionStarted event sort first in listings.
-constexpr std::int64_t kNoStart = std::numeric_limits<std::int64_t>::min();
 
 // Runs one cached statement that returns no rows.
 absl::Status Run(StatementCache& cache, const char* sql) {
@@ -29,21 +26,6 @@ absl::Status Run(StatementCache& cache, const char* sql) {
 }
 
 std::int64_t ToMillis(core::TimePoint t) { return t.time_since_epoch().count(); }
-
-// Page tokens are "<start_ms>/<session_id>" of the last session returned.
-// Clients treat them as opaque.
-std::string MakePageToken(std::int64_t start_ms, const std::string& session_id) {
-  return std::to_string(start_ms) + "/" + session_id;
-}
-
-bool ParsePageToken(const std::string& token, std::int64_t& start_ms, std::string& session_id) {
-  const auto slash = token.find('/');
-  if (slash == std::string::npos || slash + 1 >= token.size()) return false;
-  const auto [ptr, ec] = std::from_chars(token.data(), token.data() + slash, start_ms);
-  if (ec != std::errc() || ptr != token.data() + slash) return false;
-  session_id = token.substr(slash + 1);
-  return true;
-}
 
 // What the store keeps of one session in the `sessions` table, as a group
 // commit reads it once and writes it back once, whatever the number of the
@@ -298,15 +280,11 @@ absl::StatusOr<std::optional<std::string>> SqliteEventLog::SessionOwner(
 }
 
 absl::StatusOr<SessionPage> SqliteEventLog::ListSessions(const SessionQuery& query) {
-  if (query.page_size < 1 || query.page_size > 1000) {
-    return absl::InvalidArgumentError("page_size: must be between 1 and 1000");
-  }
-  std::int64_t after_start = kNoStart;
-  std::string after_id;
-  const bool has_cursor = !query.page_token.empty();
-  if (has_cursor && !ParsePageToken(query.page_token, after_start, after_id)) {
-    return absl::InvalidArgumentError("page_token: not a token returned by ListSessions");
-  }
+  absl::StatusOr<PageCursor> cursor = ReadPageCursor(query);
+  if (!cursor.ok()) return cursor.status();
+  const std::int64_t after_start = cursor->start_ms;
+  const std::string& after_id = cursor->session_id;
+  const bool has_cursor = !cursor->first_page;
 
   const sqlite_backend::ReadPool::Lease db = reads_->Acquire();
   Statement q(db->db(), sqlite_backend::kOwner,
