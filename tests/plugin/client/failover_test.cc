@@ -23,6 +23,7 @@
 #include "plugin/common/clock.h"
 #include "plugin/service/server.h"
 #include "plugin/store/sqlite/sqlite_store.h"
+#include "tests/plugin/client/recorder_test_support.h"
 #include "tests/plugin/client/test_session.h"
 #include "tests/testing/auth.h"
 #include "tests/testing/service_options.h"
@@ -34,27 +35,10 @@ namespace {
 
 using ::testing::UnorderedElementsAreArray;
 using namespace std::chrono_literals;
-
-bool PollUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
-
-// Ten minutes ago, plus `ms`: within the server's future tolerance.
-Recorder::Time At(int ms) {
-  static const auto start = std::chrono::system_clock::now() - 10min;
-  return std::chrono::time_point_cast<std::chrono::milliseconds>(start) +
-         std::chrono::milliseconds(ms);
-}
-
-std::string Describe(const DeliveryStatus& s) {
-  return "buffered=" + std::to_string(s.buffered) + " connected=" + std::to_string(s.connected) +
-         " acknowledged=" + std::to_string(s.acknowledged_total) + " last_error=" + s.last_error;
-}
+using recorder_tests::At;
+using recorder_tests::Collector;
+using recorder_tests::Describe;
+using recorder_tests::PollUntil;
 
 // Records sessions on its own thread, at a steady pace, until stopped: the
 // platform keeps publishing whatever happens to the servers.
@@ -94,25 +78,6 @@ class Publisher {
   std::atomic<std::int64_t> recorded_{0};
   std::map<std::string, std::vector<std::string>> sessions_;
   std::thread thread_;  // last
-};
-
-template <typename T>
-class Collector {
- public:
-  std::function<void(const T&)> Callback() {
-    return [this](const T& item) {
-      std::lock_guard lock(mu_);
-      items_.push_back(item);
-    };
-  }
-  std::vector<T> Items() {
-    std::lock_guard lock(mu_);
-    return items_;
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<T> items_;
 };
 
 // The parameter: the grace period of the server that goes away. Zero

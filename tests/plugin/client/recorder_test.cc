@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/plugin/client/recorder_test_support.h"
 #include "tests/plugin/client/tcp_proxy.h"
 #include "tests/plugin/client/test_session.h"
 #include "tests/testing/auth.h"
@@ -38,54 +39,13 @@ using testing::ReadFile;
 using ::testing::UnorderedElementsAreArray;
 using testing::WaitForFileLine;
 using namespace std::chrono_literals;
-
-// Polls `done` until it holds or `timeout` passes.
-bool PollUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
+using recorder_tests::At;
+using recorder_tests::Collector;
+using recorder_tests::Describe;
+using recorder_tests::PollUntil;
 
 v1::SessionStarted Started(const std::string& time_zone = "America/Chicago") {
   return testing::ClientTestSessionStarted("pt-client", time_zone);
-}
-
-// Ten minutes ago, plus `ms`: within the server's future tolerance, and too
-// recent for its watchdog.
-Recorder::Time At(int ms) {
-  static const auto start = std::chrono::system_clock::now() - 10min;
-  return std::chrono::time_point_cast<std::chrono::milliseconds>(start) +
-         std::chrono::milliseconds(ms);
-}
-
-// Collects what a callback reports on the library's thread.
-template <typename T>
-class Collector {
- public:
-  std::function<void(const T&)> Callback() {
-    return [this](const T& item) {
-      std::lock_guard lock(mu_);
-      items_.push_back(item);
-    };
-  }
-  std::vector<T> Items() {
-    std::lock_guard lock(mu_);
-    return items_;
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<T> items_;
-};
-
-// For failure messages.
-std::string Describe(const DeliveryStatus& s) {
-  return "buffered=" + std::to_string(s.buffered) + " lag=" + std::to_string(s.lag.count()) +
-         "ms connected=" + std::to_string(s.connected) +
-         " acknowledged=" + std::to_string(s.acknowledged_total) + " last_error=" + s.last_error;
 }
 
 class RecorderTest : public ::testing::Test {
