@@ -7,22 +7,15 @@
 #include <vector>
 
 #include "tests/plugin/store/store_test_fixture.h"
+#include "tests/plugin/store/store_test_values.h"
 #include "tests/testing/events.h"
 
 namespace unitclock::store {
 namespace {
 
+using store_tests::Ev;
+using store_tests::From;
 using testing::At;
-
-StoredEvent Ev(const std::string& id, const std::string& session, int seconds,
-               const std::string& payload = "payload") {
-  StoredEvent e;
-  e.event_id = id;
-  e.session_id = session;
-  e.occurred_at = At(seconds);
-  e.payload = payload + ":" + id;
-  return e;
-}
 
 StoredEvent Started(const std::string& id, const std::string& session, int seconds,
                     const std::string& patient) {
@@ -264,11 +257,6 @@ TEST_P(EventLogContractTest, OpenSessionsSurviveCloseAndReopen) {
   Reopen();
   EXPECT_THAT(*log().ListOpenSessions(At(1000)),
               ::testing::ElementsAre(OpenSession{"s-a", At(100), 1}));
-}
-
-StoredEvent From(const std::string& platform, StoredEvent e) {
-  e.platform = platform;
-  return e;
 }
 
 TEST_P(EventLogContractTest, TheFirstEventsPlatformOwnsTheSessionAndNoOtherMayWriteToIt) {

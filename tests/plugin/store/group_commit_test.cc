@@ -14,22 +14,20 @@
 #include <vector>
 
 #include "tests/plugin/store/store_test_fixture.h"
+#include "tests/plugin/store/store_test_values.h"
 #include "tests/testing/events.h"
 
 namespace unitclock::store {
 namespace {
 
+using store_tests::Ev;
+using store_tests::From;
 using testing::At;
 
-StoredEvent Ev(const std::string& id, const std::string& session, int seconds,
-               const std::string& platform = "platform-a") {
-  StoredEvent e;
-  e.event_id = id;
-  e.session_id = session;
-  e.platform = platform;
-  e.occurred_at = At(seconds);
-  e.payload = "payload:" + id;
-  return e;
+// An event sent by `platform`: platform-a owns the sessions these tests fill.
+StoredEvent Owned(const std::string& id, const std::string& session, int seconds,
+                  const std::string& platform = "platform-a") {
+  return From(platform, Ev(id, session, seconds));
 }
 
 class GroupCommitTest : public StoreTest {
@@ -48,7 +46,7 @@ TEST_P(GroupCommitTest, AppendsQueuedDuringACommitShareTheNextOne) {
   std::latch writer_busy(1);
   std::latch queued(1);
   std::latch first_done(1);
-  log().AppendAsync({Ev("e-first", "s-0", 0)}, [&](absl::StatusOr<AppendResults> results) {
+  log().AppendAsync({Owned("e-first", "s-0", 0)}, [&](absl::StatusOr<AppendResults> results) {
     EXPECT_TRUE(results.ok());
     writer_busy.count_down();
     queued.wait();  // the writer waits here
@@ -63,20 +61,20 @@ TEST_P(GroupCommitTest, AppendsQueuedDuringACommitShareTheNextOne) {
     std::vector<StoredEvent> events;
     switch (i % 5) {
       case 0:  // two new events of a new session
-        events = {Ev("e-" + std::to_string(i) + "a", "s-" + std::to_string(i), 1),
-                  Ev("e-" + std::to_string(i) + "b", "s-" + std::to_string(i), 2)};
+        events = {Owned("e-" + std::to_string(i) + "a", "s-" + std::to_string(i), 1),
+                  Owned("e-" + std::to_string(i) + "b", "s-" + std::to_string(i), 2)};
         break;
       case 1:  // a retry of the first event: identical
-        events = {Ev("e-first", "s-0", 0)};
+        events = {Owned("e-first", "s-0", 0)};
         break;
       case 2:  // the first event's id with other content
-        events = {Ev("e-first", "s-0", 99)};
+        events = {Owned("e-first", "s-0", 99)};
         break;
       case 3:  // a session another platform owns (s-0 is platform-a's)
-        events = {Ev("e-" + std::to_string(i), "s-0", 3, "platform-b")};
+        events = {Owned("e-" + std::to_string(i), "s-0", 3, "platform-b")};
         break;
       case 4:  // events into the shared session s-full, which holds at most 5
-        events = {Ev("e-" + std::to_string(i), "s-full", i)};
+        events = {Owned("e-" + std::to_string(i), "s-full", i)};
         break;
     }
     log().AppendAsync(std::move(events), [&, i](absl::StatusOr<AppendResults> r) {
@@ -142,7 +140,7 @@ TEST_P(GroupCommitTest, AppendsQueuedDuringACommitShareTheNextOne) {
 TEST_P(GroupCommitTest, AnAppendLargerThanAGroupIsCommittedWhole) {
   std::vector<StoredEvent> events;
   for (std::size_t i = 0; i < EventLog::kMaxGroupEvents + 10; ++i) {
-    events.push_back(Ev("big-" + std::to_string(i), "s-" + std::to_string(i % 7), 0));
+    events.push_back(Owned("big-" + std::to_string(i), "s-" + std::to_string(i % 7), 0));
   }
   Reopen();
   auto results = log().Append(events);
@@ -159,7 +157,7 @@ TEST_P(GroupCommitTest, DestroyingTheStoreCommitsWhatIsQueued) {
   std::atomic<int> recorded{0};
   Reopen();
   for (int i = 0; i < kAppends; ++i) {
-    log().AppendAsync({Ev("d-" + std::to_string(i), "s-drain", i)},
+    log().AppendAsync({Owned("d-" + std::to_string(i), "s-drain", i)},
                       [&](absl::StatusOr<AppendResults> r) {
                         if (r.ok() && r->front().ok()) ++recorded;
                       });

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "plugin/store/postgres/schema.h"
+#include "tests/plugin/store/store_test_values.h"
 #include "tests/testing/events.h"
 #include "tests/testing/scratch_pg_cluster.h"
 #include "tests/testing/temp_dir.h"
@@ -29,6 +30,8 @@
 namespace unitclock::store {
 namespace {
 
+using store_tests::Day;
+using store_tests::Ev;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using unitclock::testing::At;
@@ -88,18 +91,6 @@ Store Open(const std::string& uri, StoreOptions options = {}) {
 }
 
 using Events = std::vector<StoredEvent>;
-
-StoredEvent Ev(const std::string& id, const std::string& session, int seconds,
-               const std::string& payload = "") {
-  StoredEvent e;
-  e.event_id = id;
-  e.session_id = session;
-  e.occurred_at = At(seconds);
-  e.payload = payload.empty() ? "payload:" + id : payload;
-  return e;
-}
-
-core::Day Day(const char* text) { return *core::ParseDay(text); }
 
 core::ReviewRecord Decision(const std::string& suggestion_id) {
   core::ReviewRecord r;
@@ -351,7 +342,8 @@ TEST_F(PostgresTwoInstancesTest, AnEventIdReusedWithOtherContentIsRefused) {
   all.insert(all.end(), in_b.begin(), in_b.end());
   ASSERT_EQ(all.size(), static_cast<std::size_t>(kRounds));
   for (const StoredEvent& e : all) {
-    EXPECT_TRUE((e.payload == "from a" && e.session_id == "s-a") || e.payload == "from b")
+    EXPECT_TRUE((e.payload == "from a:" + e.event_id && e.session_id == "s-a") ||
+                e.payload == "from b:" + e.event_id)
         << e.event_id;
   }
 }

@@ -10,18 +10,18 @@
 
 #include "core/review.h"
 #include "tests/plugin/store/store_test_fixture.h"
+#include "tests/plugin/store/store_test_values.h"
 #include "tests/testing/events.h"
 
 namespace unitclock::store {
 namespace {
 
 using core::ReviewAction;
+using store_tests::Day;
 using testing::At;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-
-core::Day Day(const char* text) { return *core::ParseDay(text); }
 
 core::ReviewRecord Record(const std::string& suggestion_id, ReviewAction action, int seconds,
                           const std::string& patient_ref = "pt-1",

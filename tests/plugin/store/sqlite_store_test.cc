@@ -12,30 +12,19 @@
 #include <vector>
 
 #include "core/review.h"
+#include "tests/plugin/store/store_test_values.h"
 #include "tests/testing/events.h"
 #include "tests/testing/temp_dir.h"
 
 namespace unitclock::store {
 namespace {
 
+using store_tests::Ev;
+using store_tests::From;
 using testing::At;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-
-StoredEvent Ev(const std::string& id, const std::string& session, int seconds) {
-  StoredEvent e;
-  e.event_id = id;
-  e.session_id = session;
-  e.occurred_at = At(seconds);
-  e.payload = "payload:" + id;
-  return e;
-}
-
-StoredEvent From(const std::string& platform, StoredEvent e) {
-  e.platform = platform;
-  return e;
-}
 
 // Runs `sql` on the database file through a connection of its own, as another
 // program would; returns SQLite's error message, empty on success.

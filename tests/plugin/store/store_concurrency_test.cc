@@ -18,11 +18,13 @@
 #include <vector>
 
 #include "tests/plugin/store/store_test_fixture.h"
+#include "tests/plugin/store/store_test_values.h"
 #include "tests/testing/events.h"
 
 namespace unitclock::store {
 namespace {
 
+using store_tests::Ev;
 using testing::At;
 using ::testing::ElementsAreArray;
 
@@ -43,16 +45,6 @@ std::string OwnSession(int writer) { return "own-" + std::to_string(writer); }
 
 // Writers with an even number stop their own session in their last batch.
 bool StopsOwnSession(int writer) { return writer % 2 == 0; }
-
-// An event whose payload names its id, so that a load can check both agree.
-StoredEvent Ev(const std::string& id, const std::string& session, int seconds) {
-  StoredEvent e;
-  e.event_id = id;
-  e.session_id = session;
-  e.occurred_at = At(seconds);
-  e.payload = "payload:" + id;
-  return e;
-}
 
 StoredEvent Started(const std::string& id, const std::string& session, int seconds) {
   StoredEvent e = Ev(id, session, seconds);
