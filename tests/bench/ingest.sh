@@ -4,21 +4,22 @@
 # one after the other on this machine, then the ratio.
 #
 #   tests/bench/ingest.sh BUILD_DIR [--events N] [--streams N] [--channels N] [--window N]
-#                                   [--batch N] [--server PATH] [--rounds N]
+#                                   [--batch N] [--ids time|random] [--server PATH] [--rounds N]
 #
 # The sessions replayed started up to an hour ago; the watchdog's timeout is
 # raised to a day so that it does not close them while they are replayed.
 # BUILD_DIR is a Release build (build/release). --server runs another
 # unitclockd binary (to compare a change with what came before). --batch N
 # replaces the streams by as many callers of RecordEvents, N events a call
-# (one call in flight each). Each round
+# (one call in flight each). --ids random sends random (version 4) UUIDs as
+# session and event ids instead of time-ordered ones. Each round
 # runs echo then unitclockd; the figures of every round are printed, and the
 # summary takes the median round of each. Prints RESULT lines and a table.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 build=${1:?usage: ingest.sh BUILD_DIR [options]}
 shift
-events=200000 streams=64 channels=4 window=32 batch=0 rounds=3
+events=200000 streams=64 channels=4 window=32 batch=0 rounds=3 ids=time
 server=$build/plugin/server/unitclockd
 while (($#)); do
   case $1 in
@@ -27,6 +28,7 @@ while (($#)); do
     --channels) channels=$2 ;;
     --window) window=$2 ;;
     --batch) batch=$2 ;;
+    --ids) ids=$2 ;;
     --server) server=$2 ;;
     --rounds) rounds=$2 ;;
     *) echo "ingest.sh: unknown option $1" >&2; exit 2 ;;
@@ -44,7 +46,7 @@ bench_init
 run_one() {
   "$load" --label "$1" --target "127.0.0.1:$2" --token-file "$work/token" --platform bench \
     --server-pid "$3" --events "$events" --streams "$streams" --channels "$channels" \
-    --window "$window" --batch "$batch" | tee -a "$work/results"
+    --window "$window" --batch "$batch" --ids "$ids" | tee -a "$work/results"
 }
 
 "$echo_server" --listen 127.0.0.1:0 --port-file "$work/echo.port" 2>"$work/echo.log" &
@@ -59,7 +61,7 @@ if ((batch > 0)); then
 else
   shape="$streams streams on $channels connections, window $window"
 fi
-echo "== ingest: $events events per run, $shape, $rounds rounds;" \
+echo "== ingest: $events events per run, $shape, $ids ids, $rounds rounds;" \
   "$(nproc) cores, both processes on this machine"
 for ((r = 1; r <= rounds; r++)); do
   run_one echo "$echo_port" "$echo_pid"

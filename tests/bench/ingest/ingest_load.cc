@@ -15,6 +15,9 @@
 // callers sends N events per call and waits for its answer before the next
 // (latency then runs from the call to its answer, for each event of it).
 //
+// With --ids random, session and event ids are random (version 4) UUIDs
+// instead of time-ordered ones.
+//
 // With --live-sessions N it instead opens N sessions and leaves them in
 // progress (the opening events only), for the memory benchmark.
 #include <sys/resource.h>
@@ -29,6 +32,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -55,6 +59,7 @@ struct LoadOptions {
   std::int64_t events = 200000;
   std::int64_t live_sessions = 0;
   int server_pid = 0;
+  IdKind ids = IdKind::kTimeOrdered;
 };
 
 // What every stream counts; merged at the end.
@@ -77,12 +82,13 @@ class SessionSource {
     const std::int64_t n = next_session_.fetch_add(1);
     const bool live = options_.live_sessions > 0;
     if (live && n >= options_.live_sessions) return {};
-    const std::string id = TimeOrderedId();
+    const std::string id = NewId(options_.ids);
     // Sessions start within a minute of each other, 55 minutes ago (live
     // ones 5 minutes ago), so that no event is ahead of the server's clock.
     const Clock::time_point start = (live ? Clock::now() - std::chrono::minutes(5) : start_) +
                                     std::chrono::milliseconds(n % 60000);
-    std::vector<v1::Event> events = SessionEvents(options_.platform, id, start, live, rng);
+    std::vector<v1::Event> events =
+        SessionEvents(options_.platform, id, start, live, rng, options_.ids);
     if (!live) {
       const std::int64_t taken = budget_.fetch_sub(static_cast<std::int64_t>(events.size()));
       if (taken <= 0) return {};
@@ -417,6 +423,7 @@ int Run(const LoadOptions& options, const examples::Connection& connection) {
 }  // namespace unitclock::bench
 
 int main(int argc, char** argv) {
+  using unitclock::bench::IdKind;
   using unitclock::bench::LoadOptions;
   LoadOptions options;
   unitclock::examples::ConnectOptions connect;
@@ -446,6 +453,12 @@ int main(int argc, char** argv) {
                  "Instead: open this many sessions and leave them in progress")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{10000000}));
   app.add_option("--server-pid", options.server_pid, "Read the server's CPU time from /proc");
+  app.add_option("--ids", options.ids,
+                 "Session and event ids: time (time-ordered UUIDs, as unitclock's client "
+                 "library makes) or random (version 4 UUIDs)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, IdKind>{
+          {"time", IdKind::kTimeOrdered}, {"random", IdKind::kRandom}}))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   absl::StatusOr<unitclock::examples::Connection> connection =
       unitclock::examples::Connect(connect);

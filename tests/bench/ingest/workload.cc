@@ -15,13 +15,13 @@ using std::chrono::seconds;
 
 class SessionWriter {
  public:
-  SessionWriter(const std::string& session_id, Clock::time_point start)
-      : session_id_(session_id), now_(start) {}
+  SessionWriter(const std::string& session_id, Clock::time_point start, IdKind ids)
+      : session_id_(session_id), now_(start), ids_(ids) {}
 
   v1::Event& Add(seconds after) {
     now_ += after;
     v1::Event& e = events_.emplace_back();
-    e.set_event_id(TimeOrderedId());
+    e.set_event_id(NewId(ids_));
     e.set_session_id(session_id_);
     e.set_sequence_number(events_.size());
     *e.mutable_occurred_at() = google::protobuf::util::TimeUtil::MillisecondsToTimestamp(
@@ -33,6 +33,7 @@ class SessionWriter {
  private:
   std::string session_id_;
   Clock::time_point now_;
+  IdKind ids_;
   std::vector<v1::Event> events_;
 };
 
@@ -60,14 +61,29 @@ std::string TimeOrderedId() {
   return out;
 }
 
+std::string RandomId() {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  const std::uint64_t hi = (rng() & 0xffffffffffff0fffULL) | 0x4000;
+  const std::uint64_t lo = (rng() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+  char out[37];
+  std::snprintf(out, sizeof out, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
+                static_cast<unsigned>(lo >> 48),
+                static_cast<unsigned long long>(lo & 0xffffffffffffULL));
+  return out;
+}
+
+std::string NewId(IdKind kind) { return kind == IdKind::kRandom ? RandomId() : TimeOrderedId(); }
+
 std::vector<v1::Event> SessionEvents(const std::string& platform, const std::string& session_id,
-                                     Clock::time_point start, bool live, std::mt19937_64& rng) {
+                                     Clock::time_point start, bool live, std::mt19937_64& rng,
+                                     IdKind ids) {
   constexpr std::array<v1::ActivityKind, 4> kKinds = {
       v1::ACTIVITY_KIND_THERAPEUTIC_EXERCISE, v1::ACTIVITY_KIND_NEUROMUSCULAR_REEDUCATION,
       v1::ACTIVITY_KIND_GAIT_TRAINING, v1::ACTIVITY_KIND_THERAPEUTIC_ACTIVITIES};
   const int patient = Uniform(rng, 1, 5000);
   const bool assistant = Uniform(rng, 0, 3) == 0;
-  SessionWriter w(session_id, start);
+  SessionWriter w(session_id, start, ids);
 
   v1::SessionStarted& started = *w.Add(seconds(0)).mutable_session_started();
   started.set_platform(platform);
