@@ -15,12 +15,18 @@ namespace {
 
 using sqlite::Statement;
 
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 // How long a statement waits for another connection's (or process's) lock.
 constexpr int kBusyTimeoutMs = 5000;
 
-// The schema. `events` is the log; `sessions` indexes sessions for listing
+// The schema. `events` is the log, in arrival order: `seq` numbers the
+// events from 1, without gaps, so that an append writes at the table's end
+// whatever its event id. `event_id_blocks` holds, for each commit, the
+// fingerprints of its events' ids (8 bytes each, little-endian, the first
+// for `first_seq`), from which the writer keeps its event id index in memory
+// (event_id_index.h); `store_meta` holds the fingerprints' key, made with
+// the file. `sessions` indexes sessions for listing
 // and for the watchdog, and is maintained in the same transaction as the
 // events: `last_event_ms` is the latest occurred_at of the session's events,
 // `stopped` is 1 once any SessionStopped of the session is stored,
@@ -33,14 +39,30 @@ constexpr int kBusyTimeoutMs = 5000;
 // names its key (core::SuggestionId), so no table maps ids to keys.
 // `export_batches` has one row per export, whose suggestions have "export"
 // audit records carrying its batch_id.
-constexpr const char* kSchema = R"sql(
+// The event log's tables (new in schema 4, which kept `events` in arrival
+// order), created alone by the migration from schema 3.
+constexpr const char* kEventLogTables = R"sql(
 CREATE TABLE events (
-  event_id       TEXT PRIMARY KEY,
+  seq            INTEGER PRIMARY KEY,
+  event_id       TEXT NOT NULL,
   session_id     TEXT NOT NULL,
   occurred_at_ms INTEGER NOT NULL,
   payload        BLOB NOT NULL
+);
+CREATE INDEX events_by_session ON events (session_id, seq);
+CREATE TABLE event_id_blocks (
+  first_seq    INTEGER PRIMARY KEY,
+  fingerprints BLOB NOT NULL
+);
+CREATE TABLE store_meta (
+  name  TEXT PRIMARY KEY,
+  value BLOB NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX events_by_session ON events (session_id, occurred_at_ms, event_id);
+INSERT INTO store_meta VALUES ('event_id_key', randomblob(16));
+)sql";
+
+// The other tables; a new file gets both.
+constexpr const char* kSchema = R"sql(
 CREATE TABLE sessions (
   session_id    TEXT PRIMARY KEY,
   platform      TEXT,
@@ -92,7 +114,7 @@ CREATE TABLE export_batches (
   claim_count   INTEGER NOT NULL,
   line_count    INTEGER NOT NULL
 ) WITHOUT ROWID;
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;
 )sql";
 
 // From schema 1: sessions gain their event count (the per-session limit) and
@@ -150,6 +172,44 @@ DROP TABLE suggestion_keys;
 PRAGMA user_version = 3;
 )sql");
   }
+  return st;
+}
+
+// From schema 3: `events` was keyed on event_id, so that a random id cost
+// a page of its own at every append. It is copied in occurred_at order,
+// which becomes its arrival order, and the fingerprint blocks of its ids are
+// written under the file's new key.
+absl::Status MigrateFrom3(Connection& c) {
+  absl::Status st = c.Exec(R"sql(
+DROP INDEX IF EXISTS events_by_session;
+ALTER TABLE events RENAME TO events_v3;
+)sql");
+  if (st.ok()) st = c.Exec(kEventLogTables);
+  if (st.ok()) {
+    st = c.Exec(R"sql(
+INSERT INTO events (event_id, session_id, occurred_at_ms, payload)
+  SELECT event_id, session_id, occurred_at_ms, payload FROM events_v3
+  ORDER BY occurred_at_ms, event_id;
+DROP TABLE events_v3;
+)sql");
+  }
+  absl::StatusOr<FingerprintKey> key = st.ok() ? ReadFingerprintKey(c) : st;
+  if (!key.ok()) return key.status();
+  Statement ids(c.db(), kOwner, "SELECT seq, event_id FROM events ORDER BY seq");
+  if (!ids.ok()) return ids.Error("prepare");
+  std::vector<char> block;
+  std::int64_t first_seq = 1;
+  int rc;
+  while ((rc = ids.Step()) == SQLITE_ROW) {
+    if (block.empty()) first_seq = ids.Int(0);
+    AppendFingerprint(Fingerprint(*key, ids.Text(1)), block);
+    if (block.size() == 8 * kFingerprintBlockEvents) {
+      if (st = InsertFingerprintBlock(c.cache(), first_seq, block); !st.ok()) return st;
+      block.clear();
+    }
+  }
+  if (rc != SQLITE_DONE) return ids.Error("read event ids");
+  if (!block.empty()) st = InsertFingerprintBlock(c.cache(), first_seq, block);
   return st;
 }
 
@@ -220,15 +280,39 @@ absl::Status PrepareSchema(Connection& c, const std::string& path) {
                                        std::to_string(*v) + ", newer than this unitclockd (" +
                                        std::to_string(kSchemaVersion) + ")");
   } else if (*v == 0) {
-    st = c.Exec(kSchema);
+    st = c.Exec(kEventLogTables);
+    if (st.ok()) st = c.Exec(kSchema);
   } else {
     // One transaction from the file's version to this one's.
     if (*v == 1) st = c.Exec(kMigrateFrom1);
     if (st.ok() && *v <= 2) st = MigrateFrom2(c);
+    if (st.ok() && *v <= 3) st = MigrateFrom3(c);
+    if (st.ok()) st = c.Exec("PRAGMA user_version = 4");
   }
   if (st.ok()) st = c.Exec("COMMIT");
   if (!st.ok()) (void)c.Exec("ROLLBACK");
   return st;
+}
+
+absl::StatusOr<FingerprintKey> ReadFingerprintKey(Connection& c) {
+  Statement q(c.cache(), "SELECT value FROM store_meta WHERE name = 'event_id_key'");
+  if (!q.ok()) return q.Error("prepare");
+  if (q.Step() != SQLITE_ROW) return q.Error("read the event id key");
+  const std::string key = q.Blob(0);
+  if (key.size() != 16) {
+    return absl::DataLossError("event store: store_meta: the event id key is not 16 bytes");
+  }
+  return FingerprintKey{ReadFingerprint(key, 0), ReadFingerprint(key, 1)};
+}
+
+absl::Status InsertFingerprintBlock(sqlite::StatementCache& cache, std::int64_t first_seq,
+                                    const std::vector<char>& fingerprints) {
+  Statement w(cache, "INSERT INTO event_id_blocks (first_seq, fingerprints) VALUES (?, ?)");
+  if (!w.ok()) return w.Error("prepare");
+  w.Bind(1, first_seq);
+  w.BindBlob(2, std::string_view(fingerprints.data(), fingerprints.size()));
+  if (w.Step() != SQLITE_DONE) return w.Error("write event id fingerprints");
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::unique_ptr<ReadPool>> ReadPool::Open(const std::string& path, int size) {

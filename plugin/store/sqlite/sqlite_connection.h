@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "plugin/sqlite/statement.h"
+#include "plugin/store/sqlite/event_id_index.h"
 
 struct sqlite3;
 
@@ -48,6 +49,18 @@ class Connection {
 // opening one file at once do not race. FAILED_PRECONDITION if the file was
 // written by a newer unitclock.
 absl::Status PrepareSchema(Connection& connection, const std::string& path);
+
+// The key of the file's event id fingerprints (store_meta).
+absl::StatusOr<FingerprintKey> ReadFingerprintKey(Connection& connection);
+
+// Appends one row of `event_id_blocks`: the fingerprints of the events from
+// `first_seq` on (AppendFingerprint's bytes).
+absl::Status InsertFingerprintBlock(sqlite::StatementCache& cache, std::int64_t first_seq,
+                                    const std::vector<char>& fingerprints);
+
+// The most fingerprints the migration writes in one block; a commit writes
+// one block of all its events.
+inline constexpr std::size_t kFingerprintBlockEvents = 4096;
 
 // A fixed set of read-only connections; a reader waits for a free one.
 class ReadPool {

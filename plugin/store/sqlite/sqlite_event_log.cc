@@ -117,31 +117,60 @@ class SessionRows {
   std::unordered_map<std::string, SessionRow> rows_;
 };
 
+// What one group commit appends: the events' rows from `next_seq` on, and
+// their fingerprints, added to the writer's index as they are written (the
+// index is loaded again if the commit fails).
+struct GroupAppend {
+  StatementCache& db;
+  sqlite_backend::FingerprintKey key;
+  sqlite_backend::EventIdIndex& ids;
+  std::int64_t next_seq;
+  std::vector<char> fingerprints;  // of the events written, from first_seq
+  std::int64_t first_seq;
+};
+
 // Compares event `e` with the stored event of the same id: kAlreadyRecorded
 // if identical, ALREADY_EXISTS if not; nullopt if no event has that id.
-absl::StatusOr<std::optional<AppendOutcome>> CompareStored(StatementCache& db,
-                                                           const StoredEvent& e) {
-  Statement existing(db,
-                     "SELECT session_id, occurred_at_ms, payload FROM events WHERE event_id = ?");
-  if (!existing.ok()) return existing.Error("prepare");
-  existing.Bind(1, e.event_id);
-  const int rc = existing.Step();
-  if (rc == SQLITE_DONE) return std::optional<AppendOutcome>();
-  if (rc != SQLITE_ROW) return existing.Error("read event");
-  const bool same = existing.Text(0) == e.session_id &&
-                    existing.Int(1) == ToMillis(e.occurred_at) && existing.BlobEquals(2, e.payload);
-  if (same) return std::optional<AppendOutcome>(AppendOutcome::kAlreadyRecorded);
-  return absl::AlreadyExistsError(
-      "event.event_id: an event with this id was already recorded with different content; "
-      "use a new event_id for a new event");
+absl::StatusOr<std::optional<AppendOutcome>> CompareStored(GroupAppend& g, const StoredEvent& e,
+                                                           std::uint64_t fingerprint) {
+  std::optional<AppendOutcome> outcome;
+  absl::Status error;
+  g.ids.AnyOf(fingerprint, [&](std::int64_t seq) {
+    Statement existing(g.db,
+                       "SELECT event_id, session_id, occurred_at_ms, payload FROM events "
+                       "WHERE seq = ?");
+    if (!existing.ok()) {
+      error = existing.Error("prepare");
+      return true;
+    }
+    existing.Bind(1, seq);
+    if (existing.Step() != SQLITE_ROW) {
+      error = existing.Error("read event");
+      return true;
+    }
+    if (existing.Text(0) != e.event_id) return false;  // another id of the same fingerprint
+    const bool same = existing.Text(1) == e.session_id &&
+                      existing.Int(2) == ToMillis(e.occurred_at) &&
+                      existing.BlobEquals(3, e.payload);
+    if (same) {
+      outcome = AppendOutcome::kAlreadyRecorded;
+    } else {
+      error = absl::AlreadyExistsError(
+          "event.event_id: an event with this id was already recorded with different content; "
+          "use a new event_id for a new event");
+    }
+    return true;
+  });
+  if (!error.ok()) return error;
+  return outcome;
 }
 
 // Appends one event inside an open transaction; its session's row changes in
 // `sessions` (written back by the caller). Errors other than UNAVAILABLE
 // concern this event alone, and are found before anything is written, so the
 // event leaves no trace; an UNAVAILABLE error aborts the whole transaction.
-absl::StatusOr<AppendOutcome> AppendOne(StatementCache& db, SessionRows& sessions,
-                                        const StoredEvent& e, const StoreOptions& options) {
+absl::StatusOr<AppendOutcome> AppendOne(GroupAppend& g, SessionRows& sessions, const StoredEvent& e,
+                                        const StoreOptions& options) {
   absl::StatusOr<SessionRow*> found = sessions.Get(e.session_id);
   if (!found.ok()) return found.status();
   SessionRow& row = **found;
@@ -152,41 +181,36 @@ absl::StatusOr<AppendOutcome> AppendOne(StatementCache& db, SessionRows& session
         "event.session_id: already in use; session ids must be unique across platforms (use "
         "a UUID)");
   }
+  const std::uint64_t fingerprint = sqlite_backend::Fingerprint(g.key, e.event_id);
+  absl::StatusOr<std::optional<AppendOutcome>> stored = CompareStored(g, e, fingerprint);
+  if (!stored.ok()) return stored.status();
+  if (*stored) return **stored;
   if (e.only_if_event_count && row.event_count != *e.only_if_event_count) {
-    absl::StatusOr<std::optional<AppendOutcome>> stored = CompareStored(db, e);
-    if (!stored.ok()) return stored.status();
-    if (*stored) return **stored;
     return absl::FailedPreconditionError(
         "event.session_id: the session now holds " + std::to_string(row.event_count) +
         " events, not the " + std::to_string(*e.only_if_event_count) + " this event expects");
   }
   if (row.event_count >= options.max_events_per_session) {
-    absl::StatusOr<std::optional<AppendOutcome>> stored = CompareStored(db, e);
-    if (!stored.ok()) return stored.status();
-    if (*stored) return **stored;
     return absl::ResourceExhaustedError("event.session_id: the session already holds " +
                                         std::to_string(row.event_count) +
                                         " events, the most one session may hold");
   }
 
-  // Insert first: a new id (the usual case) costs one lookup.
-  Statement insert(db,
-                   "INSERT INTO events (event_id, session_id, occurred_at_ms, payload) "
-                   "VALUES (?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING");
-  if (!insert.ok()) return insert.Error("prepare");
-  insert.Bind(1, e.event_id);
-  insert.Bind(2, e.session_id);
-  insert.Bind(3, ToMillis(e.occurred_at));
-  insert.BindBlob(4, e.payload);
-  if (insert.Step() != SQLITE_DONE) return insert.Error("insert event");
-  if (sqlite3_changes(db.db()) == 0) {
-    absl::StatusOr<std::optional<AppendOutcome>> stored = CompareStored(db, e);
-    if (!stored.ok()) return stored.status();
-    if (!*stored) return absl::UnavailableError("event store: an event vanished while appending");
-    return **stored;
-  }
-
   const std::int64_t at = ToMillis(e.occurred_at);
+  Statement insert(g.db,
+                   "INSERT INTO events (seq, event_id, session_id, occurred_at_ms, payload) "
+                   "VALUES (?, ?, ?, ?, ?)");
+  if (!insert.ok()) return insert.Error("prepare");
+  insert.Bind(1, g.next_seq);
+  insert.Bind(2, e.event_id);
+  insert.Bind(3, e.session_id);
+  insert.Bind(4, at);
+  insert.BindBlob(5, e.payload);
+  if (insert.Step() != SQLITE_DONE) return insert.Error("insert event");
+  g.ids.Add(fingerprint, g.next_seq);
+  sqlite_backend::AppendFingerprint(fingerprint, g.fingerprints);
+  ++g.next_seq;
+
   row.changed = true;
   if (!row.platform && !e.platform.empty()) {
     row.platform = e.platform;
@@ -215,18 +239,60 @@ SqliteEventLog::SqliteEventLog(std::unique_ptr<sqlite_backend::Connection> write
       options_(options),
       writer_([this](std::span<const PendingAppend> group) { return CommitGroup(group); }) {}
 
+absl::Status SqliteEventLog::CatchUp() {
+  if (!key_) {
+    absl::StatusOr<sqlite_backend::FingerprintKey> key =
+        sqlite_backend::ReadFingerprintKey(*writer_db_);
+    if (!key.ok()) return key.status();
+    key_ = *key;
+  }
+  StatementCache& cache = writer_db_->cache();
+  Statement blocks(cache,
+                   "SELECT first_seq, fingerprints FROM event_id_blocks WHERE first_seq > ? "
+                   "ORDER BY first_seq");
+  if (!blocks.ok()) return blocks.Error("prepare");
+  blocks.Bind(1, indexed_through_);
+  int rc;
+  while ((rc = blocks.Step()) == SQLITE_ROW) {
+    const std::int64_t first_seq = blocks.Int(0);
+    const std::string fingerprints = blocks.Blob(1);
+    if (first_seq != indexed_through_ + 1 || fingerprints.size() % 8 != 0) {
+      return absl::DataLossError("event store: event_id_blocks: the block at seq " +
+                                 std::to_string(first_seq) + " does not follow seq " +
+                                 std::to_string(indexed_through_));
+    }
+    for (std::size_t i = 0; i < fingerprints.size() / 8; ++i) {
+      ids_.Add(sqlite_backend::ReadFingerprint(fingerprints, i), first_seq + i);
+    }
+    indexed_through_ = first_seq + static_cast<std::int64_t>(fingerprints.size() / 8) - 1;
+  }
+  if (rc != SQLITE_DONE) return blocks.Error("read event id fingerprints");
+  Statement last(cache, "SELECT COALESCE(MAX(seq), 0) FROM events");
+  if (!last.ok() || last.Step() != SQLITE_ROW) return last.Error("read the last seq");
+  if (last.Int(0) != indexed_through_) {
+    return absl::DataLossError("event store: event_id_blocks: fingerprints end at seq " +
+                               std::to_string(indexed_through_) + ", events at seq " +
+                               std::to_string(last.Int(0)));
+  }
+  return absl::OkStatus();
+}
+
 std::vector<absl::StatusOr<AppendResults>> SqliteEventLog::CommitGroup(
     std::span<const PendingAppend> group) {
   StatementCache& cache = writer_db_->cache();
   std::vector<absl::StatusOr<AppendResults>> out;
   out.reserve(group.size());
   absl::Status st = Run(cache, "BEGIN IMMEDIATE");
+  if (st.ok()) st = CatchUp();
   SessionRows sessions(cache);
+  GroupAppend g{cache, key_ ? *key_ : sqlite_backend::FingerprintKey{},
+                ids_,  indexed_through_ + 1,
+                {},    indexed_through_ + 1};
   for (std::size_t i = 0; st.ok() && i < group.size(); ++i) {
     AppendResults results;
     results.reserve(group[i].events.size());
     for (const StoredEvent& e : group[i].events) {
-      absl::StatusOr<AppendOutcome> r = AppendOne(cache, sessions, e, options_);
+      absl::StatusOr<AppendOutcome> r = AppendOne(g, sessions, e, options_);
       if (!r.ok() && r.status().code() == absl::StatusCode::kUnavailable) {
         st = r.status();
         break;
@@ -235,12 +301,21 @@ std::vector<absl::StatusOr<AppendResults>> SqliteEventLog::CommitGroup(
     }
     out.push_back(std::move(results));
   }
-  // One write of each session's row, one commit and one sync of the log for
-  // the whole group.
+  // One write of each session's row, one block of fingerprints, one commit
+  // and one sync of the log for the whole group.
   if (st.ok()) st = sessions.Flush();
+  if (st.ok() && !g.fingerprints.empty()) {
+    st = sqlite_backend::InsertFingerprintBlock(cache, g.first_seq, g.fingerprints);
+  }
   if (st.ok()) st = Run(cache, "COMMIT");
-  if (!st.ok()) {
+  if (st.ok()) {
+    indexed_through_ = g.next_seq - 1;
+  } else {
     (void)writer_db_->Exec("ROLLBACK");
+    // The index may hold fingerprints of rows rolled back: loaded again from
+    // the file by the next commit.
+    ids_.Clear();
+    indexed_through_ = 0;
     out.assign(group.size(), st);
   }
   return out;
@@ -346,7 +421,9 @@ absl::StatusOr<std::vector<OpenSession>> SqliteEventLog::ListOpenSessions(
 
 absl::StatusOr<std::int64_t> SqliteEventLog::CountEvents() {
   const sqlite_backend::ReadPool::Lease db = reads_->Acquire();
-  Statement q(db->cache(), "SELECT COUNT(*) FROM events");
+  // The seqs number the events from 1 without gaps: the last is the count,
+  // without a scan.
+  Statement q(db->cache(), "SELECT COALESCE(MAX(seq), 0) FROM events");
   if (!q.ok() || q.Step() != SQLITE_ROW) return q.Error("count events");
   return q.Int(0);
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -11,9 +12,11 @@
 namespace unitclock::store {
 
 // The event log in a SQLite file (WAL mode, synchronous=FULL). The writer
-// thread owns one read-write connection; reads share a pool of read-only
-// connections. Several processes may open one file: SQLite's write lock
-// serialises their commits.
+// thread owns one read-write connection and the event id index
+// (event_id_index.h); reads share a pool of read-only connections. Several
+// processes may open one file: SQLite's write lock serialises their
+// commits, and each commit first reads the fingerprints that other
+// processes appended since its writer's last.
 class SqliteEventLog final : public EventLog {
  public:
   // `writer` is a read-write connection to a file whose schema is up to date
@@ -39,8 +42,16 @@ class SqliteEventLog final : public EventLog {
  private:
   // Appends a group in one transaction; one result per append.
   std::vector<absl::StatusOr<AppendResults>> CommitGroup(std::span<const PendingAppend> group);
+  // Inside the group's transaction: reads the fingerprint blocks written
+  // since the index last saw the file (all of them on the first commit, or
+  // after a failed one), and checks that they cover every event.
+  absl::Status CatchUp();
 
-  const std::unique_ptr<sqlite_backend::Connection> writer_db_;  // the writer thread's alone
+  // The writer thread's alone:
+  const std::unique_ptr<sqlite_backend::Connection> writer_db_;
+  std::optional<sqlite_backend::FingerprintKey> key_;
+  sqlite_backend::EventIdIndex ids_;
+  std::int64_t indexed_through_ = 0;  // the last seq in ids_ (0: none, to load)
   const std::unique_ptr<sqlite_backend::ReadPool> reads_;
   const StoreOptions options_;
   GroupCommitWriter writer_;  // last: destroyed (drained) before what it commits with

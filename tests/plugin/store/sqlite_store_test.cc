@@ -1,6 +1,7 @@
 // What the SQLite backend does beyond the store contract: its file's
-// journal mode, its schema versions and migrations, and the triggers that
-// keep the audit trail append-only for any program writing the file.
+// journal mode, its schema versions and migrations, the triggers that keep
+// the audit trail append-only for any program writing the file, and the
+// event id index that its writer keeps in memory (event_id_index.h).
 #include "plugin/store/sqlite/sqlite_store.h"
 
 #include <gmock/gmock.h>
@@ -42,6 +43,23 @@ std::string ExecDirectly(const std::string& path, const std::string& sql) {
   sqlite3_free(error);
   sqlite3_close(db);
   return message;
+}
+
+// The first column of the first row of `sql` on the file, as text ("" if
+// none or on error).
+std::string QueryOne(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  std::string out;
+  if (sqlite3_open(path.c_str(), &db) == SQLITE_OK) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0) != nullptr) {
+      out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return out;
 }
 
 std::vector<std::string> Actions(const std::vector<core::ReviewRecord>& records) {
@@ -153,6 +171,57 @@ TEST_F(SqliteStoreTest, ASchemaOneDatabaseIsMigratedWithItsEventCounts) {
   auto r = Append({From("platform-a", Ev("e3", "s1", 2)), From("platform-a", Ev("e4", "s1", 3))});
   EXPECT_TRUE(r[0].ok());
   EXPECT_EQ(r[1].status().code(), absl::StatusCode::kResourceExhausted);
+}
+
+// Two stores on one file, as two processes: each one's writer catches up
+// with the ids that the other appended before deciding on its own.
+TEST_F(SqliteStoreTest, TwoStoresOnOneFileKnowEachOthersEventIds) {
+  auto other = OpenSqliteStore(path());
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_EQ(*Append({Ev("e1", "s1", 1)})[0], AppendOutcome::kRecorded);
+  auto r = other->events->Append(
+      std::vector<StoredEvent>{Ev("e1", "s1", 1), Ev("e1", "s1", 1, "changed"), Ev("e2", "s1", 2)});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(*(*r)[0], AppendOutcome::kAlreadyRecorded);
+  EXPECT_EQ((*r)[1].status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(*(*r)[2], AppendOutcome::kRecorded);
+  EXPECT_EQ(*Append({Ev("e2", "s1", 2)})[0], AppendOutcome::kAlreadyRecorded);
+  EXPECT_EQ(*store_.events->CountEvents(), 2);
+}
+
+// A commit that fails after its events were written leaves none of their
+// ids behind in the writer's memory: appended again, they are new.
+TEST_F(SqliteStoreTest, AFailedCommitLeavesNoEventIdBehind) {
+  ASSERT_EQ(*Append({Ev("e1", "s1", 1)})[0], AppendOutcome::kRecorded);
+  // Another program refuses the next fingerprint block, the last write
+  // of a commit.
+  ASSERT_EQ(ExecDirectly(path(),
+                         "CREATE TRIGGER test_refuse BEFORE INSERT ON event_id_blocks "
+                         "BEGIN SELECT RAISE(ABORT, 'refused by test'); END"),
+            "");
+  auto failed = store_.events->Append(std::vector<StoredEvent>{Ev("e2", "s1", 2)});
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
+  ASSERT_EQ(ExecDirectly(path(), "DROP TRIGGER test_refuse"), "");
+  auto r = Append({Ev("e2", "s1", 2), Ev("e1", "s1", 1)});
+  EXPECT_EQ(*r[0], AppendOutcome::kRecorded);
+  EXPECT_EQ(*r[1], AppendOutcome::kAlreadyRecorded);
+  auto loaded = store_.events->LoadSession("s1");
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ASSERT_EQ(loaded->size(), 2u);
+  EXPECT_EQ((*loaded)[1].event_id, "e2");
+}
+
+// The fingerprints must cover every event: a file whose blocks were cut
+// (another program, a damaged copy) is refused with DATA_LOSS before
+// anything is written, rather than taking an id twice.
+TEST_F(SqliteStoreTest, AFileWhoseFingerprintsWereCutIsRefusedBeforeWriting) {
+  ASSERT_EQ(*Append({Ev("e1", "s1", 1), Ev("e2", "s1", 2)})[0], AppendOutcome::kRecorded);
+  ASSERT_EQ(ExecDirectly(path(), "DELETE FROM event_id_blocks"), "");
+  Reopen();
+  auto r = store_.events->Append(std::vector<StoredEvent>{Ev("e3", "s1", 3)});
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("event_id_blocks"));
+  EXPECT_EQ(*store_.events->CountEvents(), 2);
 }
 
 TEST_F(SqliteStoreTest, TheDatabaseRefusesToUpdateOrDeleteAuditRecords) {
@@ -268,6 +337,52 @@ PRAGMA user_version = 2;
   auto reopened = OpenSqliteStore(path);
   ASSERT_TRUE(reopened.ok()) << reopened.status();
   EXPECT_EQ(reopened->ledger->ListAudit("platform-a", first).value().size(), 2u);
+}
+
+// A database of schema 3 kept `events` keyed on event_id. Opening it copies
+// the events into arrival order (their time order) and writes their ids'
+// fingerprints, so that a stored id is still recognised.
+TEST(SqliteStoreMigrationTest, Schema3EventsKeepTheirIdsSessionsAndOrder) {
+  testing::TempDir dir;
+  const std::string path = dir.File("v3.db");
+  auto ms = [](int seconds) { return std::to_string(At(seconds).time_since_epoch().count()); };
+  ASSERT_EQ(ExecDirectly(path, R"sql(
+CREATE TABLE events (event_id TEXT PRIMARY KEY, session_id TEXT NOT NULL,
+  occurred_at_ms INTEGER NOT NULL, payload BLOB NOT NULL) WITHOUT ROWID;
+CREATE INDEX events_by_session ON events (session_id, occurred_at_ms, event_id);
+CREATE TABLE sessions (session_id TEXT PRIMARY KEY, platform TEXT, patient_ref TEXT,
+  start_ms INTEGER, last_event_ms INTEGER NOT NULL, stopped INTEGER NOT NULL DEFAULT 0,
+  event_count INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+CREATE TABLE audit_records (record_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  suggestion_id TEXT NOT NULL);
+INSERT INTO sessions VALUES ('s1', 'platform-a', 'pt-1', 0, 0, 0, 2),
+  ('s2', 'platform-a', 'pt-2', 0, 0, 0, 1);
+PRAGMA user_version = 3;
+)sql" + std::string("INSERT INTO events VALUES ('zz', 's1', ") +
+                                   ms(1) + ", 'payload:zz'), ('aa', 's1', " + ms(3) +
+                                   ", 'payload:aa'), ('mm', 's2', " + ms(2) + ", 'payload:mm');"),
+            "");
+  auto store = OpenSqliteStore(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto loaded = store->events->LoadSession("s1");
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ASSERT_EQ(loaded->size(), 2u);
+  EXPECT_EQ((*loaded)[0].event_id, "zz");
+  EXPECT_EQ((*loaded)[1].payload, "payload:aa");
+  EXPECT_EQ(*store->events->CountEvents(), 3);
+  auto r = store->events->Append(std::vector<StoredEvent>{
+      Ev("mm", "s2", 2), Ev("aa", "s1", 3, "changed"), Ev("new", "s2", 4)});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(*(*r)[0], AppendOutcome::kAlreadyRecorded);
+  EXPECT_EQ((*r)[1].status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(*(*r)[2], AppendOutcome::kRecorded);
+  *store = {};
+  // Arrival order: the old events by time, then the new one.
+  EXPECT_EQ(QueryOne(path,
+                     "SELECT group_concat(event_id, ',') FROM "
+                     "(SELECT event_id FROM events ORDER BY seq)"),
+            "zz,mm,aa,new");
+  EXPECT_EQ(QueryOne(path, "SELECT count(*) FROM event_id_blocks"), "2");
 }
 
 }  // namespace
