@@ -1,25 +1,38 @@
 #!/usr/bin/env bash
 # The ingest benchmark: the same load against a bare echo service (the
 # transport's limit) and against unitclockd with its durable SQLite store,
-# one after the other on this machine, then the ratio.
+# one after the other on this machine, then their ratios; and the load
+# generator against a null sink in its own process (the limit that the
+# machine puts on both).
 #
 #   tests/bench/ingest.sh BUILD_DIR [--events N] [--streams N] [--channels N] [--window N]
-#                                   [--batch N] [--ids time|random] [--server PATH] [--rounds N]
+#                                   [--batch N] [--shapes stream,batch] [--ids time,random]
+#                                   [--server PATH] [--rounds N]
 #
-# The sessions replayed started up to an hour ago; the watchdog's timeout is
-# raised to a day so that it does not close them while they are replayed.
-# BUILD_DIR is a Release build (build/release). --server runs another
-# unitclockd binary (to compare a change with what came before). --batch N
-# replaces the streams by as many callers of RecordEvents, N events a call
-# (one call in flight each). --ids random sends random (version 4) UUIDs as
-# session and event ids instead of time-ordered ones. Each round
-# runs echo then unitclockd; the figures of every round are printed, and the
-# summary takes the median round of each. Prints RESULT lines and a table.
+# Shapes (each with each kind of ids):
+#   stream   --streams PublishEvents streams on --channels connections, up to
+#            --window events in flight on each (what unitclock's client does)
+#   batch    --streams concurrent callers of RecordEvents, --batch events a
+#            call, one call in flight each
+# Ids: time (time-ordered UUIDs, as unitclock's client library makes them) or
+# random (version 4 UUIDs, as a platform keeping its own ids may send), for
+# sessions and events alike.
+#
+# Each shape gets a fresh unitclockd and database; each round runs echo then
+# unitclockd with the same messages, streams and window. The sessions
+# replayed started up to an hour ago; the watchdog's timeout is raised to a
+# day so that it does not close them meanwhile. BUILD_DIR is a Release build
+# (build/release). --server runs another unitclockd binary (to compare a
+# change with what came before). Prints each run's RESULT line, then a table:
+# the median round of each server, events per second and their ratio, and
+# server CPU per event and its ratio (echo's over unitclockd's: the share of
+# the server's CPU that the transport alone takes).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 build=${1:?usage: ingest.sh BUILD_DIR [options]}
 shift
-events=200000 streams=64 channels=4 window=32 batch=0 rounds=3 ids=time
+events=200000 streams=64 channels=4 window=32 batch=10 rounds=3
+shapes=stream,batch ids_list=time,random
 server=$build/plugin/server/unitclockd
 while (($#)); do
   case $1 in
@@ -28,7 +41,8 @@ while (($#)); do
     --channels) channels=$2 ;;
     --window) window=$2 ;;
     --batch) batch=$2 ;;
-    --ids) ids=$2 ;;
+    --shapes) shapes=$2 ;;
+    --ids) ids_list=$2 ;;
     --server) server=$2 ;;
     --rounds) rounds=$2 ;;
     *) echo "ingest.sh: unknown option $1" >&2; exit 2 ;;
@@ -42,11 +56,16 @@ echo_server=$build/tests/bench/ingest/echo_server
 source tests/bench/lib.sh
 bench_init
 
-# run_one LABEL PORT PID: one load run; appends its RESULT line to results.
+# run_one LABEL SHAPE IDS [--target ADDR --server-pid PID | --null-sink]: one
+# load run; appends its RESULT line, tagged with the shape, to results.
 run_one() {
-  "$load" --label "$1" --target "127.0.0.1:$2" --token-file "$work/token" --platform bench \
-    --server-pid "$3" --events "$events" --streams "$streams" --channels "$channels" \
-    --window "$window" --batch "$batch" --ids "$ids" | tee -a "$work/results"
+  local label=$1 shape=$2 ids=$3
+  shift 3
+  local per_call=0
+  [[ $shape == batch ]] && per_call=$batch
+  "$load" --label "$label" --token-file "$work/token" --platform bench --events "$events" \
+    --streams "$streams" --channels "$channels" --window "$window" --batch "$per_call" \
+    --ids "$ids" "$@" | sed "s/^RESULT /RESULT shape=$shape-$ids /" | tee -a "$work/results"
 }
 
 "$echo_server" --listen 127.0.0.1:0 --port-file "$work/echo.port" 2>"$work/echo.log" &
@@ -54,47 +73,61 @@ bench_pids+=($!)
 echo_pid=$!
 echo_port=$(wait_port "$work/echo.port")
 
-start_unitclockd "$server" "$work/bench.db" unitclockd --log-level warn --session-timeout-s 86400
-
-if ((batch > 0)); then
-  shape="$streams RecordEvents callers of $batch events a call on $channels connections"
-else
-  shape="$streams streams on $channels connections, window $window"
-fi
-echo "== ingest: $events events per run, $shape, $ids ids, $rounds rounds;" \
-  "$(nproc) cores, both processes on this machine"
-for ((r = 1; r <= rounds; r++)); do
-  run_one echo "$echo_port" "$echo_pid"
-  run_one unitclockd "$uc_port" "$uc_pid"
+echo "== ingest: $events events per run, $rounds rounds; stream: $streams streams on" \
+  "$channels connections, window $window; batch: $streams RecordEvents callers of $batch" \
+  "events a call; $(nproc) cores, all processes on this machine"
+IFS=, read -ra shape_array <<<"$shapes"
+IFS=, read -ra ids_array <<<"$ids_list"
+for shape in "${shape_array[@]}"; do
+  [[ $shape == stream || $shape == batch ]] || { echo "ingest.sh: unknown shape $shape" >&2; exit 2; }
+  for ids in "${ids_array[@]}"; do
+    [[ $ids == time || $ids == random ]] || { echo "ingest.sh: unknown ids $ids" >&2; exit 2; }
+    start_unitclockd "$server" "$work/$shape-$ids.db" "unitclockd-$shape-$ids" --log-level warn \
+      --session-timeout-s 86400
+    for ((r = 1; r <= rounds; r++)); do
+      run_one echo "$shape" "$ids" --target "127.0.0.1:$echo_port" --server-pid "$echo_pid"
+      run_one unitclockd "$shape" "$ids" --target "127.0.0.1:$uc_port" --server-pid "$uc_pid"
+    done
+    run_one null-sink "$shape" "$ids" --null-sink
+    stop_unitclockd
+  done
 done
 
-# The median round of each server, and the ratio of their rates.
+# Per shape: the median round of each server, and the ratios.
 awk -v rounds="$rounds" '
   function field(line, key,   n, i, kv) {
     n = split(line, kv, " ")
     for (i = 1; i <= n; i++) if (index(kv[i], key "=") == 1) return substr(kv[i], length(key) + 2)
   }
   /^RESULT/ {
-    label = field($0, "label"); k = ++count[label]
-    rate[label, k] = field($0, "events_per_s") + 0; line[label, k] = $0
+    key = field($0, "shape") SUBSEP field($0, "label"); k = ++count[key]
+    if (!(field($0, "shape") in seen)) { seen[field($0, "shape")] = 1; order[++n_shapes] = field($0, "shape") }
+    rate[key, k] = field($0, "events_per_s") + 0; line[key, k] = $0
   }
-  function median_line(label,   i, j, n, idx, t) {
-    n = count[label]
+  function median_line(key,   i, j, n, idx, t) {
+    n = count[key]
     for (i = 1; i <= n; i++) idx[i] = i
     for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
-      if (rate[label, idx[j]] < rate[label, idx[i]]) { t = idx[i]; idx[i] = idx[j]; idx[j] = t }
-    return line[label, idx[int((n + 1) / 2)]]
+      if (rate[key, idx[j]] < rate[key, idx[i]]) { t = idx[i]; idx[i] = idx[j]; idx[j] = t }
+    return line[key, idx[int((n + 1) / 2)]]
   }
   END {
-    printf "\n%-11s %12s %12s %12s %16s %16s\n", "server", "events/s", "ack p50 us", "ack p99 us",
-      "server cpu s/M", "client cpu s/M"
-    split("echo unitclockd", labels, " ")
-    for (i = 1; i <= 2; i++) {
-      l = median_line(labels[i]); m[labels[i]] = field(l, "events_per_s")
-      printf "%-11s %12s %12s %12s %16s %16s\n", labels[i], field(l, "events_per_s"),
-        field(l, "ack_p50_us"), field(l, "ack_p99_us"), field(l, "server_cpu_s_per_M"),
-        field(l, "client_cpu_s_per_M")
+    printf "\n%-14s %9s %11s %7s %14s %14s %7s %13s %13s %11s\n", "shape", "echo ev/s",
+      "unitclockd", "ratio", "echo cpu us/ev", "uc cpu us/ev", "ratio", "uc ack p50 ms",
+      "uc ack p99 ms", "null sink"
+    for (s = 1; s <= n_shapes; s++) {
+      shape = order[s]
+      e = median_line(shape SUBSEP "echo"); u = median_line(shape SUBSEP "unitclockd")
+      z = median_line(shape SUBSEP "null-sink")
+      er = field(e, "events_per_s"); ur = field(u, "events_per_s")
+      ec = field(e, "server_cpu_s_per_M"); uc = field(u, "server_cpu_s_per_M")
+      printf "%-14s %9d %11d %7.2f %14.1f %14.1f %7.2f %13.1f %13.1f %11d\n", shape, er, ur,
+        ur / er, ec, uc, (uc > 0 ? ec / uc : 0), field(u, "ack_p50_us") / 1000,
+        field(u, "ack_p99_us") / 1000, field(z, "events_per_s")
+      summary[s] = sprintf("RESULT label=ingest_ratio shape=%s events_ratio=%.3f server_cpu_ratio=%.3f",
+        shape, ur / er, (uc > 0 ? ec / uc : 0))
     }
-    printf "unitclockd / echo: %.0f%% of the echo service'"'"'s events per second (median of %d rounds)\n",
-      100 * m["unitclockd"] / m["echo"], rounds
+    printf "(median of %d rounds; ratio: unitclockd over echo for events/s, echo over unitclockd\n", rounds
+    printf " for server CPU per event; null sink: the load generator alone, in-process)\n"
+    for (s = 1; s <= n_shapes; s++) print summary[s]
   }' "$work/results"

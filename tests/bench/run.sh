@@ -19,7 +19,6 @@ echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 104
 if $smoke; then
   "$build/tests/bench/core/core_bench" --benchmark_min_time=0.01
   tests/bench/ingest.sh "$build" --events 3000 --streams 8 --rounds 1
-  tests/bench/ingest.sh "$build" --events 3000 --streams 8 --batch 10 --rounds 1
   tests/bench/memory.sh "$build" --warmup 50 --sessions 200
   tests/bench/restart.sh "$build" --events 3000 --restarts 1
   tests/bench/store.sh "$build" --events 3000 --streams 8 --read-seconds 0.5 --restart-events 3000
@@ -27,7 +26,6 @@ else
   echo "== core (Google Benchmark)"
   "$build/tests/bench/core/core_bench"
   tests/bench/ingest.sh "$build"
-  tests/bench/ingest.sh "$build" --batch 10 --events 100000
   tests/bench/memory.sh "$build"
   tests/bench/restart.sh "$build"
   tests/bench/store.sh "$build"

@@ -15,6 +15,11 @@
 // callers sends N events per call and waits for its answer before the next
 // (latency then runs from the call to its answer, for each event of it).
 //
+// With --null-sink it sends to the echo service (echo_service.h) in its own
+// process, over gRPC's in-process transport: what the generator itself can
+// send, the limit that the machine puts on the benchmark's figures (its CPU
+// figure is then the whole process's, sink included).
+//
 // With --ids random, session and event ids are random (version 4) UUIDs
 // instead of time-ordered ones.
 //
@@ -41,6 +46,7 @@
 #include <vector>
 
 #include "examples/connect/connect.h"
+#include "tests/bench/ingest/echo_service.h"
 #include "tests/bench/ingest/workload.h"
 #include "unitclock/v1/session_service.grpc.pb.h"
 
@@ -60,6 +66,7 @@ struct LoadOptions {
   std::int64_t live_sessions = 0;
   int server_pid = 0;
   IdKind ids = IdKind::kTimeOrdered;
+  bool null_sink = false;
 };
 
 // What every stream counts; merged at the end.
@@ -365,11 +372,22 @@ std::uint32_t Percentile(std::vector<std::uint32_t>& v, double p) {
 }
 
 int Run(const LoadOptions& options, const examples::Connection& connection) {
+  // With --null-sink, the echo service in this process, reached through
+  // gRPC's in-process transport: no socket, no second process.
+  std::unique_ptr<grpc::Server> null_sink;
+  EchoService echo;
+  if (options.null_sink) {
+    grpc::ServerBuilder builder;
+    builder.RegisterService(&echo);
+    null_sink = builder.BuildAndStart();
+  }
   std::vector<std::shared_ptr<grpc::Channel>> channels;
   std::vector<std::unique_ptr<v1::SessionService::Stub>> stubs;
   for (int c = 0; c < options.channels; ++c) {
-    std::shared_ptr<grpc::Channel> channel = connection.NewChannel(c);
-    if (!channel->WaitForConnected(Clock::now() + std::chrono::seconds(10))) {
+    std::shared_ptr<grpc::Channel> channel =
+        null_sink ? null_sink->InProcessChannel(grpc::ChannelArguments()) : connection.NewChannel(c);
+    // (An in-process channel has no connection to wait for.)
+    if (!null_sink && !channel->WaitForConnected(Clock::now() + std::chrono::seconds(10))) {
       std::cerr << "ingest_load: cannot connect to the server\n";
       return 1;
     }
@@ -453,6 +471,9 @@ int main(int argc, char** argv) {
                  "Instead: open this many sessions and leave them in progress")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{10000000}));
   app.add_option("--server-pid", options.server_pid, "Read the server's CPU time from /proc");
+  app.add_flag("--null-sink", options.null_sink,
+               "Send to the echo service in this process (gRPC's in-process transport) "
+               "instead of --target: the load generator's own limit");
   app.add_option("--ids", options.ids,
                  "Session and event ids: time (time-ordered UUIDs, as unitclock's client "
                  "library makes) or random (version 4 UUIDs)")
