@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "core/review.h"
+#include "plugin/store/sqlite/seq_list.h"
 
 namespace unitclock::store::sqlite_backend {
 namespace {
@@ -22,16 +23,19 @@ constexpr int kBusyTimeoutMs = 5000;
 
 // The schema. `events` is the log, in arrival order: `seq` numbers the
 // events from 1, without gaps, so that an append writes at the table's end
-// whatever its event id. `event_id_blocks` holds, for each commit, the
-// fingerprints of its events' ids (8 bytes each, little-endian, the first
-// for `first_seq`), from which the writer keeps its event id index in memory
-// (event_id_index.h); `store_meta` holds the fingerprints' key, made with
-// the file. `sessions` indexes sessions for listing
-// and for the watchdog, and is maintained in the same transaction as the
-// events: `last_event_ms` is the latest occurred_at of the session's events,
-// `stopped` is 1 once any SessionStopped of the session is stored,
-// `platform` is the owning tenant (set by the session's first event, or by
-// its SessionStarted for sessions written by unitclock's own writers) and
+// whatever its event id or session. A session's events are found from its
+// row in `sessions`: `event_seqs` lists the seqs of its latest events
+// (seq_list.h), and once it holds kSeqsPerChunk of them a commit moves the
+// list to a row of `session_event_chunks`. A commit rewrites the row of each
+// session it adds to anyway; an index of events by session would have cost
+// an entry per event, and a page of its own per session at every commit. `event_id_blocks` holds,
+// for each commit, the fingerprints of its events' ids (8 bytes each, little-endian, the first for
+// `first_seq`), from which the writer keeps its event id index in memory (event_id_index.h);
+// `store_meta` holds the fingerprints' key, made with the file. `sessions` indexes sessions for
+// listing and for the watchdog, and is maintained in the same transaction as the events:
+// `last_event_ms` is the latest occurred_at of the session's events, `stopped` is 1 once any
+// SessionStopped of the session is stored, `platform` is the owning tenant (set by the session's
+// first event, or by its SessionStarted for sessions written by unitclock's own writers) and
 // `event_count` the number of its events.
 // `audit_records` is the review ledger's trail; its triggers make it
 // append-only even for other programs writing the file (INSERT OR REPLACE
@@ -49,7 +53,6 @@ CREATE TABLE events (
   occurred_at_ms INTEGER NOT NULL,
   payload        BLOB NOT NULL
 );
-CREATE INDEX events_by_session ON events (session_id, seq);
 CREATE TABLE event_id_blocks (
   first_seq    INTEGER PRIMARY KEY,
   fingerprints BLOB NOT NULL
@@ -59,6 +62,12 @@ CREATE TABLE store_meta (
   value BLOB NOT NULL
 ) WITHOUT ROWID;
 INSERT INTO store_meta VALUES ('event_id_key', randomblob(16));
+CREATE TABLE session_event_chunks (
+  session_id TEXT NOT NULL,
+  first_seq  INTEGER NOT NULL,
+  seqs       BLOB NOT NULL,
+  PRIMARY KEY (session_id, first_seq)
+) WITHOUT ROWID;
 )sql";
 
 // The other tables; a new file gets both.
@@ -70,7 +79,8 @@ CREATE TABLE sessions (
   start_ms      INTEGER,
   last_event_ms INTEGER NOT NULL,
   stopped       INTEGER NOT NULL DEFAULT 0,
-  event_count   INTEGER NOT NULL DEFAULT 0
+  event_count   INTEGER NOT NULL DEFAULT 0,
+  event_seqs    BLOB NOT NULL DEFAULT x''
 ) WITHOUT ROWID;
 CREATE INDEX sessions_by_platform ON sessions (platform, start_ms, session_id);
 CREATE INDEX sessions_by_patient ON sessions (patient_ref, start_ms, session_id);
@@ -175,14 +185,50 @@ PRAGMA user_version = 3;
   return st;
 }
 
+// Writes each session's `event_seqs`, whole, from `events` (the next commit
+// to add to a long list moves it to a chunk).
+absl::Status ListSessionSeqs(Connection& c) {
+  Statement seqs(c.db(), kOwner, "SELECT session_id, seq FROM events ORDER BY session_id, seq");
+  if (!seqs.ok()) return seqs.Error("prepare");
+  std::string session;
+  std::string list;
+  std::int64_t last = 0;
+  auto write = [&]() -> absl::Status {
+    if (session.empty() && list.empty()) return absl::OkStatus();
+    Statement w(c.cache(), "UPDATE sessions SET event_seqs = ? WHERE session_id = ?");
+    if (!w.ok()) return w.Error("prepare");
+    w.BindBlob(1, list);
+    w.Bind(2, session);
+    if (w.Step() != SQLITE_DONE) return w.Error("list a session's events");
+    return absl::OkStatus();
+  };
+  int rc;
+  while ((rc = seqs.Step()) == SQLITE_ROW) {
+    std::string s = seqs.Text(0);
+    if (s != session) {
+      if (absl::Status st = write(); !st.ok()) return st;
+      session = std::move(s);
+      list.clear();
+      last = 0;
+    }
+    const std::int64_t seq = seqs.Int(1);
+    AppendSeq(list, last, seq);
+    last = seq;
+  }
+  if (rc != SQLITE_DONE) return seqs.Error("read sessions' events");
+  return write();
+}
+
 // From schema 3: `events` was keyed on event_id, so that a random id cost
-// a page of its own at every append. It is copied in occurred_at order,
-// which becomes its arrival order, and the fingerprint blocks of its ids are
-// written under the file's new key.
+// a page of its own at every append, and indexed by session. It is copied in
+// occurred_at order, which becomes its arrival order; the fingerprint blocks
+// of its ids are written under the file's new key, and each session's row
+// gets the list of its events' seqs.
 absl::Status MigrateFrom3(Connection& c) {
   absl::Status st = c.Exec(R"sql(
 DROP INDEX IF EXISTS events_by_session;
 ALTER TABLE events RENAME TO events_v3;
+ALTER TABLE sessions ADD COLUMN event_seqs BLOB NOT NULL DEFAULT x'';
 )sql");
   if (st.ok()) st = c.Exec(kEventLogTables);
   if (st.ok()) {
@@ -210,7 +256,8 @@ DROP TABLE events_v3;
   }
   if (rc != SQLITE_DONE) return ids.Error("read event ids");
   if (!block.empty()) st = InsertFingerprintBlock(c.cache(), first_seq, block);
-  return st;
+  if (!st.ok()) return st;
+  return ListSessionSeqs(c);
 }
 
 absl::StatusOr<std::int64_t> SchemaVersion(Connection& c) {

@@ -67,6 +67,10 @@ absl::Status InsertFingerprintBlock(sqlite::StatementCache& cache, std::int64_t 
 // one block of all its events.
 inline constexpr std::size_t kFingerprintBlockEvents = 4096;
 
+// The most seqs a session's row lists before a commit moves the list to a
+// row of session_event_chunks.
+inline constexpr std::int64_t kSeqsPerChunk = 512;
+
 // A fixed set of read-only connections; a reader waits for a free one.
 class ReadPool {
  public:

@@ -5,12 +5,14 @@
 #include <algorithm>
 #include <limits>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "plugin/sqlite/statement.h"
 #include "plugin/store/session_page.h"
+#include "plugin/store/sqlite/seq_list.h"
 
 namespace unitclock::store {
 namespace {
@@ -40,6 +42,19 @@ struct SessionRow {
   std::int64_t last_event_ms = std::numeric_limits<std::int64_t>::min();
   bool stopped = false;
   std::int64_t event_count = 0;
+  // The seqs of its latest events (seq_list.h): how many, the first and the
+  // last.
+  std::string event_seqs;
+  std::int64_t listed = 0;
+  std::int64_t first_listed = 0;
+  std::int64_t last_listed = 0;
+
+  // Lists the event at `seq`, its session's latest.
+  void List(std::int64_t seq) {
+    sqlite_backend::AppendSeq(event_seqs, last_listed, seq);
+    if (listed++ == 0) first_listed = seq;
+    last_listed = seq;
+  }
 };
 
 // The sessions a group commit touches, read on first use.
@@ -51,8 +66,8 @@ class SessionRows {
     auto [it, inserted] = rows_.try_emplace(session_id);
     if (!inserted) return &it->second;
     Statement q(db_,
-                "SELECT platform, patient_ref, start_ms, last_event_ms, stopped, event_count "
-                "FROM sessions WHERE session_id = ?");
+                "SELECT platform, patient_ref, start_ms, last_event_ms, stopped, event_count, "
+                "event_seqs FROM sessions WHERE session_id = ?");
     if (!q.ok()) return q.Error("prepare");
     q.Bind(1, session_id);
     const int rc = q.Step();
@@ -65,27 +80,49 @@ class SessionRows {
       row.last_event_ms = q.Int(3);
       row.stopped = q.Int(4) != 0;
       row.event_count = q.Int(5);
+      row.event_seqs = q.Blob(6);
+      std::vector<std::int64_t> seqs;
+      const std::optional<std::int64_t> last = sqlite_backend::DecodeSeqs(row.event_seqs, seqs);
+      if (!last) return absl::DataLossError("event store: sessions.event_seqs: not a list of seqs");
+      row.listed = static_cast<std::int64_t>(seqs.size());
+      row.first_listed = seqs.empty() ? 0 : seqs.front();
+      row.last_listed = *last;
     } else if (rc != SQLITE_DONE) {
       return q.Error("read session");
     }
     return &it->second;
   }
 
-  // Writes back every changed session.
+  // Writes back every changed session, and moves each list of seqs that
+  // reached kSeqsPerChunk to a chunk.
   absl::Status Flush() {
-    for (const auto& [session_id, row] : rows_) {
+    for (auto& [session_id, row] : rows_) {
       if (!row.changed) continue;
+      if (row.listed >= sqlite_backend::kSeqsPerChunk) {
+        Statement chunk(db_,
+                        "INSERT INTO session_event_chunks (session_id, first_seq, seqs) "
+                        "VALUES (?, ?, ?)");
+        if (!chunk.ok()) return chunk.Error("prepare");
+        chunk.Bind(1, session_id);
+        chunk.Bind(2, row.first_listed);
+        chunk.BindBlob(3, row.event_seqs);
+        if (chunk.Step() != SQLITE_DONE) return chunk.Error("write a chunk of a session's events");
+        row.event_seqs.clear();
+        row.listed = 0;
+        row.last_listed = 0;
+      }
       // Most groups add events to sessions already listed: their update
       // leaves the columns that three of the indexes are on alone.
       const char* sql = !row.exists ? "INSERT INTO sessions (session_id, platform, patient_ref, "
-                                      "start_ms, last_event_ms, stopped, event_count) "
-                                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                                      "start_ms, last_event_ms, stopped, event_count, "
+                                      "event_seqs) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
                         : row.facts_changed
                             ? "UPDATE sessions SET platform = ?2, patient_ref = ?3, "
                               "start_ms = ?4, last_event_ms = ?5, stopped = ?6, "
-                              "event_count = ?7 WHERE session_id = ?1"
+                              "event_count = ?7, event_seqs = ?8 WHERE session_id = ?1"
                             : "UPDATE sessions SET last_event_ms = ?5, stopped = ?6, "
-                              "event_count = ?7 WHERE session_id = ?1";  // ?2-?4 unused
+                              "event_count = ?7, event_seqs = ?8 "
+                              "WHERE session_id = ?1";  // ?2-?4 unused
       Statement w(db_, sql);
       if (!w.ok()) return w.Error("prepare");
       w.Bind(1, session_id);
@@ -99,6 +136,7 @@ class SessionRows {
       w.Bind(5, row.last_event_ms);
       w.Bind(6, std::int64_t{row.stopped ? 1 : 0});
       w.Bind(7, row.event_count);
+      w.BindBlob(8, row.event_seqs);
       if (w.Step() != SQLITE_DONE) return w.Error("write session");
     }
     return absl::OkStatus();
@@ -209,6 +247,7 @@ absl::StatusOr<AppendOutcome> AppendOne(GroupAppend& g, SessionRows& sessions, c
   if (insert.Step() != SQLITE_DONE) return insert.Error("insert event");
   g.ids.Add(fingerprint, g.next_seq);
   sqlite_backend::AppendFingerprint(fingerprint, g.fingerprints);
+  row.List(g.next_seq);
   ++g.next_seq;
 
   row.changed = true;
@@ -227,6 +266,55 @@ absl::StatusOr<AppendOutcome> AppendOne(GroupAppend& g, SessionRows& sessions, c
     row.start_ms = at;
   }
   return AppendOutcome::kRecorded;
+}
+
+// A session's events, in time order, read inside a transaction.
+absl::StatusOr<std::vector<StoredEvent>> LoadSessionIn(StatementCache& db,
+                                                       std::string_view session_id) {
+  std::vector<std::int64_t> seqs;
+  Statement chunks(db,
+                   "SELECT seqs FROM session_event_chunks WHERE session_id = ? ORDER BY first_seq");
+  if (!chunks.ok()) return chunks.Error("prepare");
+  chunks.Bind(1, session_id);
+  int rc;
+  while ((rc = chunks.Step()) == SQLITE_ROW) {
+    if (!sqlite_backend::DecodeSeqs(chunks.Blob(0), seqs)) {
+      return absl::DataLossError("event store: session_event_chunks.seqs: not a list of seqs");
+    }
+  }
+  if (rc != SQLITE_DONE) return chunks.Error("load session");
+  Statement row(db, "SELECT event_seqs FROM sessions WHERE session_id = ?");
+  if (!row.ok()) return row.Error("prepare");
+  row.Bind(1, session_id);
+  rc = row.Step();
+  if (rc == SQLITE_ROW && !sqlite_backend::DecodeSeqs(row.Blob(0), seqs)) {
+    return absl::DataLossError("event store: sessions.event_seqs: not a list of seqs");
+  }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return row.Error("load session");
+  std::vector<StoredEvent> out;
+  out.reserve(seqs.size());
+  for (std::int64_t seq : seqs) {
+    Statement q(db, "SELECT event_id, occurred_at_ms, payload FROM events WHERE seq = ?");
+    if (!q.ok()) return q.Error("prepare");
+    q.Bind(1, seq);
+    rc = q.Step();
+    if (rc == SQLITE_DONE) {
+      return absl::DataLossError("event store: the event at seq " + std::to_string(seq) +
+                                 " of a session's list is missing");
+    }
+    if (rc != SQLITE_ROW) return q.Error("load session");
+    StoredEvent e;
+    e.event_id = q.Text(0);
+    e.session_id = std::string(session_id);
+    e.occurred_at = core::TimePoint(core::Duration(q.Int(1)));
+    e.payload = q.Blob(2);
+    out.push_back(std::move(e));
+  }
+  // Time order; events of the same millisecond by id, as before.
+  std::sort(out.begin(), out.end(), [](const StoredEvent& a, const StoredEvent& b) {
+    return std::tie(a.occurred_at, a.event_id) < std::tie(b.occurred_at, b.event_id);
+  });
+  return out;
 }
 
 }  // namespace
@@ -323,22 +411,11 @@ std::vector<absl::StatusOr<AppendResults>> SqliteEventLog::CommitGroup(
 
 absl::StatusOr<std::vector<StoredEvent>> SqliteEventLog::LoadSession(std::string_view session_id) {
   const sqlite_backend::ReadPool::Lease db = reads_->Acquire();
-  Statement q(db->cache(),
-              "SELECT event_id, occurred_at_ms, payload FROM events WHERE session_id = ? "
-              "ORDER BY occurred_at_ms, event_id");
-  if (!q.ok()) return q.Error("prepare");
-  q.Bind(1, session_id);
-  std::vector<StoredEvent> out;
-  int rc;
-  while ((rc = q.Step()) == SQLITE_ROW) {
-    StoredEvent e;
-    e.event_id = q.Text(0);
-    e.session_id = std::string(session_id);
-    e.occurred_at = core::TimePoint(core::Duration(q.Int(1)));
-    e.payload = q.Blob(2);
-    out.push_back(std::move(e));
-  }
-  if (rc != SQLITE_DONE) return q.Error("load session");
+  StatementCache& cache = db->cache();
+  // One snapshot: a commit may move the session's list to a chunk meanwhile.
+  if (absl::Status st = Run(cache, "BEGIN"); !st.ok()) return st;
+  absl::StatusOr<std::vector<StoredEvent>> out = LoadSessionIn(cache, session_id);
+  (void)Run(cache, "COMMIT");  // a read: nothing to keep or lose
   return out;
 }
 

@@ -189,6 +189,30 @@ TEST_F(SqliteStoreTest, TwoStoresOnOneFileKnowEachOthersEventIds) {
   EXPECT_EQ(*store_.events->CountEvents(), 2);
 }
 
+// A session's row lists its events' seqs; past kSeqsPerChunk of them a
+// commit moves the list to a chunk. Loads read chunks and list as one.
+TEST_F(SqliteStoreTest, ALongSessionIsLoadedWholeAcrossItsChunks) {
+  std::vector<std::string> ids;
+  int second = 0;
+  for (int group = 0; group < 9; ++group) {
+    std::vector<StoredEvent> events;
+    for (int i = 0; i < 150; ++i) {
+      ids.push_back("e" + std::to_string(ids.size()));
+      events.push_back(Ev(ids.back(), "long", ++second));
+      events.push_back(Ev("other-" + ids.back(), "other", second));  // interleaved
+    }
+    for (const auto& r : Append(std::move(events))) ASSERT_EQ(*r, AppendOutcome::kRecorded);
+  }
+  EXPECT_EQ(QueryOne(path(), "SELECT count(*) FROM session_event_chunks WHERE session_id = 'long'"),
+            "2");
+  auto loaded = store_.events->LoadSession("long");
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ASSERT_EQ(loaded->size(), ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) EXPECT_EQ((*loaded)[i].event_id, ids[i]);
+  // An id of the first chunk is still known.
+  EXPECT_EQ(*Append({Ev("e3", "long", 4)})[0], AppendOutcome::kAlreadyRecorded);
+}
+
 // A commit that fails after its events were written leaves none of their
 // ids behind in the writer's memory: appended again, they are new.
 TEST_F(SqliteStoreTest, AFailedCommitLeavesNoEventIdBehind) {
