@@ -26,6 +26,9 @@ PACKAGES=(
   libcli11-dev libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   clang-format openssl libssl-dev
   clang-14 libclang-rt-14-dev python3-grpcio python3-protobuf ccache
+  # The Prometheus metrics of unitclockd (plugin/metrics): prometheus-cpp's
+  # registry and pull endpoint; python3-yaml checks deploy/prometheus/alerts.yml.
+  prometheus-cpp-dev python3-yaml
   # The PostgreSQL store: libpq to build it, and PostgreSQL 15's server for
   # the throwaway cluster its tests run against (scripts/pg_cluster.sh).
   libpq-dev postgresql
