@@ -26,6 +26,9 @@ PACKAGES=(
   libcli11-dev libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   clang-format openssl libssl-dev
   clang-14 libclang-rt-14-dev python3-grpcio python3-protobuf ccache
+  # The Prometheus metrics of unitclockd (plugin/metrics): prometheus-cpp's
+  # registry and pull endpoint; python3-yaml checks deploy/prometheus/alerts.yml.
+  prometheus-cpp-dev python3-yaml
   # The PostgreSQL store: libpq to build it, and PostgreSQL 15's server for
   # the throwaway cluster its tests run against (scripts/pg_cluster.sh).
   libpq-dev postgresql
@@ -114,9 +117,10 @@ case $cmd in
     fi
     log "starting unitclockd on 127.0.0.1:50051 (database var/unitclock.db); Ctrl-C stops it"
     log "review desk in the browser: http://127.0.0.1:8080/ (sign in with the token in var/dev-token)"
+    log "Prometheus metrics: http://127.0.0.1:9464/metrics (docs/metrics.md)"
     exec build/release/plugin/server/unitclockd --listen 127.0.0.1:50051 --db var/unitclock.db \
       --policy-dir core/policies --auth-file var/tokens.json \
-      --http-listen 127.0.0.1:8080 "$@"
+      --http-listen 127.0.0.1:8080 --metrics-listen 127.0.0.1:9464 "$@"
     ;;
   test)
     install_deps

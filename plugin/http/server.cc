@@ -32,6 +32,7 @@
 #include "absl/synchronization/mutex.h"
 #include "plugin/common/log.h"
 #include "plugin/http/wire.h"
+#include "plugin/metrics/server_metrics.h"
 
 namespace unitclock::http {
 
@@ -610,6 +611,9 @@ void Connection::Log(unsigned status) const {
                       .count();
   spdlog::info("msg={} method={} route={} status={} duration_ms={}", common::Quote("http request"),
                common::Quote(method_), common::Quote(route_), status, ms);
+  if (core_.options.metrics != nullptr) {
+    core_.options.metrics->CountHttpRequest(method_, route_, status);
+  }
 }
 
 absl::StatusOr<std::uint16_t> ServerCore::Start(std::string_view address) {

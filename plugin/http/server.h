@@ -12,6 +12,10 @@
 // The HTTP/1.1 listener (`unitclockd --http-listen`): Boost.Beast on an
 // io_context of its own, handlers on a worker pool. docs/http.md describes
 // what a client sees: limits, statuses, error body, security headers.
+namespace unitclock::metrics {
+class ServerMetrics;
+}
+
 namespace unitclock::http {
 
 struct ServerOptions {
@@ -35,6 +39,9 @@ struct ServerOptions {
   // Events queued on one stream beyond this close it: the client does not
   // keep up.
   std::size_t max_stream_queue_bytes = 1024 * 1024;
+  // Counts each response by method, route template and status; nullptr
+  // records nothing. Must outlive the server.
+  metrics::ServerMetrics* metrics = nullptr;
 };
 
 class ServerCore;

@@ -19,6 +19,8 @@
 #include "plugin/common/clock.h"
 #include "plugin/common/log.h"
 #include "plugin/common/policy_files.h"
+#include "plugin/metrics/metrics_endpoint.h"
+#include "plugin/metrics/server_metrics.h"
 #include "plugin/service/event_intake.h"
 #include "plugin/service/server.h"
 #include "plugin/service/service_options.h"
@@ -76,6 +78,8 @@ int main(int argc, char** argv) {
   std::string http_listen;
   std::string http_port_file;
   std::string web_dir;
+  std::string metrics_listen;
+  std::string metrics_port_file;
   int shutdown_grace_ms = 5000;
   int future_tolerance_s = 300;
   int session_timeout_s = 1800;
@@ -112,6 +116,11 @@ int main(int argc, char** argv) {
   app.add_option("--web-dir", web_dir,
                  "Serve the review page from this folder instead of the copy built into "
                  "unitclockd (to work on the page without rebuilding)");
+  app.add_option("--metrics-listen", metrics_listen,
+                 "Serve Prometheus metrics at /metrics over HTTP here (ip:port; port 0 picks a "
+                 "free port); off when empty");
+  app.add_option("--metrics-port-file", metrics_port_file,
+                 "Write the bound metrics port to this file once serving");
   app.add_option("--future-tolerance-s", future_tolerance_s,
                  "Reject events that occurred more than this many seconds ahead of the server's "
                  "clock")
@@ -223,6 +232,10 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   const unitclock::common::SystemClock clock;
+  // One metrics object, handed to every part that records, before any of
+  // them starts; none without --metrics-listen (the parts then record nothing).
+  std::unique_ptr<unitclock::metrics::ServerMetrics> metrics;
+  if (!metrics_listen.empty()) metrics = std::make_unique<unitclock::metrics::ServerMetrics>();
   unitclock::service::ServiceOptions options;
   options.future_tolerance = std::chrono::seconds(future_tolerance_s);
   options.policies = policies;
@@ -231,19 +244,30 @@ int main(int argc, char** argv) {
   options.tls = std::move(tls);
   options.max_streams_per_platform = max_streams_per_platform;
   options.max_message_bytes = max_message_bytes;
+  options.metrics = metrics.get();
   unitclock::watchdog::WatchdogOptions watchdog_options;
   watchdog_options.timeout = std::chrono::seconds(session_timeout_s);
   watchdog_options.scan_interval = std::chrono::seconds(watchdog_interval_s);
+  watchdog_options.metrics = metrics.get();
 
   unitclock::store::StoreOptions store_options;
   store_options.max_events_per_session = max_events_per_session;
+  store_options.metrics = metrics.get();
   auto store = unitclock::store::OpenStore(db_path, store_options);
   if (!store.ok()) return Fail(std::string(store.status().message()));
   auto server = unitclock::service::Server::Start(listen, *store, clock, options);
   if (!server.ok()) return Fail(std::string(server.status().message()));
   // Health reports NOT_SERVING while the database cannot be reached, so that a
   // load balancer sends this instance nothing meanwhile.
-  if (absl::Status st = (*server)->WatchHealth([&log = *store->events] { return log.Health(); });
+  if (absl::Status st = (*server)->WatchHealth([&log = *store->events, m = metrics.get()] {
+        absl::Status health = log.Health();
+        if (m != nullptr) {
+          m->SetStoreHealthy(health.ok());
+          if (!health.ok())
+            m->CountStoreError(unitclock::metrics::StoreOperation::kHealth, health.code());
+        }
+        return health;
+      });
       !st.ok()) {
     return Fail(std::string(st.message()));
   }
@@ -267,13 +291,29 @@ int main(int argc, char** argv) {
     return Fail(std::string(st.message()));
   }
   if (!http_listen.empty()) {
-    absl::StatusOr<int> http_port = (*server)->StartHttp(http_listen, web_dir);
+    unitclock::http::ServerOptions http_options;
+    http_options.metrics = metrics.get();
+    absl::StatusOr<int> http_port = (*server)->StartHttp(http_listen, web_dir, http_options);
     if (!http_port.ok()) {
       return Fail("--http-listen: " + std::string(http_port.status().message()));
     }
     spdlog::info("msg={} http_listen={} http_port={} web_dir={}", Quote("HTTP face serving"),
                  Quote(http_listen), *http_port, Quote(web_dir));
     if (absl::Status st = WritePortFile(http_port_file, *http_port, "--http-port-file"); !st.ok()) {
+      return Fail(std::string(st.message()));
+    }
+  }
+
+  std::unique_ptr<unitclock::metrics::MetricsEndpoint> metrics_endpoint;
+  if (metrics != nullptr) {
+    auto started = unitclock::metrics::MetricsEndpoint::Start(metrics_listen, *metrics);
+    if (!started.ok()) return Fail("--metrics-listen: " + std::string(started.status().message()));
+    metrics_endpoint = *std::move(started);
+    spdlog::info("msg={} metrics_listen={} metrics_port={}", Quote("metrics serving"),
+                 Quote(metrics_listen), metrics_endpoint->port());
+    if (absl::Status st =
+            WritePortFile(metrics_port_file, metrics_endpoint->port(), "--metrics-port-file");
+        !st.ok()) {
       return Fail(std::string(st.message()));
     }
   }
@@ -285,6 +325,7 @@ int main(int argc, char** argv) {
   // The watchdog first, so that no stop is recorded while the server drains.
   watchdog->Stop();
   watchdog.reset();
+  metrics_endpoint.reset();  // no scrape from here on
   (*server)->Shutdown(std::chrono::milliseconds(shutdown_grace_ms));
   server->reset();
   const unitclock::store::EventLog::WriteStats stats = store->events->Stats();

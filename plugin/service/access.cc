@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "plugin/common/log.h"
+#include "plugin/metrics/server_metrics.h"
 
 namespace unitclock::service {
 
@@ -70,12 +71,17 @@ absl::StatusOr<StreamSlot> Gate::OpenStream(const auth::Caller& caller) {
                                         " open streams, the most allowed; close one first");
   }
   ++open;
+  // Under the lock, so that the gauge takes the counts in their order. The
+  // platform is the token's: the token file bounds the label's values.
+  if (metrics_ != nullptr) metrics_->SetOpenStreams(caller.platform, open);
   return StreamSlot(this, caller.platform);
 }
 
 void Gate::CloseStream(const std::string& platform) {
   absl::MutexLock lock(&mu_);
-  if (--open_streams_[platform] == 0) open_streams_.erase(platform);
+  const int open = --open_streams_[platform];
+  if (metrics_ != nullptr) metrics_->SetOpenStreams(platform, open);
+  if (open == 0) open_streams_.erase(platform);
 }
 
 }  // namespace unitclock::service

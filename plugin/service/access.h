@@ -13,6 +13,10 @@
 #include "absl/synchronization/mutex.h"
 #include "plugin/auth/token_table.h"
 
+namespace unitclock::metrics {
+class ServerMetrics;
+}
+
 namespace unitclock::service {
 
 class Gate;
@@ -50,8 +54,13 @@ Authorization AuthorizationOf(const grpc::CallbackServerContext& context);
 // Thread-safe.
 class Gate {
  public:
-  Gate(auth::TokenTable tokens, int max_streams_per_platform)
-      : tokens_(std::move(tokens)), max_streams_per_platform_(max_streams_per_platform) {}
+  // `metrics` (nullptr: none; must outlive the gate) follows the open
+  // streams of each platform.
+  Gate(auth::TokenTable tokens, int max_streams_per_platform,
+       metrics::ServerMetrics* metrics = nullptr)
+      : tokens_(std::move(tokens)),
+        max_streams_per_platform_(max_streams_per_platform),
+        metrics_(metrics) {}
 
   // The caller of `context`, if its `authorization` metadata carries a known
   // token with one of `roles`. UNAUTHENTICATED or PERMISSION_DENIED (naming
@@ -79,6 +88,7 @@ class Gate {
 
   const auth::TokenTable tokens_;
   const int max_streams_per_platform_;
+  metrics::ServerMetrics* const metrics_;
   absl::Mutex mu_;
   std::map<std::string, int> open_streams_ ABSL_GUARDED_BY(mu_);
 };

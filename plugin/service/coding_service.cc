@@ -3,6 +3,7 @@
 #include <grpcpp/alarm.h>
 
 #include <atomic>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "core/coding.h"
 #include "core/date_of_service.h"
+#include "plugin/metrics/server_metrics.h"
 #include "plugin/service/coding_context.h"
 #include "plugin/service/proto_convert.h"
 #include "plugin/service/rpc_status.h"
@@ -22,6 +24,7 @@ using auth::Role;
 grpc::ServerUnaryReactor* CodingServiceImpl::SuggestCodes(grpc::CallbackServerContext* context,
                                                           const v1::SuggestCodesRequest* request,
                                                           v1::SuggestCodesResponse* response) {
+  const auto start = std::chrono::steady_clock::now();
   auto caller = gate_.Admit(*context, {Role::kPlatform, Role::kReviewer}, "SuggestCodes");
   if (!caller.ok()) return FinishUnary(context, caller.status());
   absl::StatusOr<core::CodingContext> coding_context =
@@ -64,6 +67,10 @@ grpc::ServerUnaryReactor* CodingServiceImpl::SuggestCodes(grpc::CallbackServerCo
   for (const core::Suggestion& s :
        core::SuggestCodes(sessions, options_.policies, *coding_context, dates)) {
     SuggestionToProto(s, *response->add_suggestions());
+  }
+  if (options_.metrics != nullptr) {
+    options_.metrics->ObserveSuggestion(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   return FinishUnary(context, absl::OkStatus());
 }

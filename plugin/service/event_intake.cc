@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "core/event_validation.h"
+#include "plugin/metrics/server_metrics.h"
 #include "plugin/service/proto_convert.h"
 
 namespace unitclock::service {
@@ -47,10 +48,46 @@ absl::StatusOr<store::StoredEvent> Prepare(const Submission& submission,
   return stored;
 }
 
+// `done`, counting in `metrics` what became of the batch's events (one
+// increment per outcome, not per event) and the time from now to then.
+EventIntake::Done Measured(metrics::ServerMetrics& metrics, EventIntake::Done done,
+                           std::int64_t events) {
+  return [&metrics, done = std::move(done), events, start = std::chrono::steady_clock::now()](
+             absl::StatusOr<std::vector<IntakeOutcome>> outcomes) mutable {
+    using metrics::EventOutcome;
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!outcomes.ok()) {
+      metrics.CountEvents(EventOutcome::kFailed, events, outcomes.status().code());
+    } else {
+      std::int64_t recorded = 0;
+      std::int64_t already = 0;
+      std::int64_t rejected[17] = {};
+      for (const IntakeOutcome& outcome : *outcomes) {
+        if (!outcome.ok()) {
+          const int code = static_cast<int>(outcome.status().code());
+          ++rejected[code >= 0 && code < 17 ? code : static_cast<int>(absl::StatusCode::kUnknown)];
+        } else {
+          ++(*outcome == store::AppendOutcome::kRecorded ? recorded : already);
+        }
+      }
+      metrics.CountEvents(EventOutcome::kRecorded, recorded);
+      metrics.CountEvents(EventOutcome::kAlreadyRecorded, already);
+      for (int code = 1; code < 17; ++code) {
+        metrics.CountEvents(EventOutcome::kRejected, rejected[code],
+                            static_cast<absl::StatusCode>(code));
+      }
+      metrics.ObserveAckLatency(seconds, static_cast<std::int64_t>(outcomes->size()));
+    }
+    std::move(done)(std::move(outcomes));
+  };
+}
+
 }  // namespace
 
 void EventIntake::SubmitAsync(std::vector<Submission> submissions, std::string_view platform,
                               Done done) {
+  if (metrics_ != nullptr) done = Measured(*metrics_, std::move(done), std::ssize(submissions));
   std::vector<IntakeOutcome> outcomes(submissions.size(), store::AppendOutcome::kRecorded);
   std::vector<store::StoredEvent> valid;
   std::vector<std::size_t> valid_index;  // position in `submissions` of each valid event

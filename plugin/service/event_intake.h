@@ -12,6 +12,10 @@
 #include "plugin/common/clock.h"
 #include "plugin/store/event_log.h"
 
+namespace unitclock::metrics {
+class ServerMetrics;
+}
+
 namespace unitclock::service {
 
 // One event offered to the intake.
@@ -39,9 +43,12 @@ using IntakeOutcome = absl::StatusOr<store::AppendOutcome>;
 class EventIntake {
  public:
   // `log` and `clock` must outlive the intake. Events whose occurred_at is
-  // more than `future_tolerance` ahead of `clock` are refused.
-  EventIntake(store::EventLog& log, const common::Clock& clock, core::Duration future_tolerance)
-      : log_(log), clock_(clock), future_tolerance_(future_tolerance) {}
+  // more than `future_tolerance` ahead of `clock` are refused. `metrics`
+  // (nullptr: none; must outlive the intake) counts what became of the
+  // events and the time to their outcomes.
+  EventIntake(store::EventLog& log, const common::Clock& clock, core::Duration future_tolerance,
+              metrics::ServerMetrics* metrics = nullptr)
+      : log_(log), clock_(clock), future_tolerance_(future_tolerance), metrics_(metrics) {}
 
   // Called once with one outcome per submission, in order; or with an error
   // (UNAVAILABLE) if the log failed, when none of the valid events is known
@@ -67,6 +74,7 @@ class EventIntake {
   store::EventLog& log_;
   const common::Clock& clock_;
   const core::Duration future_tolerance_;
+  metrics::ServerMetrics* const metrics_;
 };
 
 }  // namespace unitclock::service

@@ -24,9 +24,11 @@ namespace unitclock::service {
 class EventRecorder {
  public:
   // `log` and `clock` must outlive the recorder. Events whose occurred_at
-  // is more than `future_tolerance` ahead of `clock` are rejected.
-  EventRecorder(store::EventLog& log, const common::Clock& clock, core::Duration future_tolerance)
-      : intake_(log, clock, future_tolerance) {}
+  // is more than `future_tolerance` ahead of `clock` are rejected. `metrics`:
+  // the intake's (nullptr: none).
+  EventRecorder(store::EventLog& log, const common::Clock& clock, core::Duration future_tolerance,
+                metrics::ServerMetrics* metrics = nullptr)
+      : intake_(log, clock, future_tolerance, metrics) {}
 
   // Returns one acknowledgement per event, in order. Invalid events, events
   // more than the tolerance ahead of the clock (INVALID_ARGUMENT

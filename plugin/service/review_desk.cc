@@ -12,6 +12,7 @@
 #include "core/export/fhir_claim.h"
 #include "core/export/x12_837p.h"
 #include "core/fingerprint.h"
+#include "plugin/metrics/server_metrics.h"
 #include "plugin/service/coding_context.h"
 #include "plugin/service/proto_convert.h"
 #include "plugin/service/session_loader.h"
@@ -47,15 +48,30 @@ std::int64_t LastRecordId(const std::vector<core::ReviewRecord>& history) {
   return history.empty() ? 0 : history.back().record_id;
 }
 
+// The format as metrics label it.
+const char* FormatLabel(core::exports::Format format) {
+  switch (format) {
+    case core::exports::Format::kCsv:
+      return "csv";
+    case core::exports::Format::kX12_837P:
+      return "x12_837p";
+    case core::exports::Format::kFhirR4:
+      return "fhir_r4";
+  }
+  return "other";
+}
+
 }  // namespace
 
 ReviewDesk::ReviewDesk(store::EventLog& events, store::ReviewLedger& ledger,
-                       const core::PolicySet& policies, const core::exports::BillingConfig& billing)
+                       const core::PolicySet& policies, const core::exports::BillingConfig& billing,
+                       metrics::ServerMetrics* metrics)
     : events_(events),
       ledger_(ledger),
       policies_(policies),
       billing_(billing),
-      charges_context_(ChargesContext(billing)) {}
+      charges_context_(ChargesContext(billing)),
+      metrics_(metrics) {}
 
 void ReviewDesk::Describe(core::Suggestion suggestion, Item& item) {
   core::ReviewedSuggestion& v = item.view;
@@ -176,6 +192,7 @@ absl::StatusOr<core::ReviewedSuggestion> ReviewDesk::Review(const core::ReviewCo
   record.after = *std::move(after);
   absl::StatusOr<std::int64_t> id = ledger_.AppendDecision({record, LastRecordId(item->history)});
   if (!id.ok()) return id.status();
+  if (metrics_ != nullptr) metrics_->CountReviewAction(core::ReviewActionName(record.action));
   record.record_id = *id;
   // The suggestion is the one just read: only its history moved on.
   item->history.push_back(std::move(record));
@@ -277,7 +294,10 @@ absl::StatusOr<std::string> ReviewDesk::CommitExport(const ExportPlan& plan) {
   store::ExportBatch batch = plan.batch;
   for (int attempt = 2;; ++attempt) {
     auto written = ledger_.RecordExport(batch, plan.records);
-    if (written.ok()) return batch.batch_id;
+    if (written.ok()) {
+      if (metrics_ != nullptr) metrics_->CountExport(FormatLabel(batch.format));
+      return batch.batch_id;
+    }
     if (written.status().code() != absl::StatusCode::kAlreadyExists || attempt > 100) {
       return written.status();
     }

@@ -11,6 +11,10 @@
 #include "plugin/store/event_log.h"
 #include "plugin/store/review_ledger.h"
 
+namespace unitclock::metrics {
+class ServerMetrics;
+}
+
 namespace unitclock::service {
 
 // The review workflow: suggestions with their review state, review actions
@@ -31,9 +35,11 @@ namespace unitclock::service {
 // one the desk read (store::RecordAfter), and the second gets ABORTED.
 class ReviewDesk {
  public:
-  // `events`, `ledger`, `policies` and `billing` must outlive the desk.
+  // `events`, `ledger`, `policies` and `billing` must outlive the desk, and
+  // `metrics` (nullptr: none), which counts review actions and exports.
   ReviewDesk(store::EventLog& events, store::ReviewLedger& ledger, const core::PolicySet& policies,
-             const core::exports::BillingConfig& billing);
+             const core::exports::BillingConfig& billing,
+             metrics::ServerMetrics* metrics = nullptr);
 
   // The suggestions of `platform` with dates of service in [first, last]
   // (optionally only those where `provider_ref` has a session; each is coded
@@ -121,6 +127,7 @@ class ReviewDesk {
   const core::exports::BillingConfig& billing_;
   // The charges, for KX; the year-to-date amounts come from the sessions.
   const core::CodingContext charges_context_;
+  metrics::ServerMetrics* const metrics_;
 };
 
 }  // namespace unitclock::service

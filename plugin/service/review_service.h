@@ -22,7 +22,8 @@ class ReviewServiceImpl final : public v1::ReviewService::CallbackService {
       : clock_(clock),
         options_(options),
         gate_(gate),
-        desk_(*store.events, *store.ledger, options_.policies, options_.billing) {}
+        desk_(*store.events, *store.ledger, options_.policies, options_.billing, options_.metrics) {
+  }
 
   grpc::ServerUnaryReactor* ListSuggestions(grpc::CallbackServerContext* context,
                                             const v1::ListSuggestionsRequest* request,

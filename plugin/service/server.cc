@@ -34,7 +34,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const std::string& listen_
                                                       const ServiceOptions& options) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  auto gate = std::make_unique<Gate>(options.tokens, options.max_streams_per_platform);
+  auto gate =
+      std::make_unique<Gate>(options.tokens, options.max_streams_per_platform, options.metrics);
   auto service = std::make_unique<SessionServiceImpl>(*store.events, clock, options, *gate);
   auto coding = std::make_unique<CodingServiceImpl>(*store.events, clock, options, *gate);
   auto review = std::make_unique<ReviewServiceImpl>(store, clock, options, *gate);

@@ -8,6 +8,10 @@
 #include "core/time.h"
 #include "plugin/auth/token_table.h"
 
+namespace unitclock::metrics {
+class ServerMetrics;
+}
+
 namespace unitclock::service {
 
 // The server's TLS material, PEM-encoded. Empty cert_chain: plaintext.
@@ -43,6 +47,10 @@ struct ServiceOptions {
   // The largest request message accepted; larger ones are refused with
   // RESOURCE_EXHAUSTED by gRPC before any handler runs.
   int max_message_bytes = 4 * 1024 * 1024;
+  // Where the services record their metrics (events, streams, suggestions,
+  // reviews, exports, HTTP requests); nullptr records nothing. Not owned:
+  // it must outlive the server.
+  metrics::ServerMetrics* metrics = nullptr;
 };
 
 }  // namespace unitclock::service

@@ -36,7 +36,7 @@ class SessionServiceImpl final : public v1::SessionService::WithRawCallbackMetho
       : store_(store),
         options_(options),
         gate_(gate),
-        recorder_(store, clock, options.future_tolerance) {}
+        recorder_(store, clock, options.future_tolerance, options.metrics) {}
 
   // After this, open PublishEvents streams end (with OK) after acknowledging
   // the events they have read, instead of reading more.

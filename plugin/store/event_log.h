@@ -11,6 +11,10 @@
 #include "absl/status/statusor.h"
 #include "core/time.h"
 
+namespace unitclock::metrics {
+class ServerMetrics;
+}
+
 // The event log: one of the store's two concerns (the other is the review
 // ledger, review_ledger.h). An interface with two implementations, SQLite
 // (plugin/store/sqlite, the embedded default) and PostgreSQL
@@ -89,6 +93,9 @@ struct SessionPage {
 struct StoreOptions {
   // An event beyond this many in one session is refused (RESOURCE_EXHAUSTED).
   std::int64_t max_events_per_session = 100000;
+  // Where the group commit records its groups, durations and failures;
+  // nullptr records nothing. Must outlive the store.
+  metrics::ServerMetrics* metrics = nullptr;
 };
 
 // The durable, idempotent event log: once an append calls back with OK,

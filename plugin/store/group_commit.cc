@@ -1,11 +1,14 @@
 #include "plugin/store/group_commit.h"
 
+#include <chrono>
 #include <utility>
+
+#include "plugin/metrics/server_metrics.h"
 
 namespace unitclock::store {
 
-GroupCommitWriter::GroupCommitWriter(Commit commit)
-    : commit_(std::move(commit)), thread_([this] { WriteLoop(); }) {}
+GroupCommitWriter::GroupCommitWriter(Commit commit, metrics::ServerMetrics* metrics)
+    : commit_(std::move(commit)), metrics_(metrics), thread_([this] { WriteLoop(); }) {}
 
 GroupCommitWriter::~GroupCommitWriter() {
   {
@@ -31,6 +34,22 @@ EventLog::WriteStats GroupCommitWriter::Stats() {
   return stats;
 }
 
+void GroupCommitWriter::Record(std::span<const PendingAppend> group,
+                               std::span<const absl::StatusOr<AppendResults>> results,
+                               std::chrono::steady_clock::duration took) {
+  std::int64_t events = 0;
+  for (const PendingAppend& append : group)
+    events += static_cast<std::int64_t>(append.events.size());
+  metrics_->ObserveCommit(events, std::chrono::duration<double>(took).count());
+  // A failed commit fails its appends alike: one error per commit.
+  for (const absl::StatusOr<AppendResults>& result : results) {
+    if (!result.ok()) {
+      metrics_->CountStoreError(metrics::StoreOperation::kAppend, result.status().code());
+      break;
+    }
+  }
+}
+
 void GroupCommitWriter::WriteLoop() {
   for (;;) {
     std::vector<PendingAppend> group;
@@ -48,7 +67,9 @@ void GroupCommitWriter::WriteLoop() {
       ++stats_.commits;
       stats_.events += static_cast<std::int64_t>(events);
     }
+    const auto start = std::chrono::steady_clock::now();
     std::vector<absl::StatusOr<AppendResults>> results = commit_(group);
+    if (metrics_ != nullptr) Record(group, results, std::chrono::steady_clock::now() - start);
     for (std::size_t i = 0; i < group.size(); ++i) std::move(group[i].done)(std::move(results[i]));
   }
 }

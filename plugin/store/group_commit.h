@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <deque>
 #include <span>
 #include <thread>
@@ -35,7 +36,9 @@ class GroupCommitWriter {
   using Commit = absl::AnyInvocable<std::vector<absl::StatusOr<AppendResults>>(
       std::span<const PendingAppend> group)>;
 
-  explicit GroupCommitWriter(Commit commit);
+  // `metrics` (nullptr: none) gets each group's size and commit time, and
+  // the failed commits; it must outlive the writer.
+  explicit GroupCommitWriter(Commit commit, metrics::ServerMetrics* metrics = nullptr);
   ~GroupCommitWriter();
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
@@ -46,8 +49,13 @@ class GroupCommitWriter {
 
  private:
   void WriteLoop();
+  // Records one commit in metrics_ (not null).
+  void Record(std::span<const PendingAppend> group,
+              std::span<const absl::StatusOr<AppendResults>> results,
+              std::chrono::steady_clock::duration took);
 
   Commit commit_;  // the writer thread's alone
+  metrics::ServerMetrics* const metrics_;
   absl::Mutex mu_;
   absl::CondVar queued_;
   std::deque<PendingAppend> queue_ ABSL_GUARDED_BY(mu_);

@@ -9,6 +9,7 @@
 
 #include "core/fingerprint.h"
 #include "plugin/common/log.h"
+#include "plugin/metrics/server_metrics.h"
 
 namespace unitclock::watchdog {
 namespace {
@@ -90,6 +91,7 @@ absl::StatusOr<int> SessionWatchdog::Close(std::span<const StopDecision> decisio
                  common::Quote(core::FormatRfc3339(decisions[i].stop_at)),
                  std::chrono::duration_cast<std::chrono::seconds>(options_.timeout).count());
   }
+  if (options_.metrics != nullptr) options_.metrics->CountWatchdogCloses(closed);
   return closed;
 }
 

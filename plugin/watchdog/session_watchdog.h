@@ -22,6 +22,10 @@
 // a platform that crashed or lost its network does not leave a session open
 // (and its activity accruing) for ever. The decision is a pure function of
 // the time and the open sessions; an Asio timer merely triggers it.
+namespace unitclock::metrics {
+class ServerMetrics;
+}
+
 namespace unitclock::watchdog {
 
 // Closing one idle session: a SessionStopped (TIMED_OUT) at `stop_at`,
@@ -55,6 +59,9 @@ struct WatchdogOptions {
   core::Duration timeout = std::chrono::minutes(30);
   // How often Start()'s timer scans for idle sessions.
   core::Duration scan_interval = std::chrono::seconds(60);
+  // Counts the sessions closed; nullptr records nothing. Must outlive the
+  // watchdog.
+  metrics::ServerMetrics* metrics = nullptr;
 };
 
 // Scans the event log for idle open sessions and submits a SessionStopped

@@ -214,7 +214,8 @@ PostgresEventLog::PostgresEventLog(std::shared_ptr<Database> db, StoreOptions op
       options_(options),
       writer_connection_(db_),
       readers_(db_, kReadConnections),
-      writer_([this](std::span<const PendingAppend> group) { return CommitGroup(group); }) {}
+      writer_([this](std::span<const PendingAppend> group) { return CommitGroup(group); },
+              options_.metrics) {}
 
 std::vector<absl::StatusOr<AppendResults>> PostgresEventLog::CommitGroup(
     std::span<const PendingAppend> group) {

@@ -325,7 +325,8 @@ SqliteEventLog::SqliteEventLog(std::unique_ptr<sqlite_backend::Connection> write
     : writer_db_(std::move(writer)),
       reads_(std::move(reads)),
       options_(options),
-      writer_([this](std::span<const PendingAppend> group) { return CommitGroup(group); }) {}
+      writer_([this](std::span<const PendingAppend> group) { return CommitGroup(group); },
+              options_.metrics) {}
 
 absl::Status SqliteEventLog::CatchUp() {
   if (!key_) {
