@@ -106,10 +106,10 @@ case $cmd in
     build_release
     mkdir -p var
     # A first start makes one development token for the demo platform, with
-    # every role but admin; scripts/make_token.sh makes more.
+    # every role but admin; build/release/plugin/auth/unitclock-token makes more.
     if [[ ! -s var/tokens.json ]]; then
-      (umask 077 && scripts/make_token.sh dev demo-rehab platform,reviewer,billing \
-        var/tokens.json >var/dev-token)
+      (umask 077 && build/release/plugin/auth/unitclock-token dev demo-rehab \
+        platform,reviewer,billing var/tokens.json >var/dev-token)
       log "made a development token for platform demo-rehab: var/dev-token (hash in var/tokens.json)"
     fi
     log "starting unitclockd on 127.0.0.1:50051 (database var/unitclock.db); Ctrl-C stops it"
