@@ -11,6 +11,8 @@
 #   ./setup.sh test --tsan      under ThreadSanitizer, the tests that run no gRPC in the process
 #                               (store, watchdog: Debian's gRPC is not TSan-instrumented)
 #   ./setup.sh build            install, build (Release) without starting the service
+#   ./setup.sh package          install, build (Release), make the Debian package (cpack) in
+#                               build/package/ (docs/install.md)
 #   ./setup.sh bench [--smoke]  install, build (Release), run every benchmark (tests/bench/run.sh);
 #                               --smoke runs each briefly, as CI does
 #   ./setup.sh deps             only install what is missing
@@ -32,6 +34,9 @@ PACKAGES=(
   # The PostgreSQL store: libpq to build it, and PostgreSQL 15's server for
   # the throwaway cluster its tests run against (scripts/pg_cluster.sh).
   libpq-dev postgresql
+  # The Debian package (cpack -G DEB, ctest DebianPackage): dpkg-shlibdeps
+  # computes its dependencies; systemd-analyze checks its unit.
+  dpkg-dev systemd
 )
 # Node and npm run the independent export validators (tests/validators/, ctest
 # ExternalValidators). Debian 12's nodejs is 18: @medplum/core 4.5.2 asks for
@@ -99,6 +104,12 @@ case $cmd in
     install_deps
     build_release
     ;;
+  package)
+    install_deps
+    build_release
+    cpack --config build/release/CPackConfig.cmake -G DEB -B build/package
+    log "the package: $(ls build/package/unitclock_*.deb)"
+    ;;
   bench)
     install_deps
     build_release
@@ -109,10 +120,10 @@ case $cmd in
     build_release
     mkdir -p var
     # A first start makes one development token for the demo platform, with
-    # every role but admin; scripts/make_token.sh makes more.
+    # every role but admin; build/release/plugin/auth/unitclock-token makes more.
     if [[ ! -s var/tokens.json ]]; then
-      (umask 077 && scripts/make_token.sh dev demo-rehab platform,reviewer,billing \
-        var/tokens.json >var/dev-token)
+      (umask 077 && build/release/plugin/auth/unitclock-token dev demo-rehab \
+        platform,reviewer,billing var/tokens.json >var/dev-token)
       log "made a development token for platform demo-rehab: var/dev-token (hash in var/tokens.json)"
     fi
     log "starting unitclockd on 127.0.0.1:50051 (database var/unitclock.db); Ctrl-C stops it"
@@ -140,7 +151,7 @@ case $cmd in
     ctest --test-dir "$dir" --output-on-failure -j "$(nproc)"
     ;;
   *)
-    sed -n '2,18p' "$0" >&2
+    sed -n '2,20p' "$0" >&2
     exit 2
     ;;
 esac

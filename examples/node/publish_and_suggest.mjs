@@ -65,7 +65,7 @@ if (args.help) {
   process.exit(0);
 }
 
-// The bearer token: a token with role "platform" (scripts/make_token.sh).
+// The bearer token: a token with role "platform" (unitclock-token).
 const token = args['token-file']
   ? fs.readFileSync(args['token-file'], 'utf8').trim()
   : (process.env.UNITCLOCK_TOKEN ?? '').trim();

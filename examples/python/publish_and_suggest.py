@@ -76,7 +76,7 @@ except ImportError as e:
     die(f"cannot import the generated code from {args.gen_dir} ({e}): "
         f"run examples/python/generate.sh {args.gen_dir}")
 
-# The bearer token: a token with role "platform" (scripts/make_token.sh).
+# The bearer token: a token with role "platform" (unitclock-token).
 if args.token_file:
     with open(args.token_file, encoding="utf-8") as f:
         token = f.read().strip()

@@ -66,17 +66,13 @@ absl::StatusOr<std::pair<std::string, Caller>> ParseEntry(const nlohmann::json& 
     return absl::InvalidArgumentError(where + ".roles: required, a non-empty array");
   }
   for (const nlohmann::json& r : *roles) {
-    const RoleEntry* found = nullptr;
-    if (r.is_string()) {
-      for (const RoleEntry& known : kRoles) {
-        if (known.name == r.get<std::string>()) found = &known;
-      }
-    }
-    if (found == nullptr) {
+    const std::optional<Role> role =
+        r.is_string() ? RoleFromName(r.get<std::string>()) : std::nullopt;
+    if (!role) {
       return absl::InvalidArgumentError(
           where + ".roles: each must be one of \"platform\", \"reviewer\", \"billing\", \"admin\"");
     }
-    caller.roles.insert(found->role);
+    caller.roles.insert(*role);
   }
   if (caller.platform == kAnyPlatform &&
       (caller.roles.size() != 1 || *caller.roles.begin() != Role::kAdmin)) {
@@ -94,6 +90,13 @@ std::string_view RoleName(Role role) {
     if (known.role == role) return known.name;
   }
   return "unknown";
+}
+
+std::optional<Role> RoleFromName(std::string_view name) {
+  for (const RoleEntry& known : kRoles) {
+    if (known.name == name) return known.role;
+  }
+  return std::nullopt;
 }
 
 bool Caller::Has(Role role) const { return roles.count(role) > 0 || roles.count(Role::kAdmin) > 0; }

@@ -22,6 +22,9 @@ enum class Role {
 // The role's name in the token file and in messages ("platform", ...).
 std::string_view RoleName(Role role);
 
+// The role of that name; nullopt if there is none.
+std::optional<Role> RoleFromName(std::string_view name);
+
 // The platform of tokens that may act on any platform (admin tokens only).
 inline constexpr std::string_view kAnyPlatform = "*";
 
@@ -44,7 +47,7 @@ struct Caller {
 //
 // Token ids and hashes are unique; roles are "platform", "reviewer",
 // "billing", "admin"; platform "*" is allowed for admin-only tokens. Make a
-// token and its hash with `scripts/make_token.sh`.
+// token and its hash with `unitclock-token` (token_file.h, token_tool.cc).
 //
 // Immutable once built; thread-safe.
 class TokenTable {

@@ -2,13 +2,14 @@
 # unitclockd on a free loopback port. Sourced, not run.
 
 # bench_init: makes $work (removed on exit, with every process started) and a
-# platform token for platform "bench" in $work/token.
+# platform token for platform "bench" in $work/token (with the build's
+# unitclock-token: the caller has set $build).
 bench_init() {
   work=$(mktemp -d)
   bench_pids=()
   pg_dirs=()
   trap bench_cleanup EXIT
-  scripts/make_token.sh bench bench platform "$work/tokens.json" >"$work/token"
+  "$build/plugin/auth/unitclock-token" bench bench platform "$work/tokens.json" >"$work/token"
 }
 
 bench_cleanup() {

@@ -4,7 +4,7 @@
 # built against the installed library), examples/node/ and examples/python/
 # against the real daemon. Starts
 # unitclockd on an ephemeral loopback port with a token made by
-# scripts/make_token.sh, installs what the language needs (node: the pinned
+# unitclock-token ($UNITCLOCK_TOKEN_TOOL), installs what the language needs (node: the pinned
 # packages outside the checkout, with scripts/npm_ci.sh, checking that the
 # checkout is left as it was; python: the generated code into
 # WORK_DIR/gen), runs the example on the example scenario and checks its
@@ -108,9 +108,9 @@ case $lang in
 esac
 
 check "unitclockd starts"
-bash "$repo/scripts/make_token.sh" ex demo-rehab platform,reviewer,billing "$work/tokens.json" \
+"$unitclock_token" ex demo-rehab platform,reviewer,billing "$work/tokens.json" \
   >"$work/token"
-bash "$repo/scripts/make_token.sh" other other-rehab platform,reviewer,billing "$work/tokens.json" \
+"$unitclock_token" other other-rehab platform,reviewer,billing "$work/tokens.json" \
   >"$work/other-token"
 start_daemon "$unitclockd" "$repo/core/policies"
 

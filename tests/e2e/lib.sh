@@ -2,8 +2,10 @@
 # language_examples_test.sh): failing with the daemon's log, expectations on a
 # program's output, and unitclockd on an ephemeral loopback port. Sourced,
 # not run, once the script has set $work (its folder, made empty here) and,
-# if it likes, $fail_context (shown in every failure).
+# if it likes, $fail_context (shown in every failure). $unitclock_token is the
+# build's unitclock-token, which ctest passes as UNITCLOCK_TOKEN_TOOL.
 
+unitclock_token=${UNITCLOCK_TOKEN_TOOL:?set UNITCLOCK_TOKEN_TOOL to the path of unitclock-token}
 rm -rf "$work"
 mkdir -p "$work"
 

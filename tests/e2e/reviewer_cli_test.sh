@@ -5,7 +5,7 @@
 # pending, show, approve, audit and export (CSV, X12 837P, FHIR R4, each file
 # checked by the independent npm validators), and amend and reject on a second
 # session. Every program authenticates with tokens made by
-# scripts/make_token.sh. Last, the daemon's log of the whole run (at trace
+# unitclock-token ($UNITCLOCK_TOKEN_TOOL). Last, the daemon's log of the whole run (at trace
 # level) must not hold any patient or provider reference the run used.
 #
 #   reviewer_cli_test.sh UNITCLOCKD SIMULATED_PLATFORM REVIEWER_CLI REPO_DIR WORK_DIR
@@ -48,9 +48,9 @@ NODE_PATH=$(bash "$repo/scripts/npm_ci.sh" "$repo/tests/validators")
 export NODE_PATH
 
 check "tokens: the platform's, a therapist's desk (reviewer, billing)"
-bash "$repo/scripts/make_token.sh" demo-web demo-rehab platform "$work/tokens.json" \
+"$unitclock_token" demo-web demo-rehab platform "$work/tokens.json" \
   >"$work/platform.token"
-bash "$repo/scripts/make_token.sh" demo-desk demo-rehab reviewer,billing "$work/tokens.json" \
+"$unitclock_token" demo-desk demo-rehab reviewer,billing "$work/tokens.json" \
   >"$work/reviewer.token"
 
 check "unitclockd starts"

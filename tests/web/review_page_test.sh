@@ -29,13 +29,13 @@ NODE_PATH=$(bash "$repo/scripts/npm_ci.sh" "$repo/tests/web")
 export NODE_PATH
 
 check "tokens: the platforms' and the desks' (reviewer, billing)"
-bash "$repo/scripts/make_token.sh" demo-web demo-rehab platform "$work/tokens.json" \
+"$unitclock_token" demo-web demo-rehab platform "$work/tokens.json" \
   >"$work/platform.token"
-bash "$repo/scripts/make_token.sh" demo-desk demo-rehab reviewer,billing "$work/tokens.json" \
+"$unitclock_token" demo-desk demo-rehab reviewer,billing "$work/tokens.json" \
   >"$work/desk.token"
-bash "$repo/scripts/make_token.sh" other-web other-rehab platform "$work/tokens.json" \
+"$unitclock_token" other-web other-rehab platform "$work/tokens.json" \
   >"$work/other-platform.token"
-bash "$repo/scripts/make_token.sh" other-desk other-rehab reviewer "$work/tokens.json" \
+"$unitclock_token" other-desk other-rehab reviewer "$work/tokens.json" \
   >"$work/other-desk.token"
 
 check "unitclockd starts with its HTTP face"
