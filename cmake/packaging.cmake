@@ -9,6 +9,11 @@
 
 set(UNITCLOCK_PACKAGING_DIR ${PROJECT_SOURCE_DIR}/packaging)
 
+# Packaging and installing take what is built; they never build. The package
+# test (ctest DebianPackage) runs cpack beside other tests, which must not see
+# their programs rebuilt under them; ./setup.sh package builds first.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY TRUE)
+
 # unitclockd in /usr/sbin: a daemon that systemd starts, not a command for
 # users. unitclock-token in /usr/bin: anyone may make a token for a file they
 # can write (a development server's, for one).
