@@ -80,7 +80,7 @@ absl::StatusOr<v1::Event> ParseEvent(std::string_view bytes, std::string_view fi
   return event;
 }
 
-std::variant<v1::Event, v1::EventAcknowledgement> DecodePublishEventsRequest(
+std::variant<ReceivedEvent, v1::EventAcknowledgement> DecodePublishEventsRequest(
     const grpc::ByteBuffer& buffer) {
   const std::string bytes = Flatten(buffer);
   std::vector<std::string_view> parts;
@@ -92,7 +92,7 @@ std::variant<v1::Event, v1::EventAcknowledgement> DecodePublishEventsRequest(
       LengthDelimitedFields(bytes, v1::PublishEventsRequest::kEventFieldNumber, parts);
   for (std::string_view part : parts) event_bytes.append(part);
   if (wire_ok) event = ParseEvent(event_bytes, "event");
-  if (event.ok()) return *std::move(event);
+  if (event.ok()) return ReceivedEvent{*std::move(event), std::move(event_bytes)};
   v1::EventAcknowledgement ack;
   ack.set_event_id(ReadableEventId(event_bytes));
   ack.set_outcome(v1::EventAcknowledgement::OUTCOME_REJECTED);
@@ -101,20 +101,22 @@ std::variant<v1::Event, v1::EventAcknowledgement> DecodePublishEventsRequest(
   return ack;
 }
 
-absl::StatusOr<v1::RecordEventsRequest> DecodeRecordEventsRequest(const grpc::ByteBuffer& buffer) {
+absl::StatusOr<std::vector<ReceivedEvent>> DecodeRecordEventsRequest(
+    const grpc::ByteBuffer& buffer) {
   const std::string bytes = Flatten(buffer);
   std::vector<std::string_view> parts;
   if (!LengthDelimitedFields(bytes, v1::RecordEventsRequest::kEventsFieldNumber, parts)) {
     return absl::InvalidArgumentError(
         "events: not a valid unitclock.v1.RecordEventsRequest (bytes could not be parsed)");
   }
-  v1::RecordEventsRequest request;
+  std::vector<ReceivedEvent> events;
+  events.reserve(parts.size());
   for (std::size_t i = 0; i < parts.size(); ++i) {
     absl::StatusOr<v1::Event> event = ParseEvent(parts[i], "events[" + std::to_string(i) + "]");
     if (!event.ok()) return event.status();
-    *request.add_events() = *std::move(event);
+    events.push_back(ReceivedEvent{*std::move(event), std::string(parts[i])});
   }
-  return request;
+  return events;
 }
 
 grpc::ByteBuffer EncodeMessage(const google::protobuf::MessageLite& message) {

@@ -2,8 +2,10 @@
 
 #include <grpcpp/support/byte_buffer.h>
 
+#include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "google/protobuf/message_lite.h"
@@ -22,6 +24,14 @@
 // that cannot be decoded becomes an INVALID_ARGUMENT naming the field.
 namespace unitclock::service {
 
+// An event as it arrived: parsed, and the bytes it was parsed from (those of
+// the Event message alone), which the log keeps as received once the event is
+// valid, instead of encoding it again.
+struct ReceivedEvent {
+  v1::Event event;
+  std::string bytes;
+};
+
 // Parses the bytes of one Event. INVALID_ARGUMENT "<field>: not a valid
 // unitclock.v1.Event (bytes could not be parsed; a string field may hold
 // invalid UTF-8)" if they cannot be decoded. The one parser of events for
@@ -32,12 +42,13 @@ absl::StatusOr<v1::Event> ParseEvent(std::string_view bytes, std::string_view fi
 // acknowledgement to send for it instead: REJECTED, INVALID_ARGUMENT naming
 // the problem, with the event_id echoed when it could be read (a
 // length-delimited field 1 of the event holding valid UTF-8).
-std::variant<v1::Event, v1::EventAcknowledgement> DecodePublishEventsRequest(
+std::variant<ReceivedEvent, v1::EventAcknowledgement> DecodePublishEventsRequest(
     const grpc::ByteBuffer& bytes);
 
-// RecordEvents' request. INVALID_ARGUMENT naming the field ("events[2]: not
-// a valid unitclock.v1.Event (...)") if it cannot be decoded.
-absl::StatusOr<v1::RecordEventsRequest> DecodeRecordEventsRequest(const grpc::ByteBuffer& bytes);
+// The events of RecordEvents' request, in order. INVALID_ARGUMENT naming the
+// field ("events[2]: not a valid unitclock.v1.Event (...)") if it cannot be
+// decoded.
+absl::StatusOr<std::vector<ReceivedEvent>> DecodeRecordEventsRequest(const grpc::ByteBuffer& bytes);
 
 // The bytes of `message`, for a raw method's response.
 grpc::ByteBuffer EncodeMessage(const google::protobuf::MessageLite& message);

@@ -17,8 +17,7 @@ namespace {
 // Validates one event and turns it into what the log keeps. Events after
 // `latest_allowed` are refused: a clock far ahead on the platform's side
 // would otherwise put time in the log that has not happened yet.
-absl::StatusOr<store::StoredEvent> Prepare(const Submission& submission,
-                                           core::TimePoint latest_allowed,
+absl::StatusOr<store::StoredEvent> Prepare(Submission& submission, core::TimePoint latest_allowed,
                                            core::Duration future_tolerance,
                                            std::string_view platform) {
   if (!submission.event.ok()) return submission.event.status();
@@ -34,7 +33,8 @@ absl::StatusOr<store::StoredEvent> Prepare(const Submission& submission,
   stored.event_id = event.event_id;
   stored.session_id = event.session_id;
   stored.occurred_at = event.occurred_at;
-  stored.payload = EncodeEvent(event);
+  stored.payload =
+      submission.received_bytes.empty() ? EncodeEvent(event) : std::move(submission.received_bytes);
   stored.platform = std::string(platform);
   if (const auto* started = std::get_if<core::SessionStarted>(&event.payload)) {
     if (!platform.empty() && started->platform != platform) {
@@ -107,18 +107,29 @@ void EventIntake::SubmitAsync(std::vector<Submission> submissions, std::string_v
     std::move(done)(std::move(outcomes));
     return;
   }
-  log_.AppendAsync(std::move(valid),
-                   [outcomes = std::move(outcomes), valid_index = std::move(valid_index),
-                    done = std::move(done)](absl::StatusOr<store::AppendResults> results) mutable {
-                     if (!results.ok()) {
-                       std::move(done)(results.status());
-                       return;
-                     }
-                     for (std::size_t k = 0; k < valid_index.size(); ++k) {
-                       outcomes[valid_index[k]] = std::move((*results)[k]);
-                     }
-                     std::move(done)(std::move(outcomes));
-                   });
+  log_.AppendAsync(
+      std::move(valid), [submissions = std::move(submissions), outcomes = std::move(outcomes),
+                         valid_index = std::move(valid_index), done = std::move(done)](
+                            absl::StatusOr<store::AppendResults> results) mutable {
+        if (!results.ok()) {
+          std::move(done)(results.status());
+          return;
+        }
+        for (std::size_t k = 0; k < valid_index.size(); ++k) {
+          IntakeOutcome& outcome = (*results)[k];
+          // Stored before with other bytes: a retry all the same if they mean
+          // the same event (another client's encoding, digits below the
+          // millisecond), as the canonical encodings of the two would be equal.
+          if (std::optional<std::string> stored = store::StoredPayloadOf(outcome.status())) {
+            absl::StatusOr<core::Event> before = DecodeEvent(*stored);
+            if (before.ok() && *before == *submissions[valid_index[k]].event) {
+              outcome = store::AppendOutcome::kAlreadyRecorded;
+            }
+          }
+          outcomes[valid_index[k]] = std::move(outcome);
+        }
+        std::move(done)(std::move(outcomes));
+      });
 }
 
 absl::StatusOr<std::vector<IntakeOutcome>> EventIntake::Submit(std::vector<Submission> submissions,

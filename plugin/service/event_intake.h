@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -26,6 +27,12 @@ struct Submission {
   // If set, store the event only if its session then holds exactly this many
   // events (store::StoredEvent::only_if_event_count): the watchdog's stops.
   std::optional<std::int64_t> only_if_event_count;
+  // The bytes of the unitclock.v1.Event it was read from, kept as the stored
+  // payload once the event is valid; empty for unitclock's own events (the
+  // watchdog's), which are stored in their canonical encoding (EncodeEvent).
+  // Either way the log tells a retry from a different event by content
+  // (SameEventContent), not by bytes.
+  std::string received_bytes;
 };
 
 // What became of one event: stored now, or stored before with identical

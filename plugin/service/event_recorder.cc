@@ -34,22 +34,26 @@ absl::StatusOr<std::vector<v1::EventAcknowledgement>> EventRecorder::Record(
   // std::promise, not absl::Notification: ThreadSanitizer sees through it.
   std::promise<absl::StatusOr<std::vector<v1::EventAcknowledgement>>> done;
   auto out = done.get_future();
-  RecordAsync(events, platform,
+  std::vector<ReceivedEvent> received;
+  received.reserve(events.size());
+  for (const v1::Event* event : events) received.push_back({*event, event->SerializeAsString()});
+  RecordAsync(received, platform,
               [&done](absl::StatusOr<std::vector<v1::EventAcknowledgement>> acks) {
                 done.set_value(std::move(acks));
               });
   return out.get();
 }
 
-void EventRecorder::RecordAsync(std::span<const v1::Event* const> events, std::string_view platform,
+void EventRecorder::RecordAsync(std::span<ReceivedEvent> events, std::string_view platform,
                                 RecordDone done) {
   std::vector<Submission> submissions;
   std::vector<std::string> ids;  // each acknowledgement's event id, as the client sent it
   submissions.reserve(events.size());
   ids.reserve(events.size());
-  for (const v1::Event* event : events) {
-    submissions.push_back(Submission{EventFromProto(*event), std::nullopt});
-    ids.push_back(event->event_id());
+  for (ReceivedEvent& received : events) {
+    submissions.push_back(
+        Submission{EventFromProto(received.event), std::nullopt, std::move(received.bytes)});
+    ids.push_back(received.event.event_id());
   }
   intake_.SubmitAsync(
       std::move(submissions), platform,

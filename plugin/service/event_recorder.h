@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "core/time.h"
 #include "plugin/common/clock.h"
+#include "plugin/service/event_decode.h"
 #include "plugin/service/event_intake.h"
 #include "plugin/store/event_log.h"
 #include "unitclock/v1/event.pb.h"
@@ -42,6 +43,7 @@ class EventRecorder {
   // another is REJECTED (PERMISSION_DENIED), and an event of a session that
   // another platform owns is REJECTED (ALREADY_EXISTS: the session id is
   // taken).
+  // (The events are taken as if received as their own serialization.)
   absl::StatusOr<std::vector<v1::EventAcknowledgement>> Record(
       std::span<const v1::Event* const> events, std::string_view platform);
 
@@ -51,11 +53,11 @@ class EventRecorder {
   using RecordDone =
       absl::AnyInvocable<void(absl::StatusOr<std::vector<v1::EventAcknowledgement>>) &&>;
 
-  // Record without waiting: converts and validates now (`events` need not
-  // outlive the call), queues the valid events for the store's next group
-  // commit, and calls `done`.
-  void RecordAsync(std::span<const v1::Event* const> events, std::string_view platform,
-                   RecordDone done);
+  // Record without waiting: converts and validates now, queues the valid
+  // events for the store's next group commit, and calls `done`. The log
+  // keeps each valid event's bytes as received, which this takes from
+  // `events` (the rest need not outlive the call).
+  void RecordAsync(std::span<ReceivedEvent> events, std::string_view platform, RecordDone done);
 
  private:
   EventIntake intake_;

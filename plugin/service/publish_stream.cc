@@ -28,7 +28,7 @@ PublishStream::PublishStream(absl::StatusOr<StreamSlot> admitted, std::unique_pt
 void PublishStream::OnReadDone(bool ok) {
   // Decoded before the lock; reading_ stays set until the end, so that no
   // other thread reads into `request_`.
-  std::variant<v1::Event, v1::EventAcknowledgement> decoded;
+  std::variant<ReceivedEvent, v1::EventAcknowledgement> decoded;
   if (ok) decoded = DecodePublishEventsRequest(request_);
   std::uint64_t seq = 0;
   bool submit = false;
@@ -60,7 +60,7 @@ void PublishStream::OnReadDone(bool ok) {
   if (submit) {
     // Outside the lock, since the sink may answer before it returns. This
     // reaction is still running, so gRPC cannot delete the stream yet.
-    sink_->Submit(std::get<v1::Event>(decoded),
+    sink_->Submit(std::get<ReceivedEvent>(std::move(decoded)),
                   [this, seq](absl::StatusOr<v1::EventAcknowledgement> ack) {
                     Acknowledge(seq, std::move(ack));
                   });

@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "plugin/service/access.h"
+#include "plugin/service/event_decode.h"
 #include "unitclock/v1/session_service.grpc.pb.h"
 
 namespace unitclock::service {
@@ -28,9 +29,9 @@ class EventSink {
 
   virtual ~EventSink() = default;
 
-  // Takes `event` (it need not outlive the call) and calls `done` exactly
-  // once, on any thread, possibly before returning. `done` must not block.
-  virtual void Submit(const v1::Event& event, AckDone done) = 0;
+  // Takes `event` and calls `done` exactly once, on any thread, possibly
+  // before returning. `done` must not block.
+  virtual void Submit(ReceivedEvent event, AckDone done) = 0;
 };
 
 // How many events a PublishEvents stream reads ahead of their

@@ -44,9 +44,8 @@ class RecorderSink final : public EventSink {
   RecorderSink(EventRecorder& recorder, std::string platform)
       : recorder_(recorder), platform_(std::move(platform)) {}
 
-  void Submit(const v1::Event& event, AckDone done) override {
-    const v1::Event* events[] = {&event};
-    recorder_.RecordAsync(events, platform_,
+  void Submit(ReceivedEvent event, AckDone done) override {
+    recorder_.RecordAsync({&event, 1}, platform_,
                           [done = std::move(done)](
                               absl::StatusOr<std::vector<v1::EventAcknowledgement>> acks) mutable {
                             if (!acks.ok()) {
@@ -88,19 +87,17 @@ grpc::ServerUnaryReactor* SessionServiceImpl::RecordEvents(grpc::CallbackServerC
                                                            grpc::ByteBuffer* response_bytes) {
   absl::StatusOr<auth::Caller> caller = Publisher(*context, "RecordEvents");
   if (!caller.ok()) return FinishUnary(context, caller.status());
-  absl::StatusOr<v1::RecordEventsRequest> request = DecodeRecordEventsRequest(*request_bytes);
-  if (!request.ok()) return FinishUnary(context, request.status());
-  if (request->events_size() == 0 || request->events_size() > kMaxBatchEvents) {
+  absl::StatusOr<std::vector<ReceivedEvent>> events = DecodeRecordEventsRequest(*request_bytes);
+  if (!events.ok()) return FinishUnary(context, events.status());
+  if (events->empty() || std::ssize(*events) > kMaxBatchEvents) {
     return FinishUnary(context, absl::InvalidArgumentError("events: must hold 1 to 1000 events"));
   }
-  std::vector<const v1::Event*> events(request->events().pointer_begin(),
-                                       request->events().pointer_end());
   // Answered from the store's writer thread once the group commit that takes
   // the batch is durable: the call holds no server thread while it waits, so
   // that concurrent calls share commits, as the events of streams do.
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   recorder_.RecordAsync(
-      events, caller->platform,
+      *events, caller->platform,
       [reactor, response_bytes](absl::StatusOr<std::vector<v1::EventAcknowledgement>> acks) {
         if (!acks.ok()) {
           reactor->Finish(ToGrpcStatus(acks.status()));

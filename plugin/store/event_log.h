@@ -98,6 +98,21 @@ struct StoreOptions {
   metrics::ServerMetrics* metrics = nullptr;
 };
 
+// What appending `e` means when an event of its id is stored already, with
+// this session, time and payload: kAlreadyRecorded if they are `e`'s, else
+// ALREADY_EXISTS. When only the payload bytes differ, the error carries the
+// stored payload (StoredPayloadOf), so that the caller, who knows what the
+// bytes mean, may still recognise a retry encoded otherwise. The one
+// comparison of both backends.
+absl::StatusOr<AppendOutcome> CompareWithStored(std::string_view stored_session,
+                                                std::int64_t stored_occurred_at_ms,
+                                                std::string_view stored_payload,
+                                                const StoredEvent& e);
+
+// The stored payload that an ALREADY_EXISTS of CompareWithStored carries;
+// nullopt for any other status.
+std::optional<std::string> StoredPayloadOf(const absl::Status& status);
+
 // The durable, idempotent event log: once an append calls back with OK,
 // what it wrote survives a crash of the process or of the machine (and, on
 // PostgreSQL, of any instance sharing the database).
@@ -129,7 +144,8 @@ class EventLog {
   // gets one result per event, in order: kRecorded, kAlreadyRecorded, or an
   // error for that event alone (it is not stored; the others are):
   // ALREADY_EXISTS when the event id is stored with a different session, time
-  // or payload, or when the session belongs to another platform (see
+  // or payload (see CompareWithStored), or when the session belongs to
+  // another platform (see
   // StoredEvent::platform); RESOURCE_EXHAUSTED when the session holds
   // StoreOptions::max_events_per_session events; FAILED_PRECONDITION for a
   // failed only_if_event_count. Appends are committed in the order they are

@@ -62,7 +62,7 @@ absl::StatusOr<int> SessionWatchdog::Close(std::span<const StopDecision> decisio
   if (decisions.empty()) return 0;
   std::vector<service::Submission> stops;
   stops.reserve(decisions.size());
-  for (const StopDecision& d : decisions) stops.push_back({StopEvent(d), d.event_count});
+  for (const StopDecision& d : decisions) stops.push_back({StopEvent(d), d.event_count, {}});
   absl::StatusOr<std::vector<service::IntakeOutcome>> outcomes =
       intake_.Submit(std::move(stops), /*platform=*/{});
   if (!outcomes.ok()) return outcomes.status();

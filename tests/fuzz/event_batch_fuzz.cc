@@ -308,21 +308,30 @@ std::optional<std::size_t> CheckBatchDecodeError(const absl::Status& status) {
   return index;
 }
 
+// The bytes the log keeps of a received event are that event: they parse to
+// it.
+void CheckReceivedBytes(const service::ReceivedEvent& received) {
+  v1::Event reparsed;
+  FUZZ_CHECK(reparsed.ParseFromString(received.bytes) && Same(reparsed, received.event),
+             "the received bytes kept are not the event decoded");
+}
+
 // One PublishEvents message through the server's decoder: its event, or,
 // when the decoder refuses it, nullopt after checking the acknowledgement the
 // stream sends instead (REJECTED, INVALID_ARGUMENT naming the field, the
 // event_id echoed when it can be read) and goes on.
 std::optional<v1::Event> DecodePublishMessage(std::string_view message) {
-  std::variant<v1::Event, v1::EventAcknowledgement> decoded =
+  std::variant<service::ReceivedEvent, v1::EventAcknowledgement> decoded =
       service::DecodePublishEventsRequest(ToByteBuffer(message));
   v1::PublishEventsRequest parsed;
   const bool protobuf_parses =
       parsed.ParseFromArray(message.data(), static_cast<int>(message.size()));
-  if (v1::Event* event = std::get_if<v1::Event>(&decoded)) {
+  if (service::ReceivedEvent* received = std::get_if<service::ReceivedEvent>(&decoded)) {
     // What gRPC's generated code would have read, the decoder reads the same.
-    FUZZ_CHECK(!protobuf_parses || Same(*event, parsed.event()),
+    FUZZ_CHECK(!protobuf_parses || Same(received->event, parsed.event()),
                "the decoder's event differs from protobuf's");
-    return std::move(*event);
+    CheckReceivedBytes(*received);
+    return std::move(received->event);
   }
   const v1::EventAcknowledgement& ack = std::get<v1::EventAcknowledgement>(decoded);
   FUZZ_CHECK(!protobuf_parses, "a message protobuf parses was refused: " + ack.error_message());
@@ -586,7 +595,7 @@ void FuzzEventBatch(const std::uint8_t* data, std::size_t size) {
 
   // RecordEvents: the whole input as its body, through the server's decoder,
   // which reads at least what protobuf reads, the same.
-  const absl::StatusOr<v1::RecordEventsRequest> batch =
+  const absl::StatusOr<std::vector<service::ReceivedEvent>> batch =
       service::DecodeRecordEventsRequest(ToByteBuffer(bytes));
   std::optional<std::size_t> undecodable_in_batch;
   if (!batch.ok()) undecodable_in_batch = CheckBatchDecodeError(batch.status());
@@ -594,12 +603,13 @@ void FuzzEventBatch(const std::uint8_t* data, std::size_t size) {
   if (parsed.ParseFromArray(data, static_cast<int>(size))) {
     FUZZ_CHECK(batch.ok(),
                "protobuf parses a body the decoder refuses: " + batch.status().ToString());
-    FUZZ_CHECK(batch->events_size() == parsed.events_size(),
-               "the decoder reads " + std::to_string(batch->events_size()) + " events, protobuf " +
+    FUZZ_CHECK(std::ssize(*batch) == parsed.events_size(),
+               "the decoder reads " + std::to_string(batch->size()) + " events, protobuf " +
                    std::to_string(parsed.events_size()));
     for (int i = 0; i < parsed.events_size(); ++i) {
-      FUZZ_CHECK(Same(batch->events(i), parsed.events(i)),
+      FUZZ_CHECK(Same((*batch)[i].event, parsed.events(i)),
                  "the decoder's event " + std::to_string(i) + " differs from protobuf's");
+      CheckReceivedBytes((*batch)[i]);
     }
   }
 
@@ -623,10 +633,10 @@ void FuzzEventBatch(const std::uint8_t* data, std::size_t size) {
   // RecordEvents takes a batch whole or not at all, naming the first event
   // that cannot be decoded: the one the stream refused first.
   if (batch.ok()) {
-    FUZZ_CHECK(!first_refused && batch->events_size() == static_cast<int>(stream.size()),
+    FUZZ_CHECK(!first_refused && batch->size() == stream.size(),
                "the stream and the batch decode different events");
     for (std::size_t i = 0; i < stream.size(); ++i) {
-      FUZZ_CHECK(Same(stream[i], batch->events(static_cast<int>(i))),
+      FUZZ_CHECK(Same(stream[i], (*batch)[i].event),
                  "event " + std::to_string(i) + " decodes differently in a stream");
     }
   } else if (undecodable_in_batch) {

@@ -142,13 +142,7 @@ struct StoredCopy {
 
 // kAlreadyRecorded if `e` is `stored` again, else ALREADY_EXISTS.
 absl::StatusOr<AppendOutcome> Compare(const StoredCopy& stored, const StoredEvent& e) {
-  if (stored.session_id == e.session_id && stored.occurred_at_ms == ToMillis(e.occurred_at) &&
-      stored.payload == e.payload) {
-    return AppendOutcome::kAlreadyRecorded;
-  }
-  return absl::AlreadyExistsError(
-      "event.event_id: an event with this id was already recorded with different content; "
-      "use a new event_id for a new event");
+  return CompareWithStored(stored.session_id, stored.occurred_at_ms, stored.payload, e);
 }
 
 // The status of an insert that found an event id taken by another writer

@@ -67,7 +67,7 @@ std::uint64_t ReadFingerprint(std::string_view blob, std::size_t i) {
 }
 
 void EventIdIndex::Add(std::uint64_t fingerprint, std::int64_t seq) {
-  if (2 * (size_ + 1) > slots_.size()) Grow();
+  if (4 * (size_ + 1) > 3 * slots_.size()) Grow();
   std::size_t i = Home(fingerprint);
   while (slots_[i].fingerprint != 0) i = (i + 1) & mask_;
   slots_[i] = Slot{fingerprint, seq};

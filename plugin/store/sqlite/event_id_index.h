@@ -35,7 +35,8 @@ void AppendFingerprint(std::uint64_t fingerprint, std::vector<char>& out);
 std::uint64_t ReadFingerprint(std::string_view blob, std::size_t i);
 
 // A multimap from fingerprint to seq: open addressing with linear probing,
-// 16 bytes a slot, at most half full. Not thread-safe (the writer thread's).
+// 16 bytes a slot, at most three quarters full (so 21 to 43 bytes per stored
+// event). Not thread-safe (the writer thread's).
 class EventIdIndex {
  public:
   // Adds the event at `seq` with this fingerprint.

@@ -187,15 +187,12 @@ absl::StatusOr<std::optional<AppendOutcome>> CompareStored(GroupAppend& g, const
       return true;
     }
     if (existing.Text(0) != e.event_id) return false;  // another id of the same fingerprint
-    const bool same = existing.Text(1) == e.session_id &&
-                      existing.Int(2) == ToMillis(e.occurred_at) &&
-                      existing.BlobEquals(3, e.payload);
-    if (same) {
-      outcome = AppendOutcome::kAlreadyRecorded;
+    absl::StatusOr<AppendOutcome> compared =
+        CompareWithStored(existing.Text(1), existing.Int(2), existing.Blob(3), e);
+    if (compared.ok()) {
+      outcome = *compared;
     } else {
-      error = absl::AlreadyExistsError(
-          "event.event_id: an event with this id was already recorded with different content; "
-          "use a new event_id for a new event");
+      error = compared.status();
     }
     return true;
   });

@@ -12,9 +12,9 @@ namespace {
 
 class EchoSink final : public service::EventSink {
  public:
-  void Submit(const v1::Event& event, AckDone done) override {
+  void Submit(service::ReceivedEvent received, AckDone done) override {
     v1::EventAcknowledgement ack;
-    ack.set_event_id(event.event_id());
+    ack.set_event_id(received.event.event_id());
     ack.set_outcome(v1::EventAcknowledgement::OUTCOME_RECORDED);
     std::move(done)(std::move(ack));
   }
@@ -25,13 +25,13 @@ class EchoSink final : public service::EventSink {
 grpc::ServerUnaryReactor* EchoService::RecordEvents(grpc::CallbackServerContext* context,
                                                     const grpc::ByteBuffer* request_bytes,
                                                     grpc::ByteBuffer* response_bytes) {
-  absl::StatusOr<v1::RecordEventsRequest> request =
+  absl::StatusOr<std::vector<service::ReceivedEvent>> events =
       service::DecodeRecordEventsRequest(*request_bytes);
-  if (!request.ok()) return service::FinishUnary(context, request.status());
+  if (!events.ok()) return service::FinishUnary(context, events.status());
   v1::RecordEventsResponse response;
-  for (const v1::Event& event : request->events()) {
+  for (const service::ReceivedEvent& received : *events) {
     v1::EventAcknowledgement* ack = response.add_acknowledgements();
-    ack->set_event_id(event.event_id());
+    ack->set_event_id(received.event.event_id());
     ack->set_outcome(v1::EventAcknowledgement::OUTCOME_RECORDED);
   }
   *response_bytes = service::EncodeMessage(response);
@@ -40,8 +40,8 @@ grpc::ServerUnaryReactor* EchoService::RecordEvents(grpc::CallbackServerContext*
 
 grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* EchoService::PublishEvents(
     grpc::CallbackServerContext* /*context*/) {
-  return new service::PublishStream(service::StreamSlot(), std::make_unique<EchoSink>(),
-                                    draining_, service::kPublishWindow);
+  return new service::PublishStream(service::StreamSlot(), std::make_unique<EchoSink>(), draining_,
+                                    service::kPublishWindow);
 }
 
 }  // namespace unitclock::bench

@@ -385,7 +385,8 @@ int Run(const LoadOptions& options, const examples::Connection& connection) {
   std::vector<std::unique_ptr<v1::SessionService::Stub>> stubs;
   for (int c = 0; c < options.channels; ++c) {
     std::shared_ptr<grpc::Channel> channel =
-        null_sink ? null_sink->InProcessChannel(grpc::ChannelArguments()) : connection.NewChannel(c);
+        null_sink ? null_sink->InProcessChannel(grpc::ChannelArguments())
+                  : connection.NewChannel(c);
     // (An in-process channel has no connection to wait for.)
     if (!null_sink && !channel->WaitForConnected(Clock::now() + std::chrono::seconds(10))) {
       std::cerr << "ingest_load: cannot connect to the server\n";

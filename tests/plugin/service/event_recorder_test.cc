@@ -85,6 +85,28 @@ TEST_F(EventRecorderTest, AnEventFurtherAheadIsRejectedAndItsNeighboursAreRecord
   EXPECT_THAT(StoredIds(), ElementsAre("before", "after"));
 }
 
+// The log keeps each event's bytes as received. A retry whose bytes differ
+// but mean the same event (digits below the millisecond, which unitclock
+// drops; a field this version does not know) is still a retry; the same id
+// with other content is not.
+TEST_F(EventRecorderTest, ARetryEncodedOtherwiseIsStillARetry) {
+  v1::Event first = JoinedAt("e1", At(-60));
+  first.mutable_occurred_at()->set_nanos(123000000);
+  ASSERT_EQ(Record({first})[0].outcome(), EventAcknowledgement::OUTCOME_RECORDED);
+  v1::Event again = first;
+  again.mutable_occurred_at()->set_nanos(123456789);
+  again.GetReflection()->MutableUnknownFields(&again)->AddVarint(999, 7);
+  EXPECT_EQ(Record({again})[0].outcome(), EventAcknowledgement::OUTCOME_ALREADY_RECORDED);
+  v1::Event other = first;
+  other.mutable_participant_joined()->set_participant(v1::PARTICIPANT_PROVIDER);
+  const EventAcknowledgement ack = Record({other})[0];
+  EXPECT_EQ(ack.outcome(), EventAcknowledgement::OUTCOME_REJECTED);
+  EXPECT_EQ(ack.error_code(), static_cast<int>(absl::StatusCode::kAlreadyExists));
+  EXPECT_THAT(StoredIds(), ElementsAre("e1"));
+  // What is stored is the first event's bytes, as received.
+  EXPECT_EQ(store_.events->LoadSession("s1")->front().payload, first.SerializeAsString());
+}
+
 TEST_F(EventRecorderTest, ARejectedFutureEventIsAcceptedOnceTheClockCatchesUp) {
   const v1::Event event = JoinedAt("early", clock_.Now() + kTolerance + std::chrono::seconds(1));
   EXPECT_EQ(Record({event})[0].outcome(), EventAcknowledgement::OUTCOME_REJECTED);

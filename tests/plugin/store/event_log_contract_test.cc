@@ -94,6 +94,11 @@ TEST_P(EventLogContractTest, SameIdWithDifferentContentIsRejectedAndChangesNothi
     EXPECT_THAT(std::string(r[i].status().message()), ::testing::StartsWith("event.event_id: "));
   }
   EXPECT_EQ(*r[1], AppendOutcome::kRecorded);  // its neighbours' rejection does not touch it
+  // Only the payload differs: the error carries the stored one, for a caller
+  // that may recognise a retry encoded otherwise.
+  EXPECT_EQ(StoredPayloadOf(r[0].status()), "payload:e1");
+  EXPECT_EQ(StoredPayloadOf(r[2].status()), std::nullopt);
+  EXPECT_EQ(StoredPayloadOf(r[3].status()), std::nullopt);
   auto loaded = log().LoadSession("s1");
   ASSERT_EQ(loaded->size(), 2u);
   EXPECT_EQ((*loaded)[0].payload, "payload:e1");
