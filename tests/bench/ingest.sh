@@ -24,9 +24,10 @@
 # day so that it does not close them meanwhile. BUILD_DIR is a Release build
 # (build/release). --server runs another unitclockd binary (to compare a
 # change with what came before). Prints each run's RESULT line, then a table:
-# the median round of each server, events per second and their ratio, and
-# server CPU per event and its ratio (echo's over unitclockd's: the share of
-# the server's CPU that the transport alone takes).
+# the median round of each server (events per second, server CPU per event,
+# unitclockd's ack latency), and the median of the rounds' ratios: events
+# per second, unitclockd's over echo's, and server CPU per event, echo's over
+# unitclockd's (the share of the server's CPU that the transport alone takes).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 build=${1:?usage: ingest.sh BUILD_DIR [options]}
@@ -93,7 +94,9 @@ for shape in "${shape_array[@]}"; do
   done
 done
 
-# Per shape: the median round of each server, and the ratios.
+# Per shape: the median round of each server, and the median of the rounds'
+# ratios (each round's echo and unitclockd ran one after the other, so that
+# their ratio varies less than either, on a machine whose speed drifts).
 awk -v rounds="$rounds" '
   function field(line, key,   n, i, kv) {
     n = split(line, kv, " ")
@@ -102,7 +105,8 @@ awk -v rounds="$rounds" '
   /^RESULT/ {
     key = field($0, "shape") SUBSEP field($0, "label"); k = ++count[key]
     if (!(field($0, "shape") in seen)) { seen[field($0, "shape")] = 1; order[++n_shapes] = field($0, "shape") }
-    rate[key, k] = field($0, "events_per_s") + 0; line[key, k] = $0
+    rate[key, k] = field($0, "events_per_s") + 0; cpu[key, k] = field($0, "server_cpu_s_per_M") + 0
+    line[key, k] = $0
   }
   function median_line(key,   i, j, n, idx, t) {
     n = count[key]
@@ -111,23 +115,30 @@ awk -v rounds="$rounds" '
       if (rate[key, idx[j]] < rate[key, idx[i]]) { t = idx[i]; idx[i] = idx[j]; idx[j] = t }
     return line[key, idx[int((n + 1) / 2)]]
   }
+  function median(a, n,   i, j, t) {
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+    return a[int((n + 1) / 2)]
+  }
   END {
     printf "\n%-14s %9s %11s %7s %14s %14s %7s %13s %13s %11s\n", "shape", "echo ev/s",
       "unitclockd", "ratio", "echo cpu us/ev", "uc cpu us/ev", "ratio", "uc ack p50 ms",
       "uc ack p99 ms", "null sink"
     for (s = 1; s <= n_shapes; s++) {
-      shape = order[s]
-      e = median_line(shape SUBSEP "echo"); u = median_line(shape SUBSEP "unitclockd")
-      z = median_line(shape SUBSEP "null-sink")
-      er = field(e, "events_per_s"); ur = field(u, "events_per_s")
-      ec = field(e, "server_cpu_s_per_M"); uc = field(u, "server_cpu_s_per_M")
-      printf "%-14s %9d %11d %7.2f %14.1f %14.1f %7.2f %13.1f %13.1f %11d\n", shape, er, ur,
-        ur / er, ec, uc, (uc > 0 ? ec / uc : 0), field(u, "ack_p50_us") / 1000,
-        field(u, "ack_p99_us") / 1000, field(z, "events_per_s")
+      shape = order[s]; e = shape SUBSEP "echo"; u = shape SUBSEP "unitclockd"
+      n = count[u] < count[e] ? count[u] : count[e]
+      delete rr; delete cr
+      for (k = 1; k <= n; k++) { rr[k] = rate[u, k] / rate[e, k]; cr[k] = cpu[u, k] > 0 ? cpu[e, k] / cpu[u, k] : 0 }
+      er_m = median(rr, n); cr_m = median(cr, n)
+      el = median_line(e); ul = median_line(u); zl = median_line(shape SUBSEP "null-sink")
+      printf "%-14s %9d %11d %7.2f %14.1f %14.1f %7.2f %13.1f %13.1f %11d\n", shape,
+        field(el, "events_per_s"), field(ul, "events_per_s"), er_m,
+        field(el, "server_cpu_s_per_M"), field(ul, "server_cpu_s_per_M"), cr_m,
+        field(ul, "ack_p50_us") / 1000, field(ul, "ack_p99_us") / 1000, field(zl, "events_per_s")
       summary[s] = sprintf("RESULT label=ingest_ratio shape=%s events_ratio=%.3f server_cpu_ratio=%.3f",
-        shape, ur / er, (uc > 0 ? ec / uc : 0))
+        shape, er_m, cr_m)
     }
-    printf "(median of %d rounds; ratio: unitclockd over echo for events/s, echo over unitclockd\n", rounds
-    printf " for server CPU per event; null sink: the load generator alone, in-process)\n"
+    printf "(events/s, CPU and latency: the median round of each server; ratios: the median of the\n"
+    printf " %d rounds%s ratios, unitclockd over echo for events/s, echo over unitclockd for server\n", rounds, "\047"
+    printf " CPU per event; null sink: the load generator alone, in-process)\n"
     for (s = 1; s <= n_shapes; s++) print summary[s]
   }' "$work/results"
