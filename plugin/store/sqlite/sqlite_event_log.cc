@@ -265,47 +265,74 @@ absl::StatusOr<AppendOutcome> AppendOne(GroupAppend& g, SessionRows& sessions, c
   return AppendOutcome::kRecorded;
 }
 
-// A session's events, in time order, read inside a transaction.
-absl::StatusOr<std::vector<StoredEvent>> LoadSessionIn(StatementCache& db,
-                                                       std::string_view session_id) {
+// The seqs of a session's events that its row lists, after those of its
+// chunks if `with_chunks`; and the number of its events (0 for no session).
+struct SessionSeqs {
   std::vector<std::int64_t> seqs;
-  Statement chunks(db,
-                   "SELECT seqs FROM session_event_chunks WHERE session_id = ? ORDER BY first_seq");
-  if (!chunks.ok()) return chunks.Error("prepare");
-  chunks.Bind(1, session_id);
+  std::int64_t event_count = 0;
+};
+absl::StatusOr<SessionSeqs> ReadSessionSeqs(StatementCache& db, std::string_view session_id,
+                                            bool with_chunks) {
+  SessionSeqs out;
   int rc;
-  while ((rc = chunks.Step()) == SQLITE_ROW) {
-    if (!sqlite_backend::DecodeSeqs(chunks.Blob(0), seqs)) {
-      return absl::DataLossError("event store: session_event_chunks.seqs: not a list of seqs");
+  if (with_chunks) {
+    Statement chunks(
+        db, "SELECT seqs FROM session_event_chunks WHERE session_id = ? ORDER BY first_seq");
+    if (!chunks.ok()) return chunks.Error("prepare");
+    chunks.Bind(1, session_id);
+    while ((rc = chunks.Step()) == SQLITE_ROW) {
+      if (!sqlite_backend::DecodeSeqs(chunks.Blob(0), out.seqs)) {
+        return absl::DataLossError("event store: session_event_chunks.seqs: not a list of seqs");
+      }
     }
+    if (rc != SQLITE_DONE) return chunks.Error("load session");
   }
-  if (rc != SQLITE_DONE) return chunks.Error("load session");
-  Statement row(db, "SELECT event_seqs FROM sessions WHERE session_id = ?");
+  Statement row(db, "SELECT event_count, event_seqs FROM sessions WHERE session_id = ?");
   if (!row.ok()) return row.Error("prepare");
   row.Bind(1, session_id);
   rc = row.Step();
-  if (rc == SQLITE_ROW && !sqlite_backend::DecodeSeqs(row.Blob(0), seqs)) {
-    return absl::DataLossError("event store: sessions.event_seqs: not a list of seqs");
+  if (rc == SQLITE_ROW) {
+    out.event_count = row.Int(0);
+    if (!sqlite_backend::DecodeSeqs(row.Blob(1), out.seqs)) {
+      return absl::DataLossError("event store: sessions.event_seqs: not a list of seqs");
+    }
+  } else if (rc != SQLITE_DONE) {
+    return row.Error("load session");
   }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return row.Error("load session");
+  return out;
+}
+
+// The events at `seqs`, of session `session_id`, in time order.
+absl::StatusOr<std::vector<StoredEvent>> ReadEvents(StatementCache& db, std::string_view session_id,
+                                                    const std::vector<std::int64_t>& seqs) {
+  // One statement for all of them (a statement per event cost about 1 us
+  // each): the seqs as a JSON array, which SQLite's json_each walks.
+  std::string array = "[";
+  for (std::int64_t seq : seqs) {
+    if (array.size() > 1) array += ',';
+    array += std::to_string(seq);
+  }
+  array += ']';
+  Statement q(db,
+              "SELECT event_id, occurred_at_ms, payload FROM events "
+              "WHERE seq IN (SELECT value FROM json_each(?))");
+  if (!q.ok()) return q.Error("prepare");
+  q.Bind(1, array);
   std::vector<StoredEvent> out;
   out.reserve(seqs.size());
-  for (std::int64_t seq : seqs) {
-    Statement q(db, "SELECT event_id, occurred_at_ms, payload FROM events WHERE seq = ?");
-    if (!q.ok()) return q.Error("prepare");
-    q.Bind(1, seq);
-    rc = q.Step();
-    if (rc == SQLITE_DONE) {
-      return absl::DataLossError("event store: the event at seq " + std::to_string(seq) +
-                                 " of a session's list is missing");
-    }
-    if (rc != SQLITE_ROW) return q.Error("load session");
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
     StoredEvent e;
     e.event_id = q.Text(0);
     e.session_id = std::string(session_id);
     e.occurred_at = core::TimePoint(core::Duration(q.Int(1)));
     e.payload = q.Blob(2);
     out.push_back(std::move(e));
+  }
+  if (rc != SQLITE_DONE) return q.Error("load session");
+  if (out.size() != seqs.size()) {
+    return absl::DataLossError("event store: " + std::to_string(seqs.size() - out.size()) +
+                               " events of a session's list are missing");
   }
   // Time order; events of the same millisecond by id, as before.
   std::sort(out.begin(), out.end(), [](const StoredEvent& a, const StoredEvent& b) {
@@ -410,9 +437,19 @@ std::vector<absl::StatusOr<AppendResults>> SqliteEventLog::CommitGroup(
 absl::StatusOr<std::vector<StoredEvent>> SqliteEventLog::LoadSession(std::string_view session_id) {
   const sqlite_backend::ReadPool::Lease db = reads_->Acquire();
   StatementCache& cache = db->cache();
-  // One snapshot: a commit may move the session's list to a chunk meanwhile.
+  // Most sessions have no chunk: their row lists every event, and events
+  // are never removed, so two statements outside a transaction read them.
+  absl::StatusOr<SessionSeqs> listed = ReadSessionSeqs(cache, session_id, /*with_chunks=*/false);
+  if (!listed.ok()) return listed.status();
+  if (std::ssize(listed->seqs) == listed->event_count) {
+    return ReadEvents(cache, session_id, listed->seqs);
+  }
+  // Chunks and row in one snapshot: a commit may move the row's list to a
+  // chunk meanwhile.
   if (absl::Status st = Run(cache, "BEGIN"); !st.ok()) return st;
-  absl::StatusOr<std::vector<StoredEvent>> out = LoadSessionIn(cache, session_id);
+  listed = ReadSessionSeqs(cache, session_id, /*with_chunks=*/true);
+  absl::StatusOr<std::vector<StoredEvent>> out =
+      listed.ok() ? ReadEvents(cache, session_id, listed->seqs) : listed.status();
   (void)Run(cache, "COMMIT");  // a read: nothing to keep or lose
   return out;
 }
