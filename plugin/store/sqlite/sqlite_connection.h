@@ -38,13 +38,8 @@ class Connection {
   // sqlite::Exec on this connection.
   absl::Status Exec(const char* sql);
 
-  // Keeps `owner` alive until this connection is closed (what its hooks
-  // call into).
-  void KeepAlive(std::shared_ptr<void> owner) { kept_alive_ = std::move(owner); }
-
  private:
   explicit Connection(sqlite3* db) : db_(db), cache_(db, kOwner) {}
-  std::shared_ptr<void> kept_alive_;  // destroyed last, once the connection is closed
   sqlite3* const db_;
   sqlite::StatementCache cache_;
 };

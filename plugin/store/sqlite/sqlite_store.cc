@@ -2,7 +2,6 @@
 
 #include <utility>
 
-#include "plugin/store/sqlite/checkpointer.h"
 #include "plugin/store/sqlite/sqlite_event_log.h"
 #include "plugin/store/sqlite/sqlite_review_ledger.h"
 
@@ -23,12 +22,6 @@ absl::StatusOr<Store> OpenSqliteStore(const std::string& path, const StoreOption
   if (absl::Status st = sqlite_backend::PrepareSchema(**log_writer, path); !st.ok()) return st;
   absl::StatusOr<std::unique_ptr<Connection>> ledger_writer = Connection::Open(path, false);
   if (!ledger_writer.ok()) return ledger_writer.status();
-  // Both writers' commits leave their checkpoints to one thread.
-  absl::StatusOr<std::shared_ptr<sqlite_backend::Checkpointer>> checkpointer =
-      sqlite_backend::Checkpointer::Start(path);
-  if (!checkpointer.ok()) return checkpointer.status();
-  sqlite_backend::Checkpointer::Watch(**log_writer, *checkpointer);
-  sqlite_backend::Checkpointer::Watch(**ledger_writer, *checkpointer);
   absl::StatusOr<std::unique_ptr<ReadPool>> log_reads = ReadPool::Open(path, kLogReaders);
   if (!log_reads.ok()) return log_reads.status();
   absl::StatusOr<std::unique_ptr<ReadPool>> ledger_reads = ReadPool::Open(path, kLedgerReaders);
