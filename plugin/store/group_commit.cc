@@ -7,8 +7,11 @@
 
 namespace unitclock::store {
 
-GroupCommitWriter::GroupCommitWriter(Commit commit, metrics::ServerMetrics* metrics)
-    : commit_(std::move(commit)), metrics_(metrics), thread_([this] { WriteLoop(); }) {}
+GroupCommitWriter::GroupCommitWriter(Commit commit, metrics::ServerMetrics* metrics, WarmUp warm_up)
+    : commit_(std::move(commit)),
+      warm_up_(std::move(warm_up)),
+      metrics_(metrics),
+      thread_([this] { WriteLoop(); }) {}
 
 GroupCommitWriter::~GroupCommitWriter() {
   {
@@ -51,6 +54,7 @@ void GroupCommitWriter::Record(std::span<const PendingAppend> group,
 }
 
 void GroupCommitWriter::WriteLoop() {
+  if (warm_up_) std::move(warm_up_)();
   for (;;) {
     std::vector<PendingAppend> group;
     {

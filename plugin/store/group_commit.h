@@ -38,7 +38,12 @@ class GroupCommitWriter {
 
   // `metrics` (nullptr: none) gets each group's size and commit time, and
   // the failed commits; it must outlive the writer.
-  explicit GroupCommitWriter(Commit commit, metrics::ServerMetrics* metrics = nullptr);
+  // Runs on the writer thread before its first group: work the backend can
+  // do ahead of the first append (the SQLite log loads its event id index).
+  using WarmUp = absl::AnyInvocable<void()>;
+
+  explicit GroupCommitWriter(Commit commit, metrics::ServerMetrics* metrics = nullptr,
+                             WarmUp warm_up = nullptr);
   ~GroupCommitWriter();
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
@@ -54,7 +59,8 @@ class GroupCommitWriter {
               std::span<const absl::StatusOr<AppendResults>> results,
               std::chrono::steady_clock::duration took);
 
-  Commit commit_;  // the writer thread's alone
+  Commit commit_;   // the writer thread's alone
+  WarmUp warm_up_;  // the writer thread's alone
   metrics::ServerMetrics* const metrics_;
   absl::Mutex mu_;
   absl::CondVar queued_;

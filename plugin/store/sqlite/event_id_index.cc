@@ -74,6 +74,10 @@ void EventIdIndex::Add(std::uint64_t fingerprint, std::int64_t seq) {
   ++size_;
 }
 
+void EventIdIndex::Reserve(std::size_t n) {
+  while (4 * n > 3 * slots_.size()) Grow();
+}
+
 void EventIdIndex::Clear() {
   slots_.clear();
   mask_ = 0;

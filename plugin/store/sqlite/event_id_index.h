@@ -53,6 +53,9 @@ class EventIdIndex {
     }
   }
   std::size_t size() const { return size_; }
+  // Makes room for `n` entries in all, so that loading them grows the table
+  // once rather than at every doubling.
+  void Reserve(std::size_t n);
   // Forgets everything (to be loaded again from the file).
   void Clear();
 

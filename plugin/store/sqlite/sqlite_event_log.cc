@@ -350,7 +350,18 @@ SqliteEventLog::SqliteEventLog(std::unique_ptr<sqlite_backend::Connection> write
       reads_(std::move(reads)),
       options_(options),
       writer_([this](std::span<const PendingAppend> group) { return CommitGroup(group); },
-              options_.metrics) {}
+              options_.metrics, [this] { WarmUp(); }) {}
+
+void SqliteEventLog::WarmUp() {
+  // The event id index, loaded while the server starts rather than by the
+  // first commit; if this fails, that commit loads it.
+  if (!Run(writer_db_->cache(), "BEGIN").ok()) return;
+  if (!CatchUp().ok()) {
+    ids_.Clear();
+    indexed_through_ = 0;
+  }
+  (void)writer_db_->Exec("COMMIT");
+}
 
 absl::Status SqliteEventLog::CatchUp() {
   if (!key_) {
@@ -360,6 +371,11 @@ absl::Status SqliteEventLog::CatchUp() {
     key_ = *key;
   }
   StatementCache& cache = writer_db_->cache();
+  Statement last(cache, "SELECT COALESCE(MAX(seq), 0) FROM events");
+  if (!last.ok() || last.Step() != SQLITE_ROW) return last.Error("read the last seq");
+  const std::int64_t last_seq = last.Int(0);
+  // At the first commit, the whole log's ids: the table sized once for them.
+  if (last_seq > indexed_through_) ids_.Reserve(static_cast<std::size_t>(last_seq));
   Statement blocks(cache,
                    "SELECT first_seq, fingerprints FROM event_id_blocks WHERE first_seq > ? "
                    "ORDER BY first_seq");
@@ -380,12 +396,10 @@ absl::Status SqliteEventLog::CatchUp() {
     indexed_through_ = first_seq + static_cast<std::int64_t>(fingerprints.size() / 8) - 1;
   }
   if (rc != SQLITE_DONE) return blocks.Error("read event id fingerprints");
-  Statement last(cache, "SELECT COALESCE(MAX(seq), 0) FROM events");
-  if (!last.ok() || last.Step() != SQLITE_ROW) return last.Error("read the last seq");
-  if (last.Int(0) != indexed_through_) {
+  if (last_seq != indexed_through_) {
     return absl::DataLossError("event store: event_id_blocks: fingerprints end at seq " +
                                std::to_string(indexed_through_) + ", events at seq " +
-                               std::to_string(last.Int(0)));
+                               std::to_string(last_seq));
   }
   return absl::OkStatus();
 }

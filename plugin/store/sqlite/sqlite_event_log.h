@@ -46,6 +46,9 @@ class SqliteEventLog final : public EventLog {
   // since the index last saw the file (all of them on the first commit, or
   // after a failed one), and checks that they cover every event.
   absl::Status CatchUp();
+  // On the writer thread, before its first group: CatchUp, in a read
+  // transaction of its own.
+  void WarmUp();
 
   // The writer thread's alone:
   const std::unique_ptr<sqlite_backend::Connection> writer_db_;

@@ -86,6 +86,7 @@ TEST(EventIdIndexTest, KeepsEverySeqOfAFingerprint) {
 RC_GTEST_PROP(EventIdIndexProperty, FindsExactlyTheSeqsAddedUnderEachFingerprint,
               (const std::vector<std::uint8_t>& small_fingerprints)) {
   EventIdIndex index;
+  index.Reserve(small_fingerprints.size());  // sized once for these; grows later for the rest
   std::multimap<std::uint64_t, std::int64_t> model;
   std::int64_t seq = 0;
   for (std::uint8_t f : small_fingerprints) {
