@@ -37,6 +37,16 @@ class SessionWriter {
   std::vector<v1::Event> events_;
 };
 
+// The 128 bits `hi`, `lo` in a UUID's text form.
+std::string FormatUuid(std::uint64_t hi, std::uint64_t lo) {
+  char out[37];
+  std::snprintf(out, sizeof out, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
+                static_cast<unsigned>(lo >> 48),
+                static_cast<unsigned long long>(lo & 0xffffffffffffULL));
+  return out;
+}
+
 int Uniform(std::mt19937_64& rng, int lo, int hi) {
   return std::uniform_int_distribution<int>(lo, hi)(rng);
 }
@@ -53,24 +63,14 @@ std::string TimeOrderedId() {
       std::chrono::duration_cast<milliseconds>(Clock::now().time_since_epoch()).count());
   const std::uint64_t hi = (ms << 16) | 0x7000 | (counter.fetch_add(1) & 0x0fff);
   const std::uint64_t lo = (rng() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
-  char out[37];
-  std::snprintf(out, sizeof out, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
-                static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
-                static_cast<unsigned>(lo >> 48),
-                static_cast<unsigned long long>(lo & 0xffffffffffffULL));
-  return out;
+  return FormatUuid(hi, lo);
 }
 
 std::string RandomId() {
   thread_local std::mt19937_64 rng(std::random_device{}());
   const std::uint64_t hi = (rng() & 0xffffffffffff0fffULL) | 0x4000;
   const std::uint64_t lo = (rng() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
-  char out[37];
-  std::snprintf(out, sizeof out, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
-                static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
-                static_cast<unsigned>(lo >> 48),
-                static_cast<unsigned long long>(lo & 0xffffffffffffULL));
-  return out;
+  return FormatUuid(hi, lo);
 }
 
 std::string NewId(IdKind kind) { return kind == IdKind::kRandom ? RandomId() : TimeOrderedId(); }
