@@ -45,12 +45,21 @@ expect_count() {
 # 127.0.0.1:0 with the database $work/u.db and the tokens of
 # $work/tokens.json, logging to $work/daemon.log; sets daemon_pid and target.
 start_daemon() {
-  local unitclockd=$1 policies=$2 _
+  local unitclockd=$1 policies=$2
   shift 2
   rm -f "$work/port"
   "$unitclockd" --listen 127.0.0.1:0 --port-file "$work/port" --db "$work/u.db" \
     --policy-dir "$policies" --auth-file "$work/tokens.json" "$@" >"$work/daemon.log" 2>&1 &
   daemon_pid=$!
+  await_port_file
+  echo "    listening on $target"
+}
+
+# await_port_file: waits (up to 20 s) for the unitclockd started as
+# $daemon_pid with --port-file $work/port to write it; sets target. Fails if
+# the daemon exits first.
+await_port_file() {
+  local _
   for _ in $(seq 200); do
     [[ -s $work/port ]] && break
     kill -0 "$daemon_pid" 2>/dev/null || fail "unitclockd exited before writing its port file"
@@ -58,7 +67,6 @@ start_daemon() {
   done
   [[ -s $work/port ]] || fail "unitclockd wrote no port file in 20 s"
   target=127.0.0.1:$(head -n 1 "$work/port")
-  echo "    listening on $target"
 }
 
 # stop_daemon: SIGTERM; fails unless unitclockd exits cleanly.

@@ -177,13 +177,7 @@ check "the packaged unitclockd starts as the unit starts it, with the packaged c
 "$root${command[0]}" "${command[1]}" "$root${command[2]}" --listen 127.0.0.1:0 \
   --port-file "$work/port" >"$work/daemon.log" 2>&1 &
 daemon_pid=$!
-for _ in $(seq 200); do
-  [[ -s $work/port ]] && break
-  kill -0 "$daemon_pid" 2>/dev/null || fail "unitclockd exited before writing its port file"
-  sleep 0.1
-done
-[[ -s $work/port ]] || fail "unitclockd wrote no port file in 20 s"
-target=127.0.0.1:$(head -n 1 "$work/port")
+await_port_file
 log=$(cat "$work/daemon.log")
 expect_match "$log" "msg=\"unitclockd serving\".* db=\"$root/var/lib/unitclock/unitclock.db\"" \
   "the database named by the config"
