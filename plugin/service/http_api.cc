@@ -198,12 +198,16 @@ absl::Status HttpApi::AddRoutes(http::Router& router) {
 
   added.push_back(router.Add("GET", "/v1/suggestions", [this](const Request& request) {
     absl::Status st =
-        OnlyParameters(request, {"platform", "provider_ref", "date_min", "date_max", "state"});
+        OnlyParameters(request, {"platform", "provider_ref", "date_min", "date_max", "state",
+                                 "include_provisional"});
     v1::ListSuggestionsRequest call;
     call.set_platform(Param(request, "platform"));
     call.set_provider_ref(Param(request, "provider_ref"));
     call.set_date_min(Param(request, "date_min"));
     call.set_date_max(Param(request, "date_max"));
+    absl::StatusOr<bool> include_provisional = BoolParam(request, "include_provisional");
+    if (st.ok()) st = include_provisional.status();
+    if (st.ok()) call.set_include_provisional(*include_provisional);
     const auto [first, end] = request.query.equal_range("state");
     for (auto it = first; st.ok() && it != end; ++it) {
       v1::ReviewState state = v1::REVIEW_STATE_UNSPECIFIED;

@@ -477,6 +477,9 @@ std::string SuggestionEtag(const core::Suggestion& s) {
     p->set_code(w.code);
     p->set_cpt_code(w.cpt_code);
   }
+  // A monitoring suggestion approved while its period was open is reviewed
+  // again once it closes: only then is it billable.
+  if (s.monitoring && s.monitoring->provisional) numbers.mutable_monitoring()->set_provisional(true);
   return core::Fnv1a64Hex(DeterministicBytes(numbers));
 }
 

@@ -72,10 +72,15 @@ enum class AppendOutcome {
 // The result of one append: one outcome or per-event error per event.
 using AppendResults = std::vector<absl::StatusOr<AppendOutcome>>;
 
+// What a session is: a visit, or a remote monitoring episode (a session any
+// of whose events is a monitoring event).
+enum class SessionKind { kVisit, kMonitoringEpisode };
+
 // Filters of ListSessions; empty fields do not filter.
 struct SessionQuery {
   std::string platform;  // the owning platform (tenant)
   std::string patient_ref;
+  std::optional<SessionKind> kind;  // unset: both kinds
   std::optional<core::TimePoint> start_time_min;  // inclusive
   std::optional<core::TimePoint> start_time_max;  // exclusive
   int page_size = 100;                            // 1..1000
