@@ -7,8 +7,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <iterator>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
@@ -247,6 +249,21 @@ TEST(ScenarioExamples, TheRtmMonthHoldsWhatItsExpectationsSay) {
   absl::StatusOr<std::vector<ScenarioMonth>> months = MonitoringMonths(*s);
   ASSERT_TRUE(months.ok()) << months.status();
   EXPECT_THAT(*months, ElementsAre(ScenarioMonth{"demo-rehab", "pt-7f3a", "2026-10"}));
+
+  // The companion file the end-to-end test compares the server's answer to
+  // says the same of the scenario.
+  std::ifstream in(std::string(UNITCLOCK_SCENARIO_DIR) + "/rtm_month.expected.json");
+  const nlohmann::json expected = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  ASSERT_TRUE(expected.is_object());
+  EXPECT_EQ(expected["episode_id"], episode);
+  EXPECT_EQ(expected["visits"][0]["session_id"], "visit-2026-10-14");
+  const nlohmann::json& suggestions = expected["monitoring"]["suggestions"];
+  ASSERT_EQ(suggestions.size(), 2u);
+  EXPECT_EQ(suggestions[0]["kind"], "MONITORING_PERIOD_KIND_DEVICE_PERIOD");
+  EXPECT_EQ(suggestions[0]["device_data_dates"].get<std::set<std::string>>(), device_dates);
+  EXPECT_EQ(suggestions[0]["device_data_dates"].size(), device_dates.size());
+  EXPECT_EQ(suggestions[1]["kind"], "MONITORING_PERIOD_KIND_CALENDAR_MONTH");
+  EXPECT_EQ(suggestions[1]["management_seconds"], management_seconds);
 }
 
 }  // namespace
