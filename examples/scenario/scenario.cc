@@ -93,7 +93,6 @@ absl::StatusOr<Scenario> ParseScenario(const std::string& json_text) {
   }
   Scenario scenario;
   scenario.session_id = doc["session_id"].get<std::string>();
-  scenario.session_ids.push_back(scenario.session_id);
   const json& events = doc["events"];
   for (std::size_t i = 0; i < events.size(); ++i) {
     json e = events[i];

@@ -40,8 +40,8 @@ namespace unitclock::examples {
 struct Scenario {
   std::string session_id;         // the file's
   std::vector<v1::Event> events;  // in file order
-  // Every session id the events carry, in order of first appearance (the
-  // file's first, even when no event uses it).
+  // Every session id the events carry, in order of first appearance; the
+  // file's own only if an event uses it.
   std::vector<std::string> session_ids;
 };
 

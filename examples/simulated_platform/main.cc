@@ -319,6 +319,10 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  if (scenario->session_ids.empty()) {
+    std::cerr << scenario_path << ": no events\n";
+    return 1;
+  }
   // Visit sessions first, in the file's order, then the monitoring months.
   int rc = 0;
   for (const std::string& id : scenario->session_ids) {

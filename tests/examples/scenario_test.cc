@@ -92,6 +92,17 @@ TEST(ScenarioFile, EventSessionIdOverridesTheFilesAndNamesItsEventIds) {
   EXPECT_FALSE(IsMonitoringEpisode(*s, "visit-1"));
 }
 
+TEST(ScenarioFile, SessionIdsAreThoseTheEventsCarry) {
+  absl::StatusOr<Scenario> s = ParseScenario(File(
+      R"({"at": "00:00", "session_id": "visit-2", "session_stopped": {}},
+         {"at": "00:01", "session_id": "visit-1", "session_stopped": {}},
+         {"at": "00:02", "session_id": "visit-2", "session_stopped": {}})"));
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->session_id, "ep-1");
+  EXPECT_THAT(s->session_ids, ElementsAre("visit-2", "visit-1"));
+  EXPECT_EQ(s->events[2].event_id(), "visit-2-003");
+}
+
 TEST(ScenarioFile, SessionIdMustBeANonEmptyString) {
   EXPECT_EQ(Error(std::string(R"({"at": "00:00", "session_id": 7, )") + kDevice + "}"),
             "events[0].session_id: must be a non-empty string");
