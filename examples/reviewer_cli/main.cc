@@ -18,10 +18,10 @@
 //         2026-11-27.pt.bWVk... 2026-11-27 pt-4f9c2a medicare pending 97110 x2 GP 95 POS 10
 //       A remote monitoring suggestion (dated by its period's last day) ends
 //       with its period in brackets:
-//         2026-10-31.pt-rtm.bWVk... 2026-10-31 pt-7f3a medicare pending 98980 x1 GP
+//         2026-10-30.pt-rtmd.bWVk... 2026-10-30 pt-7f3a medicare pending 98977 x1 GP POS 11;
+//           98975 x1 GP POS 11 [device period 2026-10-01..2026-10-30, 18 days]
+//         2026-10-31.pt-rtm.bWVk... 2026-10-31 pt-7f3a medicare pending 98980 x1 GP POS 11
 //           [2026-10 calendar month, 21 min, contact: visit visit-2026-10-14]
-//         2026-10-30.pt-rtmd.bWVk... 2026-10-30 pt-7f3a medicare pending 98977 x1 GP;
-//           98975 x1 GP [device period 2026-10-01..2026-10-30, 18 days]
 //       (one line each). --include-provisional also lists the months and
 //       device periods that have not closed yet; they end ", provisional]".
 //   show SUGGESTION_ID

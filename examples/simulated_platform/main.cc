@@ -16,9 +16,10 @@
 //
 //   monitoring suggestions for pt-7f3a, 2026-10:
 //   device period 2026-10-01..2026-10-30, 18 days (medicare, physical_therapy):
-//     98977 x1 GP  (18 days)
+//     98977 x1 GP, POS 11  (18 days)
+//     98975 x1 GP, POS 11  (18 days)
 //   2026-10 calendar month, 21 min, contact: visit visit-2026-10-14 (medicare, physical_therapy):
-//     98980 x1 GP  (21 min)
+//     98980 x1 GP, POS 11  (21 min)
 //
 //   simulated_platform --target 127.0.0.1:50051
 //       --scenario examples/scenarios/video_exercise_30min.json
@@ -135,8 +136,8 @@ std::string DisciplineWord(unitclock::v1::Discipline d) {
 }
 
 // A visit's line: "  97110 x2 GP 95, POS 10  (25 min)". A monitoring line
-// says its days of data or its minutes: "  98977 x1 GP  (18 days)", with
-// its place of service only if it has one.
+// says its days of data or its minutes: "  98977 x1 GP, POS 11  (18 days)",
+// with its place of service only if it has one.
 void PrintLine(const unitclock::v1::SuggestedLine& line, bool monitoring) {
   std::cout << "  " << line.code() << " x" << line.units();
   for (const std::string& m : line.modifiers()) std::cout << " " << m;
