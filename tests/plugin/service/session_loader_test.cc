@@ -93,7 +93,8 @@ TEST(ResourceName, TheErrorNeverRepeatsTheName) {
 
 // An episode's MonitoringEpisodeStarted lists it by patient and start time
 // as a visit's SessionStarted does: coding a visit's dates must not take it
-// for one.
+// for one, not even when a SessionStarted was sent under the episode's id
+// (which monitoring ignores).
 TEST(LoadSessionsAround, LoadsVisitsAndNeverAMonitoringEpisode) {
   testing::TempDir dir;
   auto store = store::OpenSqliteStore(dir.File("events.db"));
@@ -113,6 +114,7 @@ TEST(LoadSessionsAround, LoadsVisitsAndNeverAMonitoringEpisode) {
   std::vector<Submission> batch;
   batch.push_back({testing::StartedEvent("v1", "visit", 0, "pt-0001"), {}, ""});
   batch.push_back({testing::MakeEvent("m1", "episode", 10, episode), {}, ""});
+  batch.push_back({testing::StartedEvent("stray", "episode", 20, "pt-0001"), {}, ""});
   auto outcomes = intake.Submit(std::move(batch), "");
   ASSERT_TRUE(outcomes.ok()) << outcomes.status();
   for (const IntakeOutcome& o : *outcomes) ASSERT_TRUE(o.ok()) << o.status();
