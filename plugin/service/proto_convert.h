@@ -2,6 +2,7 @@
 
 #include <google/protobuf/generated_enum_reflection.h>
 
+#include <chrono>
 #include <set>
 #include <string>
 #include <string_view>
@@ -10,6 +11,7 @@
 #include "core/coding.h"
 #include "core/event.h"
 #include "core/export/claim.h"
+#include "core/monitoring.h"
 #include "core/review.h"
 #include "core/session_summary.h"
 #include "core/timeline.h"
@@ -86,6 +88,23 @@ void SuggestionToProto(const core::Suggestion& suggestion, v1::Suggestion& out);
 
 // Writes a live session's running totals into `out`.
 void ProgressToProto(const core::LiveProgress& progress, bool stopped, v1::SessionProgress& out);
+
+// ---- Remote monitoring ----
+// (A suggestion's `monitoring` period and its lines' provenance dates are
+// SuggestionToProto's.)
+
+// A monitoring episode's running month, for WatchMonitoring: the month as
+// "YYYY-MM", the device period's dates as "YYYY-MM-DD".
+v1::MonitoringProgress MonitoringProgressToProto(const core::MonitoringProgress& progress);
+
+// A calendar month of a request, "YYYY-MM" (year 0001 to 9999, month 01 to
+// 12). INVALID_ARGUMENT "<field>: must be YYYY-MM" otherwise, e.g.
+// "patient_month.month: must be YYYY-MM", without repeating the text.
+absl::StatusOr<std::chrono::year_month> MonthFromProto(const std::string& text,
+                                                       const std::string& field);
+
+// "YYYY-MM", as MonthFromProto reads it.
+std::string MonthToProto(std::chrono::year_month month);
 
 // ---- Review ----
 

@@ -363,16 +363,38 @@ std::optional<v1::Event> DecodePublishMessage(std::string_view message) {
   return std::nullopt;
 }
 
-// The references an 837P carries: an accepted SessionStarted holds no X12
-// delimiter in them, and an event refused only for delimiters is refused
-// naming the first reference that holds one.
+// The references an 837P carries, or a monitoring line may: the field path
+// of the event's payload ("event.session_started.") and its references, in
+// the order validation checks them; empty for a payload without any.
+std::pair<std::string, std::vector<std::pair<std::string_view, std::string*>>> References(
+    core::Event& event) {
+  if (auto* s = std::get_if<core::SessionStarted>(&event.payload)) {
+    return {"event.session_started.",
+            {{"platform", &s->platform},
+             {"patient_ref", &s->patient_ref},
+             {"provider_ref", &s->provider_ref}}};
+  }
+  if (auto* s = std::get_if<core::MonitoringEpisodeStarted>(&event.payload)) {
+    return {"event.monitoring_episode_started.",
+            {{"platform", &s->platform},
+             {"patient_ref", &s->patient_ref},
+             {"provider_ref", &s->provider_ref}}};
+  }
+  if (auto* t = std::get_if<core::TreatmentManagementRecorded>(&event.payload)) {
+    return {"event.treatment_management_recorded.", {{"clinician_ref", &t->clinician_ref}}};
+  }
+  if (auto* c = std::get_if<core::InteractiveCommunicationHeld>(&event.payload)) {
+    return {"event.interactive_communication_held.", {{"clinician_ref", &c->clinician_ref}}};
+  }
+  return {};
+}
+
+// An accepted event holds no X12 delimiter in its references, and an event
+// refused only for delimiters is refused naming the first reference that
+// holds one.
 void CheckReferences(const core::Event& event, const absl::Status& valid) {
-  const auto* started = std::get_if<core::SessionStarted>(&event.payload);
-  if (started == nullptr) return;
-  const std::pair<std::string_view, const std::string*> references[] = {
-      {"platform", &started->platform},
-      {"patient_ref", &started->patient_ref},
-      {"provider_ref", &started->provider_ref}};
+  core::Event copy = event;
+  const auto [prefix, references] = References(copy);
   std::optional<std::string_view> first;
   for (const auto& [name, value] : references) {
     if (core::HasX12Delimiter(*value)) {
@@ -387,9 +409,7 @@ void CheckReferences(const core::Event& event, const absl::Status& valid) {
   if (!first) return;
   // The same event with each delimiter replaced: if that one is valid, the
   // delimiters were the only fault.
-  core::Event cleaned = event;
-  auto& s = std::get<core::SessionStarted>(cleaned.payload);
-  for (std::string* value : {&s.platform, &s.patient_ref, &s.provider_ref}) {
+  for (const auto& [name, value] : references) {
     std::replace_if(
         value->begin(), value->end(),
         [](char c) {
@@ -397,10 +417,9 @@ void CheckReferences(const core::Event& event, const absl::Status& valid) {
         },
         '_');
   }
-  if (!core::ValidateEvent(cleaned).ok()) return;
+  if (!core::ValidateEvent(copy).ok()) return;
   FUZZ_CHECK(valid.code() == absl::StatusCode::kInvalidArgument &&
-                 std::string(valid.message())
-                     .starts_with("event.session_started." + std::string(*first) + ": "),
+                 std::string(valid.message()).starts_with(prefix + std::string(*first) + ": "),
              valid.ToString());
 }
 
