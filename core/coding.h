@@ -51,7 +51,7 @@ struct CodingWarning {
 struct UnitProvenance {
   int unit_number = 0;              // 1-based within the line
   std::vector<Interval> intervals;  // UTC, in time order
-  std::vector<Day> dates;  // a monitoring device-supply or set-up line: its days of data
+  std::vector<Day> dates;           // a monitoring device-supply or set-up line: its days of data
   friend bool operator==(const UnitProvenance&, const UnitProvenance&) = default;
 };
 
@@ -129,12 +129,12 @@ struct MonitoringPeriod {
   // clinic's zone, and the episode goes on): never exported as it is.
   bool provisional = false;
   std::vector<std::string> episode_ids;
-  std::vector<Day> device_data_dates;  // device periods: days with data, in order
-  Duration management{0};              // calendar months: management time counted
-  int management_minutes = 0;          // the same, whole minutes down
-  int assistant_minutes = 0;           // of which an assistant furnished
+  std::vector<Day> device_data_dates;            // device periods: days with data, in order
+  Duration management{0};                        // calendar months: management time counted
+  int management_minutes = 0;                    // the same, whole minutes down
+  int assistant_minutes = 0;                     // of which an assistant furnished
   std::vector<ManagementTime> management_times;  // in time order
-  std::vector<InteractiveContact> contacts;       // in time order
+  std::vector<InteractiveContact> contacts;      // in time order
   friend bool operator==(const MonitoringPeriod&, const MonitoringPeriod&) = default;
 };
 

@@ -198,8 +198,8 @@ absl::StatusOr<v1::SessionProgress> CodingServiceImpl::Progress(const Watch& wat
 
 grpc::ServerWriteReactor<v1::SessionProgress>* CodingServiceImpl::WatchSession(
     grpc::CallbackServerContext* context, const v1::WatchSessionRequest* request) {
-  return new WatchReactor<v1::SessionProgress>(*this, StartWatch(AuthorizationOf(*context), *request),
-                                               &CodingServiceImpl::Progress);
+  return new WatchReactor<v1::SessionProgress>(
+      *this, StartWatch(AuthorizationOf(*context), *request), &CodingServiceImpl::Progress);
 }
 
 grpc::ServerUnaryReactor* CodingServiceImpl::SuggestMonitoringCodes(
@@ -208,9 +208,9 @@ grpc::ServerUnaryReactor* CodingServiceImpl::SuggestMonitoringCodes(
   return FinishUnary(context, SuggestMonitoring(AuthorizationOf(*context), *request, *response));
 }
 
-absl::Status CodingServiceImpl::SuggestMonitoring(Authorization authorization,
-                                                  const v1::SuggestMonitoringCodesRequest& request,
-                                                  v1::SuggestMonitoringCodesResponse& response) const {
+absl::Status CodingServiceImpl::SuggestMonitoring(
+    Authorization authorization, const v1::SuggestMonitoringCodesRequest& request,
+    v1::SuggestMonitoringCodesResponse& response) const {
   const auto start = std::chrono::steady_clock::now();
   absl::StatusOr<auth::Caller> caller =
       gate_.Admit(authorization, {Role::kPlatform, Role::kReviewer}, "SuggestMonitoringCodes");
@@ -233,8 +233,8 @@ absl::Status CodingServiceImpl::SuggestMonitoring(Authorization authorization,
   if (!patients.ok()) return patients.status();
   const core::TimePoint now = clock_.Now();
   for (const PatientMonitoring& patient : *patients) {
-    for (const core::Suggestion& s : core::SuggestMonitoringCodes(
-             patient.episodes, patient.visits, *month, options_.policies, now)) {
+    for (const core::Suggestion& s : core::SuggestMonitoringCodes(patient.episodes, patient.visits,
+                                                                  *month, options_.policies, now)) {
       SuggestionToProto(s, *response.add_suggestions());
     }
   }

@@ -229,9 +229,8 @@ absl::Status HttpApi::AddRoutes(http::Router& router) {
   }));
 
   added.push_back(router.Add("GET", "/v1/suggestions", [this](const Request& request) {
-    absl::Status st =
-        OnlyParameters(request, {"platform", "provider_ref", "date_min", "date_max", "state",
-                                 "include_provisional"});
+    absl::Status st = OnlyParameters(request, {"platform", "provider_ref", "date_min", "date_max",
+                                               "state", "include_provisional"});
     v1::ListSuggestionsRequest call;
     call.set_platform(Param(request, "platform"));
     call.set_provider_ref(Param(request, "provider_ref"));

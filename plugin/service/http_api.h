@@ -63,7 +63,7 @@ class HttpApi {
 
   std::mutex mu_;
   std::condition_variable wake_;
-  bool stopping_ = false;                               // guarded by mu_
+  bool stopping_ = false;                            // guarded by mu_
   std::vector<std::shared_ptr<LiveWatch>> watches_;  // guarded by mu_
   std::thread ticker_;
 };

@@ -13,9 +13,7 @@ namespace {
 
 // The first and last days of the months that hold [first, last].
 core::Day FirstOfMonth(core::Day day) { return core::Day(core::MonthOf(day) / 1); }
-core::Day LastOfMonth(core::Day day) {
-  return core::Day(core::MonthOf(day) / std::chrono::last);
-}
+core::Day LastOfMonth(core::Day day) { return core::Day(core::MonthOf(day) / std::chrono::last); }
 
 // The distinct events of one stored session, decoded.
 absl::StatusOr<std::vector<core::Event>> LoadEvents(store::EventLog& store,
@@ -84,8 +82,7 @@ absl::StatusOr<std::vector<PatientMonitoring>> LoadMonitoring(store::EventLog& s
   std::vector<PatientMonitoring> out;
   out.reserve(by_patient.size());
   for (auto& [ref, patient] : by_patient) {
-    auto visits =
-        LoadSessionsAround(store, {platform, ref, ""}, month_first, month_last, policy);
+    auto visits = LoadSessionsAround(store, {platform, ref, ""}, month_first, month_last, policy);
     if (!visits.ok()) return visits.status();
     for (const core::SessionForCoding& visit : *visits) {
       patient.visits.push_back(core::VisitForMonitoring(visit));
@@ -95,11 +92,9 @@ absl::StatusOr<std::vector<PatientMonitoring>> LoadMonitoring(store::EventLog& s
   return out;
 }
 
-std::vector<core::Suggestion> SuggestMonitoringInRange(const std::vector<PatientMonitoring>& patients,
-                                                       core::Day first, core::Day last,
-                                                       const core::PolicySet& policies,
-                                                       core::TimePoint now,
-                                                       bool include_provisional) {
+std::vector<core::Suggestion> SuggestMonitoringInRange(
+    const std::vector<PatientMonitoring>& patients, core::Day first, core::Day last,
+    const core::PolicySet& policies, core::TimePoint now, bool include_provisional) {
   std::vector<core::Suggestion> out;
   for (const PatientMonitoring& patient : patients) {
     for (std::chrono::year_month month = core::MonthOf(first); month <= core::MonthOf(last);

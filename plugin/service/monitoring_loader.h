@@ -44,11 +44,9 @@ absl::StatusOr<std::vector<PatientMonitoring>> LoadMonitoring(store::EventLog& s
 // day) in [first, last], in order of patient, then the engine's order; with
 // `include_provisional` false, only those of closed periods. `now` decides
 // which periods have closed.
-std::vector<core::Suggestion> SuggestMonitoringInRange(const std::vector<PatientMonitoring>& patients,
-                                                       core::Day first, core::Day last,
-                                                       const core::PolicySet& policies,
-                                                       core::TimePoint now,
-                                                       bool include_provisional);
+std::vector<core::Suggestion> SuggestMonitoringInRange(
+    const std::vector<PatientMonitoring>& patients, core::Day first, core::Day last,
+    const core::PolicySet& policies, core::TimePoint now, bool include_provisional);
 
 // The billing therapist of the episode `episode_id` of `patient`; empty if
 // it is not there.

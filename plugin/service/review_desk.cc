@@ -106,21 +106,19 @@ absl::StatusOr<std::vector<ReviewDesk::Item>> ReviewDesk::Collect(const Scope& s
       if (e.started) provider_of[e.episode_id] = e.started->provider_ref;
     }
   }
-  for (core::Suggestion& s : SuggestMonitoringInRange(*monitoring, scope.first, scope.last,
-                                                      policies_, scope.now,
-                                                      scope.include_provisional)) {
+  for (core::Suggestion& s : SuggestMonitoringInRange(
+           *monitoring, scope.first, scope.last, policies_, scope.now, scope.include_provisional)) {
     suggestions.push_back(std::move(s));
   }
   // List's order: date, patient, payer, discipline, then what it covers.
-  std::stable_sort(suggestions.begin(), suggestions.end(),
-                   [](const core::Suggestion& a, const core::Suggestion& b) {
-                     const core::SuggestionKey ka = core::KeyOf(a);
-                     const core::SuggestionKey kb = core::KeyOf(b);
-                     return std::tie(ka.date_of_service, ka.patient_ref, ka.payer_id,
-                                     ka.discipline, ka.period) <
-                            std::tie(kb.date_of_service, kb.patient_ref, kb.payer_id,
-                                     kb.discipline, kb.period);
-                   });
+  std::stable_sort(
+      suggestions.begin(), suggestions.end(),
+      [](const core::Suggestion& a, const core::Suggestion& b) {
+        const core::SuggestionKey ka = core::KeyOf(a);
+        const core::SuggestionKey kb = core::KeyOf(b);
+        return std::tie(ka.date_of_service, ka.patient_ref, ka.payer_id, ka.discipline, ka.period) <
+               std::tie(kb.date_of_service, kb.patient_ref, kb.payer_id, kb.discipline, kb.period);
+      });
   std::vector<Item> items;
   for (core::Suggestion& s : suggestions) {
     if (!scope.provider_ref.empty() &&

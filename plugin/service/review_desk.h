@@ -61,8 +61,7 @@ class ReviewDesk {
   // suggestion whose billable time late events took away is returned empty,
   // for review.
   absl::StatusOr<core::ReviewedSuggestion> Get(const std::string& platform,
-                                               const core::SuggestionKey& key,
-                                               core::TimePoint now);
+                                               const core::SuggestionKey& key, core::TimePoint now);
 
   // Applies a review action at `now` and appends its audit record; returns
   // the suggestion after it. Errors: INVALID_ARGUMENT naming the field,
@@ -124,7 +123,7 @@ class ReviewDesk {
     std::string provider_ref;  // only where this therapist has a session or bills, if not empty
     core::Day first{};
     core::Day last{};
-    core::TimePoint now{};            // which monitoring periods have closed
+    core::TimePoint now{};             // which monitoring periods have closed
     bool include_provisional = false;  // also monitoring periods still open
   };
   // Codes the sessions and monitoring episodes the scope needs once, and

@@ -41,8 +41,8 @@ absl::Status ReviewServiceImpl::List(Authorization authorization,
   if (!last.ok()) return last.status();
   absl::StatusOr<std::set<v1::ReviewState>> states = StatesFromRequest(request);
   if (!states.ok()) return states.status();
-  auto listed = desk_.List(admitted->platform, request.provider_ref(), *first, *last,
-                           clock_.Now(), request.include_provisional());
+  auto listed = desk_.List(admitted->platform, request.provider_ref(), *first, *last, clock_.Now(),
+                           request.include_provisional());
   if (!listed.ok()) return listed.status();
   for (const core::ReviewedSuggestion& s : *listed) {
     if (states->count(ReviewStateToProto(s.state)) > 0) {

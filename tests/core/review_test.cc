@@ -305,7 +305,9 @@ TEST(SuggestionIds, NameTheirKeyAndParseBack) {
 
 TEST(SuggestionIds, DifferentKeysHaveDifferentIds) {
   const std::set<std::string> ids = {
-      SuggestionId(Key("pt-1")), SuggestionId(Key("pt-2")), SuggestionId(Key("pt-1", "aetna")),
+      SuggestionId(Key("pt-1")),
+      SuggestionId(Key("pt-2")),
+      SuggestionId(Key("pt-1", "aetna")),
       SuggestionId(Key("pt-1", "medicare", Discipline::kOccupationalTherapy)),
       SuggestionId({"pt-1", *ParseDay("2026-11-28"), "medicare", Discipline::kPhysicalTherapy,
                     MonitoringPeriodKind::kNone}),

@@ -56,9 +56,10 @@ v1::Event Envelope(const std::string& id, const std::string& session, std::int64
   return e;
 }
 
-v1::Event EpisodeStarted(const std::string& id, const std::string& episode, std::int64_t at,
-                         const std::string& platform = "demo-rehab",
-                         v1::MonitoringProgram program = v1::MONITORING_PROGRAM_REMOTE_THERAPEUTIC) {
+v1::Event EpisodeStarted(
+    const std::string& id, const std::string& episode, std::int64_t at,
+    const std::string& platform = "demo-rehab",
+    v1::MonitoringProgram program = v1::MONITORING_PROGRAM_REMOTE_THERAPEUTIC) {
   v1::Event e = Envelope(id, episode, at);
   v1::MonitoringEpisodeStarted* s = e.mutable_monitoring_episode_started();
   s->set_platform(platform);
@@ -107,8 +108,8 @@ std::vector<v1::Event> Visit() {
   s->set_patient_location(v1::PATIENT_LOCATION_HOME);
   s->set_planned_modality(v1::MODALITY_AUDIO_VIDEO);
   events.push_back(started);
-  for (auto [id, who] : {std::pair{"v-2", v1::PARTICIPANT_PROVIDER},
-                         std::pair{"v-3", v1::PARTICIPANT_PATIENT}}) {
+  for (auto [id, who] :
+       {std::pair{"v-2", v1::PARTICIPANT_PROVIDER}, std::pair{"v-3", v1::PARTICIPANT_PATIENT}}) {
     v1::Event joined = Envelope(id, kVisit, t0 + 30);
     joined.mutable_participant_joined()->set_participant(who);
     events.push_back(joined);
@@ -299,7 +300,8 @@ TEST_P(MonitoringE2eTest, AMonthOfAProgramGivesItsManagementAndDeviceLines) {
   // 17 days in the afternoon, plus October 20 from its evening transmission.
   EXPECT_EQ(device.monitoring().device_data_dates_size(), 18);
   EXPECT_THAT(device.monitoring().device_data_dates(), ::testing::Contains("2026-10-20"));
-  EXPECT_THAT(device.monitoring().device_data_dates(), ::testing::Not(::testing::Contains("2026-10-21")));
+  EXPECT_THAT(device.monitoring().device_data_dates(),
+              ::testing::Not(::testing::Contains("2026-10-21")));
   std::vector<std::string> codes = Codes(device);
   std::sort(codes.begin(), codes.end());
   EXPECT_THAT(codes, ElementsAre("98975x1", "98977x1"));
@@ -401,9 +403,8 @@ TEST_P(MonitoringE2eTest, AnOpenMonthIsProvisionalAndNotExported) {
   RecordAll(Month());
   clock_.Set(TimeOf(October(25, 17)));  // October 25: the month and the period are open
   const std::vector<v1::ReviewedSuggestion> closed_only = List("2026-10-01", "2026-10-31", false);
-  EXPECT_TRUE(std::none_of(closed_only.begin(), closed_only.end(), [](const auto& s) {
-    return s.suggestion().has_monitoring();
-  }));
+  EXPECT_TRUE(std::none_of(closed_only.begin(), closed_only.end(),
+                           [](const auto& s) { return s.suggestion().has_monitoring(); }));
   std::vector<v1::ReviewedSuggestion> open;
   for (const v1::ReviewedSuggestion& s : List("2026-10-01", "2026-10-31", true)) {
     if (s.suggestion().has_monitoring()) open.push_back(s);
