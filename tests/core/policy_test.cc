@@ -63,7 +63,8 @@ TEST(ShippedPolicies, TheCatalogueHoldsTheEightActivityCodes) {
 
 TEST(ShippedPolicies, TheCatalogueHoldsTheTelehealthTherapyCodesWithTheirTimedFlag) {
   const CodeCatalogue catalogue = ShippedCatalogue();
-  EXPECT_EQ(catalogue.entries().size(), 29u);  // 8 reached by activity kinds, 21 by cpt_code
+  // 8 reached by activity kinds, 21 by cpt_code, 10 remote monitoring codes (monitoring.json)
+  EXPECT_EQ(catalogue.entries().size(), 39u);
   const std::pair<const char*, bool> expected[] = {
       // Evaluations and re-evaluations, 92507: untimed.
       {"97161", false},

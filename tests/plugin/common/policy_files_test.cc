@@ -49,7 +49,7 @@ TEST(LoadPolicyFolder, LoadsTheShippedFolder) {
   const auto set = LoadPolicyFolder(UNITCLOCK_POLICY_DIR);
   ASSERT_TRUE(set.ok()) << set.status();
   EXPECT_EQ(set->timeline.idle_threshold, std::chrono::minutes(3));
-  EXPECT_EQ(set->catalogue.entries().size(), 29u);
+  EXPECT_EQ(set->catalogue.entries().size(), 39u);  // 29 visit codes, 10 RTM codes
   ASSERT_NE(set->catalogue.Find("97130"), nullptr);
   EXPECT_EQ(set->catalogue.Find("97130")->initial_code, "97129");
   EXPECT_THAT(set->payers, ElementsAre(Key("acme-health"), Key("commercial-cpt"), Key("medicare")));
