@@ -107,13 +107,13 @@ struct MonitoringGap {
 // An episode's running month and device period, for the therapist's screen.
 struct MonitoringProgress {
   std::chrono::year_month month{};  // the current month in the clinic's zone
-  int management_minutes = 0;  // this month, all RTM episodes of its payer and discipline
+  int management_minutes = 0;       // this month, all RTM episodes of its payer and discipline
   bool interactive_communication = false;
   std::vector<std::string> management_codes;  // reached now, e.g. {"98980", "98981"}
   Day period_first{};                         // the current device period
   Day period_last{};
   int device_days = 0;
-  std::string device_code;  // reached now; empty if none
+  std::string device_code;             // reached now; empty if none
   std::vector<MonitoringGap> missing;  // nearest code first
   bool ended = false;                  // the episode has ended
   friend bool operator==(const MonitoringProgress&, const MonitoringProgress&) = default;
@@ -138,7 +138,7 @@ std::optional<std::chrono::year_month> ParseMonth(std::string_view text);
 std::string FormatMonth(std::chrono::year_month month);
 
 // Stable lower_snake names, as the files and the API spell them.
-const char* DeviceKindName(DeviceKind kind);  // "musculoskeletal", ...
+const char* DeviceKindName(DeviceKind kind);                      // "musculoskeletal", ...
 const char* MonitoringPeriodKindName(MonitoringPeriodKind kind);  // "calendar_month", ...
 
 }  // namespace unitclock::core

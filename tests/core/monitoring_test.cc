@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/policy.h"
+#include "core/review.h"
 
 namespace unitclock::core {
 namespace {
@@ -897,6 +898,17 @@ TEST(MonitoringProgress, AfterTheEndItsLastMonthAndPeriod) {
   EXPECT_EQ(p->period_last, D(2026, 11, 21));
   EXPECT_EQ(p->device_days, 0);  // the data of Nov 1-5 is in the first period
   EXPECT_THAT(p->missing, IsEmpty());
+}
+
+// ---- Review ----
+
+TEST(MonitoringReview, AReviewerMayAmendAnRtmLine) {
+  // The RTM codes are in the shipped catalogue (codes.json), which amended
+  // lines are checked against.
+  for (const MonitoringCode& code : Policies().monitoring.codes) {
+    const std::vector<ApprovedLine> lines = {ApprovedLine{code.code, 1, {"GP"}, "11", 0}};
+    EXPECT_TRUE(CheckAmendedLines(lines, Policies().catalogue).ok()) << code.code;
+  }
 }
 
 // ---- Names ----
