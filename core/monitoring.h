@@ -88,7 +88,10 @@ MonitoringVisit VisitForMonitoring(const SessionForCoding& session);
 // provisional. A payer without a policy, or one that does not cover RTM on
 // the period's last day, gives lines with a blocking warning. Each
 // suggestion has `monitoring` set and lines in the same shape as visit
-// lines: units, modifiers, provenance and warnings.
+// lines: units, modifiers, provenance and warnings (their codes are listed in
+// docs/time-and-codes.md). Device periods of two episodes that end on the
+// same day for one payer and discipline share one suggestion (they have one
+// SuggestionKey), each episode keeping its own lines.
 std::vector<Suggestion> SuggestMonitoringCodes(std::span<const MonitoringEpisode> episodes,
                                                std::span<const MonitoringVisit> visits,
                                                std::chrono::year_month month,
@@ -121,7 +124,10 @@ struct MonitoringProgress {
 
 // The running month of `episode_id`, one of `episodes` (the patient's, as
 // for SuggestMonitoringCodes), as of `now`. After the episode's end, its
-// last month and period. nullopt if the episode has no start.
+// last month and period. `missing` lists device gaps first (only those the
+// period's remaining days can still reach), then minute gaps (while the
+// month has not passed), then the call the month still lacks; each kind
+// nearest first. nullopt if the episode has no start.
 std::optional<MonitoringProgress> ComputeMonitoringProgress(
     const std::string& episode_id, std::span<const MonitoringEpisode> episodes,
     std::span<const MonitoringVisit> visits, const PolicySet& policies, TimePoint now);
