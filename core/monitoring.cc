@@ -33,6 +33,8 @@ constexpr const char* kDeviceKindUnspecified = "device_kind_unspecified";
 constexpr const char* kDevicePeriodsOverlap = "device_periods_overlap";
 constexpr const char* kPeriodOpen = "monitoring_period_open";
 constexpr const char* kAssistantNotRecognized = "monitoring_assistant_not_recognized";
+constexpr const char* kTimeOutsideEpisode = "monitoring_time_outside_episode";
+constexpr const char* kVisitEventsInEpisode = "visit_events_in_episode";
 // Shared with the visit engine (core/coding.cc): the same meaning.
 constexpr const char* kAssistantShare = "assistant_share";
 constexpr const char* kAssistantWithoutModifier = "assistant_without_modifier";
@@ -144,6 +146,8 @@ struct MonthCount {
   Duration assistant{0};
   Duration dropped_assistant{0};  // an assistant's time the payer does not recognise
   std::vector<InteractiveContact> contacts;
+  // Per episode: entries' time in the month but before its start or after its end.
+  std::map<std::string, Duration> outside_episode;
 };
 
 // Counts the management time of `group` (episodes of one payer and
@@ -163,9 +167,12 @@ MonthCount CountMonth(const std::vector<const EpisodeView*>& group,
   std::vector<Clip> clips;
   MonthCount count;
   for (const EpisodeView* e : group) {
-    const Interval window = Intersect(MonthSpan(*e->zone, month), e->span());
+    const Interval month_span = MonthSpan(*e->zone, month);
+    const Interval window = Intersect(month_span, e->span());
     for (const MonitoringTimeEntry& entry : e->episode->time_entries) {
       const Interval clipped = Intersect(entry.interval, window);
+      const Duration outside = Intersect(entry.interval, month_span).length() - clipped.length();
+      if (outside.count() > 0) count.outside_episode[e->id()] += outside;
       if (!clipped.empty()) {
         clips.push_back({clipped, &entry, &e->id(), IsAssistant(entry.clinician_role)});
       }
@@ -487,6 +494,12 @@ void StartSuggestion(Builder& b, const Context& ctx,
       last >= today && std::any_of(episodes.begin(), episodes.end(),
                                    [&](const EpisodeView* e) { return !e->ended_by(ctx.now); });
   s.monitoring = std::move(period);
+  for (const EpisodeView* e : episodes) {
+    if (e->episode->ignored_events == 0) continue;
+    b.Warn(warn::kVisitEventsInEpisode, Severity::kReview,
+           "Episode \"" + e->id() + "\" holds " + Plural(e->episode->ignored_events, "event") +
+               " of a visit session (a platform error?); they were ignored.");
+  }
   if (s.monitoring->provisional) {
     b.Warn(warn::kPeriodOpen, Severity::kReview,
            "The period ends on " + FormatDay(last) +
@@ -706,6 +719,12 @@ Suggestion MonthSuggestion(const Context& ctx, const std::vector<const EpisodeVi
            Plural(WholeMinutes(count.dropped_assistant), "minute") +
                " of management by an assistant alone were not counted: " + payer->name +
                " does not recognise assistants in " + DisciplineWord(b.s.discipline) + ".");
+  }
+  for (const auto& [episode_id, outside] : count.outside_episode) {
+    b.Warn(warn::kTimeOutsideEpisode, Severity::kInfo,
+           Plural(WholeMinutes(outside), "minute") + " of management recorded in the month " +
+               "fall before episode \"" + episode_id +
+               "\" started or after it ended, and were not counted.");
   }
   AddManagementLines(b, ctx, count, period.management_minutes, last);
   b.Finish();

@@ -203,6 +203,13 @@ TEST(SummarizeEpisode, ReadsEachPayloadAndCountsVisitEventsAsIgnored) {
   e.events().push_back(visit_event);
 
   const MonitoringEpisode m = e.Summary();
+  const std::vector<MonitoringEpisode> episodes = {m};
+  for (const Suggestion& s :
+       SuggestMonitoringCodes(episodes, {}, Month(2026, 11), Policies(), kDecember)) {
+    const CodingWarning* w = FindWarning(s, "visit_events_in_episode");
+    ASSERT_NE(w, nullptr);
+    EXPECT_EQ(w->severity, Severity::kReview);
+  }
   EXPECT_EQ(m.episode_id, "ep-1");
   ASSERT_TRUE(m.started.has_value());
   EXPECT_EQ(m.started->payer_id, "medicare");
@@ -515,6 +522,11 @@ TEST(MonitoringManagement, OnlyTimeInsideTheEpisodeCounts) {
   EXPECT_EQ(s.monitoring->management_minutes, 10);
   ASSERT_EQ(s.monitoring->contacts.size(), 1u);
   EXPECT_THAT(Lines(s), ElementsAre("98979 x1 GP"));
+  // 30 + 10 + 30 + 30 minutes left out, and said so.
+  const CodingWarning* w = FindWarning(s, "monitoring_time_outside_episode");
+  ASSERT_NE(w, nullptr);
+  EXPECT_EQ(w->severity, Severity::kInfo);
+  EXPECT_THAT(w->message, HasSubstr("100 minutes of management"));
 }
 
 TEST(MonitoringManagement, TheMonthIsTheClinicsFromLocalMidnightAcrossDaylightSaving) {
