@@ -415,10 +415,7 @@ std::optional<DevicePeriod> PeriodHolding(const EpisodeView& e, Day day, int per
 // ---- Building one suggestion ----
 
 // Collects the warnings and lines of one suggestion.
-class Builder {
- public:
-  Builder() = default;
-
+struct Builder {
   void Warn(const char* code, Severity severity, std::string message, std::string cpt = "") {
     for (const CodingWarning& w : s.warnings) {
       if (w.code == code && w.cpt_code == cpt && w.message == message) return;
