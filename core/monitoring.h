@@ -88,7 +88,10 @@ MonitoringVisit VisitForMonitoring(const SessionForCoding& session);
 // provisional. A payer without a policy, or one that does not cover RTM on
 // the period's last day, gives lines with a blocking warning. Each
 // suggestion has `monitoring` set and lines in the same shape as visit
-// lines: units, modifiers, provenance and warnings.
+// lines: units, modifiers, provenance and warnings (their codes are listed in
+// docs/time-and-codes.md). Device periods of two episodes that end on the
+// same day for one payer and discipline share one suggestion (they have one
+// SuggestionKey), each episode keeping its own lines.
 std::vector<Suggestion> SuggestMonitoringCodes(std::span<const MonitoringEpisode> episodes,
                                                std::span<const MonitoringVisit> visits,
                                                std::chrono::year_month month,
@@ -107,13 +110,13 @@ struct MonitoringGap {
 // An episode's running month and device period, for the therapist's screen.
 struct MonitoringProgress {
   std::chrono::year_month month{};  // the current month in the clinic's zone
-  int management_minutes = 0;  // this month, all RTM episodes of its payer and discipline
+  int management_minutes = 0;       // this month, all RTM episodes of its payer and discipline
   bool interactive_communication = false;
   std::vector<std::string> management_codes;  // reached now, e.g. {"98980", "98981"}
   Day period_first{};                         // the current device period
   Day period_last{};
   int device_days = 0;
-  std::string device_code;  // reached now; empty if none
+  std::string device_code;             // reached now; empty if none
   std::vector<MonitoringGap> missing;  // nearest code first
   bool ended = false;                  // the episode has ended
   friend bool operator==(const MonitoringProgress&, const MonitoringProgress&) = default;
@@ -121,7 +124,10 @@ struct MonitoringProgress {
 
 // The running month of `episode_id`, one of `episodes` (the patient's, as
 // for SuggestMonitoringCodes), as of `now`. After the episode's end, its
-// last month and period. nullopt if the episode has no start.
+// last month and period. `missing` lists device gaps first (only those the
+// period's remaining days can still reach), then minute gaps (while the
+// month has not passed), then the call the month still lacks; each kind
+// nearest first. nullopt if the episode has no start.
 std::optional<MonitoringProgress> ComputeMonitoringProgress(
     const std::string& episode_id, std::span<const MonitoringEpisode> episodes,
     std::span<const MonitoringVisit> visits, const PolicySet& policies, TimePoint now);
@@ -138,7 +144,7 @@ std::optional<std::chrono::year_month> ParseMonth(std::string_view text);
 std::string FormatMonth(std::chrono::year_month month);
 
 // Stable lower_snake names, as the files and the API spell them.
-const char* DeviceKindName(DeviceKind kind);  // "musculoskeletal", ...
+const char* DeviceKindName(DeviceKind kind);                      // "musculoskeletal", ...
 const char* MonitoringPeriodKindName(MonitoringPeriodKind kind);  // "calendar_month", ...
 
 }  // namespace unitclock::core
