@@ -910,6 +910,13 @@ std::vector<Suggestion> SuggestMonitoringCodes(std::span<const MonitoringEpisode
     out.push_back(std::move(b.s));
   }
 
+  // Nothing to bill or to review: no suggestion, as a visit day without
+  // billable time has none.
+  std::erase_if(out, [](const Suggestion& s) {
+    return s.monitoring->kind == MonitoringPeriodKind::kCalendarMonth
+               ? s.monitoring->management.count() == 0
+               : s.monitoring->device_data_dates.empty();
+  });
   std::stable_sort(out.begin(), out.end(), [](const Suggestion& a, const Suggestion& b) {
     return std::tie(a.date_of_service, a.payer_id, a.discipline, a.monitoring->kind) <
            std::tie(b.date_of_service, b.payer_id, b.discipline, b.monitoring->kind);

@@ -85,7 +85,9 @@ MonitoringVisit VisitForMonitoring(const SessionForCoding& session);
 // on one platform (RTM and RPM; those without a start are skipped), `visits`
 // the patient's visit sessions that may touch the month. `now` decides which
 // periods have closed (in each episode's clinic zone): the others are
-// provisional. A payer without a policy, or one that does not cover RTM on
+// provisional. A month without management time, or a device period without
+// a day of data, gives no suggestion: there is nothing to bill or to review
+// (as a visit day without billable time gives none). A payer without a policy, or one that does not cover RTM on
 // the period's last day, gives lines with a blocking warning. Each
 // suggestion has `monitoring` set and lines in the same shape as visit
 // lines: units, modifiers, provenance and warnings (their codes are listed in

@@ -11,6 +11,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -331,6 +332,23 @@ RC_GTEST_PROP(MonitoringProperties, DeviceDaysAreTheLocalDatesOfTheData, ()) {
       }
     }
   }
+  // A period without a day of data gives no suggestion, unless it shares
+  // one (same last day, payer and discipline) with a period that has data.
+  std::map<std::tuple<Day, std::string, Discipline>, bool> group_has_data;
+  for (const auto& [id, last] : expected_periods) {
+    const MonitoringEpisode* e = ById(episodes, id);
+    bool any = false;
+    for (const TimePoint t : e->data_times) {
+      const Day d = Local(t);
+      any = any || (SpanOf(*e).contains(t) && d >= first_of[{id, last}] && d <= last);
+    }
+    bool& has = group_has_data[{last, e->started->payer_id, e->started->discipline}];
+    has = has || any;
+  }
+  std::erase_if(expected_periods, [&](const std::pair<std::string, Day>& p) {
+    const MonitoringEpisode* e = ById(episodes, p.first);
+    return !group_has_data[{p.second, e->started->payer_id, e->started->discipline}];
+  });
   std::set<std::pair<std::string, Day>> periods;
   for (const Suggestion& s : Suggest(sc)) {
     if (s.monitoring->kind != MonitoringPeriodKind::kDevicePeriod) continue;

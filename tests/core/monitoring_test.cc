@@ -717,7 +717,7 @@ TEST(Monitoring, SuggestionsComeByDateThenPayerThenKind) {
   Episode e("ep-1", Utc(2026, 11, 1));
   e.DataOnDays(2026, 11, 1, 20).Call(Utc(2026, 11, 5), Min(25));
   Episode late("ep-2", Utc(2026, 11, 10), Facts{.payer = "commercial-cpt"});
-  late.DataOnDays(2026, 11, 10, 30);
+  late.DataOnDays(2026, 11, 10, 30).Call(Utc(2026, 11, 12), Min(12));
   const std::vector<Suggestion> all = Suggest({late, e}, Month(2026, 11), kDecember);
   std::vector<std::string> order;
   for (const Suggestion& s : all) {
@@ -728,6 +728,17 @@ TEST(Monitoring, SuggestionsComeByDateThenPayerThenKind) {
   EXPECT_THAT(order, ElementsAre("2026-11-30 commercial-cpt calendar_month",
                                  "2026-11-30 medicare calendar_month",
                                  "2026-11-30 medicare device_period"));
+}
+
+TEST(Monitoring, AMonthOrPeriodWithNothingToBillGivesNoSuggestion) {
+  // Data in November's first period, no management time at all; the episode
+  // ends on December 1, cutting a second period of one day without data.
+  Episode e("ep-1", Utc(2026, 11, 1));
+  e.DataOnDays(2026, 11, 1, 20).End(Utc(2026, 12, 1, 18));
+  const std::vector<Suggestion> november = Suggest({e}, Month(2026, 11), kDecember);
+  ASSERT_EQ(november.size(), 1u);
+  EXPECT_EQ(november[0].monitoring->kind, MonitoringPeriodKind::kDevicePeriod);
+  EXPECT_TRUE(Suggest({e}, Month(2026, 12), Utc(2027, 1, 5)).empty());
 }
 
 TEST(Monitoring, ShuffledAndRepeatedEventsGiveTheSameSuggestions) {

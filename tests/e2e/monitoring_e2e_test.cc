@@ -393,6 +393,7 @@ TEST_P(MonitoringE2eTest, TheMonthIsReviewedOnceClosedAndExported) {
   }
   v1::ExportClaimsResponse summary;
   const std::string csv = Export("2026-10-01", "2026-10-31", summary);
+  EXPECT_EQ(summary.skipped_claims_size(), 0) << summary.DebugString();
   EXPECT_EQ(summary.claim_count(), 2);
   EXPECT_EQ(summary.line_count(), 3);
   for (const char* code : {"98980", "98977", "98975"}) EXPECT_THAT(csv, HasSubstr(code));

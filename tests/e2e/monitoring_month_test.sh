@@ -96,7 +96,7 @@ cli export "${range[@]}" --format csv --out "$work/claims.csv" --actor billing-1
 expect_match "$out" ": 3 claims, 4 lines" "export csv"
 csv=$(tr -d '\r' <"$work/claims.csv")
 echo "$csv" | sed 's/^/    | /'
-expect_match "$csv" "^2026-10-31,demo-rehab,pt-7f3a,prov-19,medicare,98980,\"?GP\"?,1,21,\"?11\"?,$month_id," \
+expect_match "$csv" "^2026-10-31,demo-rehab,pt-7f3a,prov-19,medicare,98980,\"?GP\"?,1,20,\"?11\"?,$month_id," \
   "claims.csv: the month"
 expect_match "$csv" "^2026-10-30,demo-rehab,pt-7f3a,prov-19,medicare,98977,\"?GP\"?,1,[0-9]+,\"?11\"?,$device_id," \
   "claims.csv: device supply"
