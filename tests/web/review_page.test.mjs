@@ -596,6 +596,9 @@ pageTest('a remote monitoring month: its period under the heading, and the provi
   await page.click('#back-to-queue');
   await page.click('#q-provisional');
   await listDay(page, '2026-10-30', '2026-10-31');
+  // The same dates as the list before: wait for the answer of the new query.
+  await page.waitForFunction(() => new URLSearchParams(
+    document.querySelector('#queue-results').dataset.query || '').get('include_provisional') === 'true');
   assert.equal(new URLSearchParams(await page.$eval('#queue-results', (el) => el.dataset.query)).get('include_provisional'), 'true');
   await page.waitForSelector(row(month));
   await checkAxe(page, 'queue with the provisional toggle');
