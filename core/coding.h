@@ -211,4 +211,12 @@ LiveProgress ComputeLiveProgress(const SessionForCoding& session, const PolicySe
 // Stable names, as the API spells them.
 const char* SeverityName(Severity severity);  // "info", "review", "blocking"
 
+// How a warning names a discipline: "physical therapy", "occupational
+// therapy", "speech-language pathology" ("therapy" if unspecified).
+const char* DisciplineWord(Discipline discipline);
+
+// Lists `warning` on `line` (its code once) and makes the line blocking if
+// the warning is. The one way both engines attach a warning to a line.
+void AttachWarning(const CodingWarning& warning, SuggestedLine& line);
+
 }  // namespace unitclock::core

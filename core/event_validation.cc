@@ -1,12 +1,11 @@
 #include "core/event_validation.h"
 
-#include <date/tz.h>
-
 #include <algorithm>
 #include <chrono>
-#include <exception>
 #include <string>
 #include <string_view>
+
+#include "core/date_of_service.h"
 
 namespace unitclock::core {
 namespace {
@@ -253,14 +252,7 @@ std::string_view IdProblem(std::string_view value) {
   return {};
 }
 
-bool IsKnownTimeZone(const std::string& name) {
-  try {
-    return date::locate_zone(name) != nullptr;
-  } catch (const std::exception&) {
-    // date throws std::runtime_error for an unknown zone; no exception leaves the core.
-    return false;
-  }
-}
+bool IsKnownTimeZone(const std::string& name) { return FindTimeZone(name) != nullptr; }
 
 absl::Status ValidateEvent(const Event& event) {
   absl::Status st = CheckId("event.event_id", event.event_id);

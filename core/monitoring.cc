@@ -10,6 +10,8 @@
 #include <tuple>
 #include <utility>
 
+#include "core/date_of_service.h"
+
 namespace unitclock::core {
 namespace {
 
@@ -39,32 +41,6 @@ constexpr const char* kVisitEventsInEpisode = "visit_events_in_episode";
 constexpr const char* kAssistantShare = "assistant_share";
 constexpr const char* kAssistantWithoutModifier = "assistant_without_modifier";
 }  // namespace warn
-
-// ---- Time zones (as core/date_of_service.cc reads them) ----
-
-const date::time_zone* FindZone(const std::string& name) {
-  try {
-    return date::locate_zone(name);
-  } catch (const std::exception&) {
-    return nullptr;
-  }
-}
-
-Day LocalDayIn(const date::time_zone& zone, TimePoint t) {
-  const auto local = zone.to_local(t);
-  return Day(std::chrono::floor<days>(local).time_since_epoch());
-}
-
-// The first instant of local day `day` (the first that exists, on a day that
-// starts inside a DST gap).
-TimePoint StartOfLocalDay(const date::time_zone& zone, Day day) {
-  const date::local_days local{day.time_since_epoch()};
-  const auto info = zone.get_info(local);
-  if (info.result == date::local_info::nonexistent) {
-    return std::chrono::time_point_cast<Duration>(info.second.begin);
-  }
-  return std::chrono::time_point_cast<Duration>(zone.to_sys(local, date::choose::earliest));
-}
 
 Day FirstDay(year_month month) { return Day(month / std::chrono::day{1}); }
 Day LastDay(year_month month) { return Day(month / std::chrono::last); }
@@ -119,7 +95,7 @@ std::vector<EpisodeView> Views(std::span<const MonitoringEpisode> episodes) {
   std::vector<EpisodeView> out;
   for (const MonitoringEpisode& e : episodes) {
     if (!e.started || !e.start_time) continue;
-    const date::time_zone* zone = FindZone(e.started->clinic_time_zone);
+    const date::time_zone* zone = FindTimeZone(e.started->clinic_time_zone);
     if (zone == nullptr) continue;  // validated at ingest: nothing to count without a zone
     EpisodeView v;
     v.episode = &e;
@@ -430,12 +406,7 @@ struct Builder {
       for (const CodingWarning& w : s.warnings) {
         const bool whole = w.cpt_code.empty() && (w.code == std::string(warn::kPayerDoesNotCover) ||
                                                   w.code == std::string(warn::kRtmAndRpm));
-        if (w.cpt_code != line.code && !whole) continue;
-        if (std::find(line.warning_codes.begin(), line.warning_codes.end(), w.code) ==
-            line.warning_codes.end()) {
-          line.warning_codes.push_back(w.code);
-        }
-        if (w.severity == Severity::kBlocking) line.blocking = true;
+        if (w.cpt_code == line.code || whole) AttachWarning(w, line);
       }
     }
   }
@@ -449,20 +420,6 @@ struct Context {
   const PolicySet& policies;
   TimePoint now;
 };
-
-const char* DisciplineWord(Discipline d) {
-  switch (d) {
-    case Discipline::kPhysicalTherapy:
-      return "physical therapy";
-    case Discipline::kOccupationalTherapy:
-      return "occupational therapy";
-    case Discipline::kSpeechLanguage:
-      return "speech-language pathology";
-    case Discipline::kUnspecified:
-      break;
-  }
-  return "therapy";
-}
 
 // What every monitoring suggestion shares: its key, its payer's coverage,
 // the RPM check, and whether it is still open.

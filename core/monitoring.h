@@ -87,12 +87,11 @@ MonitoringVisit VisitForMonitoring(const SessionForCoding& session);
 // periods have closed (in each episode's clinic zone): the others are
 // provisional. A month without management time, or a device period without
 // a day of data, gives no suggestion: there is nothing to bill or to review
-// (as a visit day without billable time gives none). A payer without a policy, or one that does not cover RTM on
-// the period's last day, gives lines with a blocking warning. Each
-// suggestion has `monitoring` set and lines in the same shape as visit
-// lines: units, modifiers, provenance and warnings (their codes are listed in
-// docs/time-and-codes.md). Device periods of two episodes that end on the
-// same day for one payer and discipline share one suggestion (they have one
+// (as a visit day without billable time gives none). A payer without a policy, or one that does not
+// cover RTM on the period's last day, gives lines with a blocking warning. Each suggestion has
+// `monitoring` set and lines in the same shape as visit lines: units, modifiers, provenance and
+// warnings (their codes are listed in docs/time-and-codes.md). Device periods of two episodes that
+// end on the same day for one payer and discipline share one suggestion (they have one
 // SuggestionKey), each episode keeping its own lines.
 std::vector<Suggestion> SuggestMonitoringCodes(std::span<const MonitoringEpisode> episodes,
                                                std::span<const MonitoringVisit> visits,

@@ -248,6 +248,20 @@ class Checker {
     if (!unitclock_status_.ok()) return unitclock_status_; \
   } while (false)
 
+// The label every code entry of the policy files has: its five-digit
+// "code", a "description" that is not empty, and an optional "note" string.
+absl::Status ReadCodeLabel(const Checker& check, const json& item, const std::string& where,
+                           std::string& code, std::string& description) {
+  UNITCLOCK_ASSIGN(code, check.String(item["code"], At(where, "code")));
+  if (!IsCode(code)) return check.Error(At(where, "code"), Quoted(code) + " must be five digits");
+  UNITCLOCK_ASSIGN(description, check.String(item["description"], At(where, "description")));
+  if (description.empty()) return check.Error(At(where, "description"), "must not be empty");
+  if (item.contains("note")) {
+    UNITCLOCK_RETURN_IF_ERROR(check.String(item["note"], At(where, "note")).status());
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<CodeEntry> ParseCodeEntry(const Checker& check, const json& item,
                                          const std::string& where) {
   UNITCLOCK_RETURN_IF_ERROR(
@@ -256,15 +270,7 @@ absl::StatusOr<CodeEntry> ParseCodeEntry(const Checker& check, const json& item,
                   "needs_video", "telehealth_list"},
                  {"note", "initial_code"}));
   CodeEntry entry;
-  UNITCLOCK_ASSIGN(entry.code, check.String(item["code"], At(where, "code")));
-  if (!IsCode(entry.code)) {
-    return check.Error(At(where, "code"), Quoted(entry.code) + " must be five digits");
-  }
-  UNITCLOCK_ASSIGN(entry.description, check.String(item["description"], At(where, "description")));
-  if (entry.description.empty()) return check.Error(At(where, "description"), "must not be empty");
-  if (item.contains("note")) {
-    UNITCLOCK_RETURN_IF_ERROR(check.String(item["note"], At(where, "note")).status());
-  }
+  UNITCLOCK_RETURN_IF_ERROR(ReadCodeLabel(check, item, where, entry.code, entry.description));
   UNITCLOCK_ASSIGN(entry.timed, check.Bool(item["timed"], At(where, "timed")));
   UNITCLOCK_ASSIGN(entry.hands_on, check.Bool(item["hands_on"], At(where, "hands_on")));
   UNITCLOCK_ASSIGN(entry.needs_video, check.Bool(item["needs_video"], At(where, "needs_video")));
@@ -690,15 +696,7 @@ absl::StatusOr<MonitoringRules> ParseMonitoringRules(std::string_view json_text,
             item, where, {"code", "description", "kind", "valid", "minutes", "adds_to"}, {"note"}));
         break;
     }
-    UNITCLOCK_ASSIGN(code.code, check.String(item["code"], At(where, "code")));
-    if (!IsCode(code.code)) {
-      return check.Error(At(where, "code"), Quoted(code.code) + " must be five digits");
-    }
-    UNITCLOCK_ASSIGN(code.description, check.String(item["description"], At(where, "description")));
-    if (code.description.empty()) return check.Error(At(where, "description"), "must not be empty");
-    if (item.contains("note")) {
-      UNITCLOCK_RETURN_IF_ERROR(check.String(item["note"], At(where, "note")).status());
-    }
+    UNITCLOCK_RETURN_IF_ERROR(ReadCodeLabel(check, item, where, code.code, code.description));
     if (code.kind == MonitoringCodeKind::kDeviceSupply) {
       std::string name;
       UNITCLOCK_ASSIGN(name, check.String(item["device_kind"], At(where, "device_kind")));

@@ -465,7 +465,6 @@ async function renderDetail(r) {
   if (s.monitoring) return renderMonitoringDetail(r);
   $('detail-h').textContent = `Patient ${s.patientRef} · ${s.dateOfService}`;
   const body = $('detail-body');
-  const blocks = (s.lines || []).filter((l) => l.blocking);
   put(body,
     h('dl', { class: 'summary' },
       dlItem('State', stateWord(r.state)),
@@ -475,10 +474,7 @@ async function renderDetail(r) {
       dlItem('Unit rule used', methodWord(s.methodUsed)),
       dlItem('Sessions', (s.sessionIds || []).join(', ')),
       dlItem('Version (etag)', r.etag)),
-    blocks.length ? h('p', { class: 'banner-blocking' },
-      icon('stop'), ' ',
-      h('strong', {}, 'Blocking: '),
-      `${blocks.map((l) => l.code).join(', ')} cannot be billed as suggested without an explicit override reason.`) : '',
+    blockingBanner(s),
     h('h2', {}, 'Suggested lines'),
     linesTable(s),
     warningsList(s),
@@ -495,6 +491,15 @@ async function renderDetail(r) {
   await renderTimelines(s);
 }
 
+// The banner of a suggestion's blocking lines; nothing if it has none.
+function blockingBanner(s) {
+  const blocks = (s.lines || []).filter((l) => l.blocking);
+  return blocks.length ? h('p', { class: 'banner-blocking' },
+    icon('stop'), ' ',
+    h('strong', {}, 'Blocking: '),
+    `${blocks.map((l) => l.code).join(', ')} cannot be billed as suggested without an explicit override reason.`) : '';
+}
+
 // A remote monitoring suggestion: its period under the heading (kind,
 // dates, days of data or management minutes, contacts, provisional), its
 // lines, and what each line rests on. No session picture and no unit rules:
@@ -503,7 +508,6 @@ function renderMonitoringDetail(r) {
   const s = r.suggestion || {};
   const p = s.monitoring;
   $('detail-h').textContent = `Patient ${s.patientRef} · ${periodTitle(p)}`;
-  const blocks = (s.lines || []).filter((l) => l.blocking);
   put($('detail-body'),
     periodSection(p),
     h('dl', { class: 'summary' },
@@ -514,10 +518,7 @@ function renderMonitoringDetail(r) {
       dlItem('Dated', `${s.dateOfService} (the period's last day)`),
       dlItem('Episodes', (p.episodeIds || []).join(', ')),
       dlItem('Version (etag)', r.etag)),
-    blocks.length ? h('p', { class: 'banner-blocking' },
-      icon('stop'), ' ',
-      h('strong', {}, 'Blocking: '),
-      `${blocks.map((l) => l.code).join(', ')} cannot be billed as suggested without an explicit override reason.`) : '',
+    blockingBanner(s),
     h('h2', {}, 'Suggested lines'),
     linesTable(s),
     warningsList(s),

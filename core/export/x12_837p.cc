@@ -103,9 +103,9 @@ void AppendClaim(const Claim& claim, int hl_number, const BillingConfig& config,
   // provider signature on file, CLM07 A assigned, CLM08 Y benefits assigned,
   // CLM09 Y release of information.
   const std::string facility = claim.lines.front().place_of_service + ":B:1";
-  segments.push_back(Segment({"CLM", PatientControlNumber(claim.suggestion_id),
-                              internal::DecimalAmount(total_cents), "",
-                              "", facility, "Y", "A", "Y", "Y"}));
+  segments.push_back(
+      Segment({"CLM", PatientControlNumber(claim.suggestion_id),
+               internal::DecimalAmount(total_cents), "", "", facility, "Y", "A", "Y", "Y"}));
   // HI*ABK: principal diagnosis, ICD-10-CM; a placeholder from the config.
   if (has_diagnosis) segments.push_back(Segment({"HI", "ABK:" + config.default_diagnosis}));
 

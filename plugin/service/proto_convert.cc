@@ -3,7 +3,6 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <chrono>
-#include <cstdio>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -554,33 +553,9 @@ void SuggestionToProto(const core::Suggestion& s, v1::Suggestion& out) {
   if (s.monitoring) MonitoringPeriodToProto(*s.monitoring, *out.mutable_monitoring());
 }
 
-std::string MonthToProto(std::chrono::year_month month) {
-  char text[16];
-  std::snprintf(text, sizeof text, "%04d-%02u", static_cast<int>(month.year()),
-                static_cast<unsigned>(month.month()));
-  return text;
-}
-
-absl::StatusOr<std::chrono::year_month> MonthFromProto(const std::string& text,
-                                                       const std::string& field) {
-  auto digits = [&text](std::size_t from, std::size_t n) {
-    int value = 0;
-    for (std::size_t i = from; i < from + n; ++i) {
-      if (text[i] < '0' || text[i] > '9') return -1;
-      value = value * 10 + (text[i] - '0');
-    }
-    return value;
-  };
-  // The request's text itself is not repeated: it may be long or hold any byte.
-  const int year = text.size() == 7 && text[4] == '-' ? digits(0, 4) : -1;
-  const int month = year >= 0 ? digits(5, 2) : -1;
-  if (year < 1 || month < 1 || month > 12) return Invalid(field, "must be YYYY-MM");
-  return std::chrono::year(year) / std::chrono::month(static_cast<unsigned>(month));
-}
-
 v1::MonitoringProgress MonitoringProgressToProto(const core::MonitoringProgress& p) {
   v1::MonitoringProgress out;
-  out.set_month(MonthToProto(p.month));
+  out.set_month(core::FormatMonth(p.month));
   out.set_management_minutes(p.management_minutes);
   out.set_interactive_communication(p.interactive_communication);
   for (const std::string& code : p.management_codes) out.add_management_codes(code);
@@ -654,7 +629,8 @@ std::string SuggestionEtag(const core::Suggestion& s) {
   }
   // A monitoring suggestion approved while its period was open is reviewed
   // again once it closes: only then is it billable.
-  if (s.monitoring && s.monitoring->provisional) numbers.mutable_monitoring()->set_provisional(true);
+  if (s.monitoring && s.monitoring->provisional)
+    numbers.mutable_monitoring()->set_provisional(true);
   return core::Fnv1a64Hex(DeterministicBytes(numbers));
 }
 

@@ -97,15 +97,6 @@ void ProgressToProto(const core::LiveProgress& progress, bool stopped, v1::Sessi
 // "YYYY-MM", the device period's dates as "YYYY-MM-DD".
 v1::MonitoringProgress MonitoringProgressToProto(const core::MonitoringProgress& progress);
 
-// A calendar month of a request, "YYYY-MM" (year 0001 to 9999, month 01 to
-// 12). INVALID_ARGUMENT "<field>: must be YYYY-MM" otherwise, e.g.
-// "patient_month.month: must be YYYY-MM", without repeating the text.
-absl::StatusOr<std::chrono::year_month> MonthFromProto(const std::string& text,
-                                                       const std::string& field);
-
-// "YYYY-MM", as MonthFromProto reads it.
-std::string MonthToProto(std::chrono::year_month month);
-
 // ---- Review ----
 
 // A date field of a request ("YYYY-MM-DD"). INVALID_ARGUMENT naming `field`

@@ -11,8 +11,8 @@
 #include <map>
 #include <random>
 #include <set>
-#include <tuple>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "core/date_of_service.h"

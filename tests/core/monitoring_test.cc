@@ -940,10 +940,11 @@ TEST(MonitoringNames, MonthsParseAndFormatAsYearDashMonth) {
   EXPECT_EQ(ParseMonth("2026-11"), Month(2026, 11));
   EXPECT_EQ(ParseMonth("1999-01"), Month(1999, 1));
   for (const char* bad : {"2026-13", "2026-00", "2026-1", "26-11", "2026/11", "2026-11-01", "",
-                          "0000-01", "2026-1a"}) {
+                          "0000-01", "2026-1a", " 2026-11", "-026-11"}) {
     EXPECT_EQ(ParseMonth(bad), std::nullopt) << bad;
   }
   EXPECT_EQ(FormatMonth(Month(2026, 3)), "2026-03");
+  EXPECT_EQ(FormatMonth(std::chrono::year(987) / std::chrono::January), "0987-01");
   EXPECT_EQ(ParseMonth(FormatMonth(Month(2031, 12))), Month(2031, 12));
 }
 

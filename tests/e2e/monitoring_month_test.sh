@@ -20,20 +20,6 @@ work=$5
 # shellcheck source=tests/e2e/lib.sh
 source "$repo/tests/e2e/lib.sh"
 
-out=
-cli() {
-  local rc=0
-  out=$("$reviewer_cli" --target "$target" --token-file "$work/reviewer.token" "$@" 2>&1) || rc=$?
-  echo "$out" | sed 's/^/    /'
-  [[ $rc == 0 ]] || fail "reviewer_cli $* exited $rc"
-}
-
-validate() {
-  node "$repo/tests/validators/validate.mjs" "$1" "$2" >"$work/validate-$1.log" 2>&1 ||
-    { cat "$work/validate-$1.log"; fail "the $1 validator rejected $2"; }
-  echo "    $1 validator accepts $(basename "$2")"
-}
-
 scenario=$repo/examples/scenarios/rtm_month.json
 expected=$repo/examples/scenarios/rtm_month.expected.json
 # jq-free reads of the expectations: python3 is on every Debian machine.

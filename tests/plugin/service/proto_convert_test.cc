@@ -402,20 +402,6 @@ TEST(ProtoConvert, MonitoringProgressToProto) {
   EXPECT_TRUE(p.ended());
 }
 
-TEST(MonthFromProto, ReadsYearAndMonthAndNothingElse) {
-  absl::StatusOr<std::chrono::year_month> m = MonthFromProto("2026-11", "patient_month.month");
-  ASSERT_TRUE(m.ok()) << m.status();
-  EXPECT_EQ(*m, std::chrono::year(2026) / std::chrono::November);
-  EXPECT_EQ(MonthToProto(*m), "2026-11");
-  EXPECT_EQ(MonthToProto(std::chrono::year(987) / std::chrono::January), "0987-01");
-  for (const char* bad : {"", "2026-13", "2026-00", "2026-1", "26-11", "2026/11", "2026-11-01",
-                          "0000-01", "2026-1a", " 2026-11", "-026-11"}) {
-    SCOPED_TRACE(bad);
-    EXPECT_EQ(MonthFromProto(bad, "patient_month.month").status().message(),
-              "patient_month.month: must be YYYY-MM");
-  }
-}
-
 TEST(ProtoConvert, GarbageBytesAreNotAnEvent) {
   EXPECT_EQ(DecodeEvent("\xff\xff\xff").status().code(), absl::StatusCode::kInternal);
 }
