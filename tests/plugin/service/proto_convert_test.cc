@@ -17,15 +17,11 @@ using std::chrono_literals::operator""y;
 using testing::MakeEvent;
 using testing::StartedEvent;
 
+// Every enum away from its first value, so that a swapped field shows.
 core::MonitoringEpisodeStarted EpisodeStart() {
-  core::MonitoringEpisodeStarted s;
-  s.platform = "demo-rehab";
-  s.patient_ref = "pt-0001";
-  s.provider_ref = "prov-77";
+  core::MonitoringEpisodeStarted s = testing::EpisodeStart();
   s.provider_role = core::ProviderRole::kOt;
   s.discipline = core::Discipline::kOccupationalTherapy;
-  s.payer_id = "medicare";
-  s.clinic_time_zone = "America/Chicago";
   s.device_kind = core::DeviceKind::kCognitiveBehavioral;
   s.program = core::MonitoringProgram::kRemotePhysiologic;
   return s;

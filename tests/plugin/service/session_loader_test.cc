@@ -101,16 +101,7 @@ TEST(LoadSessionsAround, LoadsVisitsAndNeverAMonitoringEpisode) {
   ASSERT_TRUE(store.ok()) << store.status();
   testing::FakeClock clock(testing::At(3600));
   EventIntake intake(*store->events, clock, std::chrono::minutes(5));
-  core::MonitoringEpisodeStarted episode;
-  episode.platform = "demo-rehab";
-  episode.patient_ref = "pt-0001";
-  episode.provider_ref = "prov-77";
-  episode.provider_role = core::ProviderRole::kPt;
-  episode.discipline = core::Discipline::kPhysicalTherapy;
-  episode.payer_id = "medicare";
-  episode.clinic_time_zone = "America/Chicago";
-  episode.device_kind = core::DeviceKind::kMusculoskeletal;
-  episode.program = core::MonitoringProgram::kRemoteTherapeutic;
+  const core::MonitoringEpisodeStarted episode = testing::EpisodeStart();
   std::vector<Submission> batch;
   batch.push_back({testing::StartedEvent("v1", "visit", 0, "pt-0001"), {}, ""});
   batch.push_back({testing::MakeEvent("m1", "episode", 10, episode), {}, ""});

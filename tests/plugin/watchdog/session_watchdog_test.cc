@@ -202,17 +202,7 @@ TEST_F(SessionWatchdogTest, ASessionBecomesIdleAsTheClockMoves) {
 // own event: the watchdog, which closes idle visits, never stops one, even
 // one whose start has not arrived yet.
 TEST_F(SessionWatchdogTest, AnIdleMonitoringEpisodeIsNeverClosed) {
-  core::MonitoringEpisodeStarted started;
-  started.platform = "demo-rehab";
-  started.patient_ref = "pt-0001";
-  started.provider_ref = "prov-77";
-  started.provider_role = core::ProviderRole::kPt;
-  started.discipline = core::Discipline::kPhysicalTherapy;
-  started.payer_id = "medicare";
-  started.clinic_time_zone = "America/Chicago";
-  started.device_kind = core::DeviceKind::kMusculoskeletal;
-  started.program = core::MonitoringProgram::kRemoteTherapeutic;
-  Record({testing::MakeEvent("ep-1", "episode", 0, started),
+  Record({testing::MakeEvent("ep-1", "episode", 0, testing::EpisodeStart()),
           testing::MakeEvent("ep-2", "episode", 60, core::DeviceDataReceived{"exercise_session"}),
           testing::MakeEvent("d-1", "data-first", 30, core::DeviceDataReceived{""}),
           testing::StartedEvent("idle-1", "idle", 0)});
