@@ -47,6 +47,12 @@ expect_match "$platform_out" "98980" "the month's management line"
 expect_match "$platform_out" "98977" "the device period's supply line"
 expect_match "$platform_out" "98975" "the set-up line"
 expect_match "$platform_out" "97110" "the visit's line"
+# README shows this output: it must stay true.
+readme_block=$(awk '/^monitoring suggestions for pt-7f3a, 2026-10:/,/^```/' "$repo/README.md" | grep -v '^```')
+platform_block=$(sed -n '/^monitoring suggestions for pt-7f3a, 2026-10:/,$p' "$work/platform.out")
+[[ $readme_block == "$platform_block" ]] ||
+  fail "README's example month differs from simulated_platform's output:
+$(diff <(echo "$readme_block") <(echo "$platform_block") || true)"
 
 range=(--from 2026-10-01 --to 2026-10-31)
 check "pending lists the visit, the device period and the month, with the expected ids"
