@@ -398,20 +398,6 @@ std::vector<UnitProvenance> UnitSlices(const std::vector<Piece>& pieces, int uni
   return out;
 }
 
-const char* DisciplineWord(Discipline d) {
-  switch (d) {
-    case Discipline::kPhysicalTherapy:
-      return "physical therapy";
-    case Discipline::kOccupationalTherapy:
-      return "occupational therapy";
-    case Discipline::kSpeechLanguage:
-      return "speech-language pathology";
-    case Discipline::kUnspecified:
-      break;
-  }
-  return "therapy";
-}
-
 // Builds the suggestion of one day group.
 class DaySuggester {
  public:
@@ -956,12 +942,7 @@ class DaySuggester {
     for (SuggestedLine& line : s_.lines) {
       line.blocking = line.blocking || day_blocked_;
       for (const CodingWarning& w : s_.warnings) {
-        if (w.cpt_code != line.code) continue;
-        if (std::find(line.warning_codes.begin(), line.warning_codes.end(), w.code) ==
-            line.warning_codes.end()) {
-          line.warning_codes.push_back(w.code);
-        }
-        if (w.severity == Severity::kBlocking) line.blocking = true;
+        if (w.cpt_code == line.code) AttachWarning(w, line);
       }
     }
   }
@@ -1053,6 +1034,28 @@ const char* SeverityName(Severity severity) {
       return "blocking";
   }
   return "unknown";
+}
+
+const char* DisciplineWord(Discipline d) {
+  switch (d) {
+    case Discipline::kPhysicalTherapy:
+      return "physical therapy";
+    case Discipline::kOccupationalTherapy:
+      return "occupational therapy";
+    case Discipline::kSpeechLanguage:
+      return "speech-language pathology";
+    case Discipline::kUnspecified:
+      break;
+  }
+  return "therapy";
+}
+
+void AttachWarning(const CodingWarning& warning, SuggestedLine& line) {
+  if (std::find(line.warning_codes.begin(), line.warning_codes.end(), warning.code) ==
+      line.warning_codes.end()) {
+    line.warning_codes.push_back(warning.code);
+  }
+  if (warning.severity == Severity::kBlocking) line.blocking = true;
 }
 
 }  // namespace unitclock::core

@@ -51,6 +51,7 @@ struct CodingWarning {
 struct UnitProvenance {
   int unit_number = 0;              // 1-based within the line
   std::vector<Interval> intervals;  // UTC, in time order
+  std::vector<Day> dates;           // a monitoring device-supply or set-up line: its days of data
   friend bool operator==(const UnitProvenance&, const UnitProvenance&) = default;
 };
 
@@ -90,6 +91,53 @@ struct Documentation {
   friend bool operator==(const Documentation&, const Documentation&) = default;
 };
 
+// What a suggestion covers: a visit's date of service, or a remote
+// monitoring period (core/monitoring.h).
+enum class MonitoringPeriodKind {
+  kNone,           // a visit's date of service
+  kCalendarMonth,  // RTM treatment management: a calendar month in the clinic's zone
+  kDevicePeriod,   // RTM device supply and set-up: 30 days from the episode's start
+};
+
+// Management time as remote monitoring counts it: after removing what was
+// counted already (an overlap, a visit's time).
+struct ManagementTime {
+  Interval interval;
+  std::string clinician_ref;
+  ProviderRole clinician_role = ProviderRole::kUnspecified;
+  std::string event_id;
+  bool interactive = false;  // an interactive communication's time
+  friend bool operator==(const ManagementTime&, const ManagementTime&) = default;
+};
+
+// A real-time interactive communication with the patient: a call
+// (event_id), or a live video visit counted as one (session_id).
+struct InteractiveContact {
+  Interval interval;
+  std::string event_id;
+  std::string session_id;
+  Modality modality = Modality::kUnspecified;
+  friend bool operator==(const InteractiveContact&, const InteractiveContact&) = default;
+};
+
+// The facts of a remote monitoring month or device period.
+struct MonitoringPeriod {
+  MonitoringPeriodKind kind = MonitoringPeriodKind::kCalendarMonth;
+  Day first{};
+  Day last{};  // also the suggestion's date_of_service
+  // The period has not closed yet (its last day is today or later in the
+  // clinic's zone, and the episode goes on): never exported as it is.
+  bool provisional = false;
+  std::vector<std::string> episode_ids;
+  std::vector<Day> device_data_dates;            // device periods: days with data, in order
+  Duration management{0};                        // calendar months: management time counted
+  int management_minutes = 0;                    // the same, whole minutes down
+  int assistant_minutes = 0;                     // of which an assistant furnished
+  std::vector<ManagementTime> management_times;  // in time order
+  std::vector<InteractiveContact> contacts;      // in time order
+  friend bool operator==(const MonitoringPeriod&, const MonitoringPeriod&) = default;
+};
+
 // The suggestion for one patient, date of service, payer and discipline.
 struct Suggestion {
   std::string patient_ref;
@@ -103,6 +151,9 @@ struct Suggestion {
   std::vector<SuggestedLine> lines;  // by the payer's method
   std::vector<CodingWarning> warnings;
   Documentation documentation;
+  // Set for a remote monitoring month or device period (core/monitoring.h):
+  // date_of_service is then its last day, session_ids its episodes.
+  std::optional<MonitoringPeriod> monitoring;
   friend bool operator==(const Suggestion&, const Suggestion&) = default;
 };
 
@@ -159,5 +210,13 @@ LiveProgress ComputeLiveProgress(const SessionForCoding& session, const PolicySe
 
 // Stable names, as the API spells them.
 const char* SeverityName(Severity severity);  // "info", "review", "blocking"
+
+// How a warning names a discipline: "physical therapy", "occupational
+// therapy", "speech-language pathology" ("therapy" if unspecified).
+const char* DisciplineWord(Discipline discipline);
+
+// Lists `warning` on `line` (its code once) and makes the line blocking if
+// the warning is. The one way both engines attach a warning to a line.
+void AttachWarning(const CodingWarning& warning, SuggestedLine& line);
 
 }  // namespace unitclock::core

@@ -13,28 +13,12 @@ namespace unitclock::core {
 namespace {
 
 absl::StatusOr<const date::time_zone*> Zone(const std::string& name) {
-  try {
-    return date::locate_zone(name);
-  } catch (const std::exception&) {
+  const date::time_zone* zone = FindTimeZone(name);
+  if (zone == nullptr) {
     return absl::InvalidArgumentError("clinic_time_zone: \"" + name +
                                       "\" is not an IANA time zone");
   }
-}
-
-Day LocalDayIn(const date::time_zone& zone, TimePoint t) {
-  const auto local = zone.to_local(t);
-  return Day(std::chrono::floor<std::chrono::days>(local).time_since_epoch());
-}
-
-// The first instant of local day `day` in `zone`, as UTC. On a day that
-// starts inside a DST gap, the first instant that exists.
-TimePoint StartOfLocalDay(const date::time_zone& zone, Day day) {
-  const date::local_days local{day.time_since_epoch()};
-  const auto info = zone.get_info(local);
-  if (info.result == date::local_info::nonexistent) {
-    return std::chrono::time_point_cast<Duration>(info.second.begin);
-  }
-  return std::chrono::time_point_cast<Duration>(zone.to_sys(local, date::choose::earliest));
+  return zone;
 }
 
 // Splits intervals at the local midnights of one zone. Remembers the offset
@@ -80,6 +64,29 @@ class DaySplitter {
 };
 
 }  // namespace
+
+const date::time_zone* FindTimeZone(const std::string& name) {
+  try {
+    return date::locate_zone(name);
+  } catch (const std::exception&) {
+    // date throws std::runtime_error for an unknown zone; no exception leaves the core.
+    return nullptr;
+  }
+}
+
+Day LocalDayIn(const date::time_zone& zone, TimePoint t) {
+  const auto local = zone.to_local(t);
+  return Day(std::chrono::floor<std::chrono::days>(local).time_since_epoch());
+}
+
+TimePoint StartOfLocalDay(const date::time_zone& zone, Day day) {
+  const date::local_days local{day.time_since_epoch()};
+  const auto info = zone.get_info(local);
+  if (info.result == date::local_info::nonexistent) {
+    return std::chrono::time_point_cast<Duration>(info.second.begin);
+  }
+  return std::chrono::time_point_cast<Duration>(zone.to_sys(local, date::choose::earliest));
+}
 
 absl::StatusOr<Day> LocalDay(TimePoint t, const std::string& time_zone) {
   absl::StatusOr<const date::time_zone*> zone = Zone(time_zone);

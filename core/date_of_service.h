@@ -6,10 +6,26 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "core/day.h"
 #include "core/interval.h"
 #include "core/policy.h"
 
+namespace date {
+class time_zone;
+}
+
 namespace unitclock::core {
+
+// The zone of the IANA time zone database named `name`, or nullptr if there
+// is none (the database is read the first time). Thread-safe.
+const date::time_zone* FindTimeZone(const std::string& name);
+
+// The local calendar day of `t` in `zone`.
+Day LocalDayIn(const date::time_zone& zone, TimePoint t);
+
+// The first instant of local day `day` in `zone`, as UTC. On a day that
+// starts inside a DST gap, the first instant that exists.
+TimePoint StartOfLocalDay(const date::time_zone& zone, Day day);
 
 // A stretch of time that falls on one date of service.
 struct DayPiece {

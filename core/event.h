@@ -39,6 +39,13 @@ enum class ActivityKind {
   kGroupTherapy,
 };
 
+// The device of a remote therapeutic monitoring episode.
+enum class DeviceKind { kUnspecified, kMusculoskeletal, kRespiratory, kCognitiveBehavioral };
+
+// The remote monitoring program of an episode: RTM is coded; RPM is only
+// reported, so that a month with both is flagged.
+enum class MonitoringProgram { kUnspecified, kRemoteTherapeutic, kRemotePhysiologic };
+
 // Why a session stopped.
 enum class StopReason { kUnspecified, kEnded, kTimedOut };
 
@@ -109,10 +116,68 @@ struct SessionStopped {
   friend bool operator==(const SessionStopped&, const SessionStopped&) = default;
 };
 
+// A remote monitoring episode begins. Its events carry the episode's id as
+// their session_id. References are opaque ids, never names.
+struct MonitoringEpisodeStarted {
+  std::string platform;
+  std::string patient_ref;
+  std::string provider_ref;  // the billing therapist
+  ProviderRole provider_role = ProviderRole::kUnspecified;
+  Discipline discipline = Discipline::kUnspecified;
+  std::string payer_id;
+  std::string clinic_time_zone;  // IANA name
+  DeviceKind device_kind = DeviceKind::kUnspecified;
+  MonitoringProgram program = MonitoringProgram::kUnspecified;
+  friend bool operator==(const MonitoringEpisodeStarted&,
+                         const MonitoringEpisodeStarted&) = default;
+};
+
+// A monitoring episode ends.
+struct MonitoringEpisodeEnded {
+  friend bool operator==(const MonitoringEpisodeEnded&, const MonitoringEpisodeEnded&) = default;
+};
+
+// The patient's device transmitted data at the event's time; its date in
+// the clinic's zone is a day of data.
+struct DeviceDataReceived {
+  std::string data_kind;  // optional, informative
+  friend bool operator==(const DeviceDataReceived&, const DeviceDataReceived&) = default;
+};
+
+// Treatment management time, from the event's time for `duration`.
+struct TreatmentManagementRecorded {
+  std::string clinician_ref;
+  ProviderRole clinician_role = ProviderRole::kUnspecified;
+  Duration duration{0};  // whole seconds, 1 s to kMaxMonitoringInterval
+  std::string activity;  // optional, informative
+  friend bool operator==(const TreatmentManagementRecorded&,
+                         const TreatmentManagementRecorded&) = default;
+};
+
+// A live two-way call with the patient, from the event's time for
+// `duration`; its time counts as management time.
+struct InteractiveCommunicationHeld {
+  std::string clinician_ref;
+  ProviderRole clinician_role = ProviderRole::kUnspecified;
+  Modality modality = Modality::kUnspecified;  // audio-video or audio-only
+  Duration duration{0};                        // whole seconds, 1 s to kMaxMonitoringInterval
+  friend bool operator==(const InteractiveCommunicationHeld&,
+                         const InteractiveCommunicationHeld&) = default;
+};
+
+// The longest management interval or call one event may record.
+inline constexpr Duration kMaxMonitoringInterval = std::chrono::hours(4);
+
 // What happened. std::monostate means "no payload", which validation rejects.
 using EventPayload =
     std::variant<std::monostate, SessionStarted, ParticipantJoined, ParticipantLeft, MediaChanged,
-                 ActivityStarted, ActivityEnded, LivenessSignal, SessionStopped>;
+                 ActivityStarted, ActivityEnded, LivenessSignal, SessionStopped,
+                 MonitoringEpisodeStarted, MonitoringEpisodeEnded, DeviceDataReceived,
+                 TreatmentManagementRecorded, InteractiveCommunicationHeld>;
+
+// True for the payloads of a monitoring episode (MonitoringEpisodeStarted
+// and the four after it), false for a visit session's.
+bool IsMonitoringPayload(const EventPayload& payload);
 
 // One session event: an envelope and a payload. A plain value type.
 struct Event {

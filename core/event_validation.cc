@@ -1,11 +1,11 @@
 #include "core/event_validation.h"
 
-#include <date/tz.h>
-
 #include <algorithm>
-#include <exception>
+#include <chrono>
 #include <string>
 #include <string_view>
+
+#include "core/date_of_service.h"
 
 namespace unitclock::core {
 namespace {
@@ -65,12 +65,46 @@ absl::Status CheckParticipant(std::string_view prefix, Participant participant,
   return absl::OkStatus();
 }
 
+absl::Status CheckTimeZone(const std::string& field, const std::string& zone) {
+  if (zone.empty()) return Invalid(field, "required");
+  if (!IsKnownTimeZone(zone)) {
+    return Invalid(field, "not an IANA time zone such as \"America/Chicago\"");
+  }
+  return absl::OkStatus();
+}
+
+// The clinician of a monitoring interval or call (`prefix` ends with ".").
+// The reference is held to a claim's rules: the monitoring engine may carry
+// it onto a line, and a reference accepted once cannot be refused later.
+absl::Status CheckClinician(const std::string& prefix, const std::string& clinician_ref,
+                            ProviderRole role) {
+  if (absl::Status st = CheckX12Reference(prefix + "clinician_ref", clinician_ref); !st.ok()) {
+    return st;
+  }
+  if (role == ProviderRole::kUnspecified) return Invalid(prefix + "clinician_role", "required");
+  return absl::OkStatus();
+}
+
+// A management interval or call: whole seconds, 1 s to
+// kMaxMonitoringInterval, as the API's duration_seconds carries it.
+absl::Status CheckMonitoringDuration(const std::string& field, Duration duration) {
+  constexpr std::chrono::seconds kMax =
+      std::chrono::duration_cast<std::chrono::seconds>(kMaxMonitoringInterval);
+  if (duration < std::chrono::seconds(1) || duration > kMaxMonitoringInterval ||
+      duration % std::chrono::seconds(1) != Duration::zero()) {
+    return Invalid(field, "must be 1 to " + std::to_string(kMax.count()));
+  }
+  return absl::OkStatus();
+}
+
 struct PayloadValidator {
   absl::Status operator()(const std::monostate&) const {
     return Invalid("event.payload",
                    "required: one of session_started, participant_joined, participant_left, "
                    "media_changed, activity_started, activity_ended, liveness_signal, "
-                   "session_stopped");
+                   "session_stopped, monitoring_episode_started, monitoring_episode_ended, "
+                   "device_data_received, treatment_management_recorded, "
+                   "interactive_communication_held");
   }
 
   absl::Status operator()(const SessionStarted& s) const {
@@ -84,11 +118,8 @@ struct PayloadValidator {
       return Invalid(f + "provider_role", "required");
     if (s.discipline == Discipline::kUnspecified) return Invalid(f + "discipline", "required");
     st = CheckText(f + "payer_id", s.payer_id, kMaxShortTextLength, true);
+    if (st.ok()) st = CheckTimeZone(f + "clinic_time_zone", s.clinic_time_zone);
     if (!st.ok()) return st;
-    if (s.clinic_time_zone.empty()) return Invalid(f + "clinic_time_zone", "required");
-    if (!IsKnownTimeZone(s.clinic_time_zone)) {
-      return Invalid(f + "clinic_time_zone", "not an IANA time zone such as \"America/Chicago\"");
-    }
     if (s.patient_location == PatientLocation::kUnspecified) {
       return Invalid(f + "patient_location", "required");
     }
@@ -148,6 +179,63 @@ struct PayloadValidator {
   }
 
   absl::Status operator()(const SessionStopped&) const { return absl::OkStatus(); }
+
+  // The references are checked as a visit's: an episode's lines reach the
+  // same 837P.
+  absl::Status operator()(const MonitoringEpisodeStarted& s) const {
+    const std::string f = "event.monitoring_episode_started.";
+    absl::Status st = CheckX12Reference(f + "platform", s.platform);
+    if (st.ok()) st = CheckX12Reference(f + "patient_ref", s.patient_ref);
+    if (st.ok()) st = CheckX12Reference(f + "provider_ref", s.provider_ref);
+    if (!st.ok()) return st;
+    if (s.provider_role == ProviderRole::kUnspecified) {
+      return Invalid(f + "provider_role", "required");
+    }
+    // The episode's billing provider: an assistant's time counts (its
+    // intervals carry CQ or CO), but an assistant bills nothing alone.
+    if (s.provider_role != ProviderRole::kPt && s.provider_role != ProviderRole::kOt &&
+        s.provider_role != ProviderRole::kSlp) {
+      return Invalid(f + "provider_role",
+                     "must be PT, OT or SLP: an assistant cannot bill a monitoring episode");
+    }
+    if (s.discipline == Discipline::kUnspecified) return Invalid(f + "discipline", "required");
+    st = CheckText(f + "payer_id", s.payer_id, kMaxShortTextLength, true);
+    if (st.ok()) st = CheckTimeZone(f + "clinic_time_zone", s.clinic_time_zone);
+    if (!st.ok()) return st;
+    if (s.device_kind == DeviceKind::kUnspecified) return Invalid(f + "device_kind", "required");
+    if (s.program == MonitoringProgram::kUnspecified) return Invalid(f + "program", "required");
+    return absl::OkStatus();
+  }
+
+  absl::Status operator()(const MonitoringEpisodeEnded&) const { return absl::OkStatus(); }
+
+  absl::Status operator()(const DeviceDataReceived& d) const {
+    return CheckText("event.device_data_received.data_kind", d.data_kind, kMaxShortTextLength,
+                     false);
+  }
+
+  absl::Status operator()(const TreatmentManagementRecorded& t) const {
+    const std::string f = "event.treatment_management_recorded.";
+    absl::Status st = CheckClinician(f, t.clinician_ref, t.clinician_role);
+    if (st.ok()) st = CheckMonitoringDuration(f + "duration_seconds", t.duration);
+    if (!st.ok()) return st;
+    return CheckText(f + "activity", t.activity, kMaxShortTextLength, false);
+  }
+
+  absl::Status operator()(const InteractiveCommunicationHeld& c) const {
+    const std::string f = "event.interactive_communication_held.";
+    absl::Status st = CheckClinician(f, c.clinician_ref, c.clinician_role);
+    if (!st.ok()) return st;
+    if (c.modality == Modality::kUnspecified) return Invalid(f + "modality", "required");
+    // CPT 98979-98981: each needs an interactive communication with the
+    // patient or caregiver in the month, which is real-time and two-way: a
+    // call with media. MODALITY_NONE records none.
+    if (c.modality != Modality::kAudioVideo && c.modality != Modality::kAudioOnly) {
+      return Invalid(f + "modality",
+                     "must be a real-time two-way medium (AUDIO_VIDEO or AUDIO_ONLY)");
+    }
+    return CheckMonitoringDuration(f + "duration_seconds", c.duration);
+  }
 };
 
 }  // namespace
@@ -164,14 +252,7 @@ std::string_view IdProblem(std::string_view value) {
   return {};
 }
 
-bool IsKnownTimeZone(const std::string& name) {
-  try {
-    return date::locate_zone(name) != nullptr;
-  } catch (const std::exception&) {
-    // date throws std::runtime_error for an unknown zone; no exception leaves the core.
-    return false;
-  }
-}
+bool IsKnownTimeZone(const std::string& name) { return FindTimeZone(name) != nullptr; }
 
 absl::Status ValidateEvent(const Event& event) {
   absl::Status st = CheckId("event.event_id", event.event_id);

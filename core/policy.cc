@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "core/monitoring.h"
 
 namespace unitclock::core {
 namespace {
@@ -247,6 +248,20 @@ class Checker {
     if (!unitclock_status_.ok()) return unitclock_status_; \
   } while (false)
 
+// The label every code entry of the policy files has: its five-digit
+// "code", a "description" that is not empty, and an optional "note" string.
+absl::Status ReadCodeLabel(const Checker& check, const json& item, const std::string& where,
+                           std::string& code, std::string& description) {
+  UNITCLOCK_ASSIGN(code, check.String(item["code"], At(where, "code")));
+  if (!IsCode(code)) return check.Error(At(where, "code"), Quoted(code) + " must be five digits");
+  UNITCLOCK_ASSIGN(description, check.String(item["description"], At(where, "description")));
+  if (description.empty()) return check.Error(At(where, "description"), "must not be empty");
+  if (item.contains("note")) {
+    UNITCLOCK_RETURN_IF_ERROR(check.String(item["note"], At(where, "note")).status());
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<CodeEntry> ParseCodeEntry(const Checker& check, const json& item,
                                          const std::string& where) {
   UNITCLOCK_RETURN_IF_ERROR(
@@ -255,15 +270,7 @@ absl::StatusOr<CodeEntry> ParseCodeEntry(const Checker& check, const json& item,
                   "needs_video", "telehealth_list"},
                  {"note", "initial_code"}));
   CodeEntry entry;
-  UNITCLOCK_ASSIGN(entry.code, check.String(item["code"], At(where, "code")));
-  if (!IsCode(entry.code)) {
-    return check.Error(At(where, "code"), Quoted(entry.code) + " must be five digits");
-  }
-  UNITCLOCK_ASSIGN(entry.description, check.String(item["description"], At(where, "description")));
-  if (entry.description.empty()) return check.Error(At(where, "description"), "must not be empty");
-  if (item.contains("note")) {
-    UNITCLOCK_RETURN_IF_ERROR(check.String(item["note"], At(where, "note")).status());
-  }
+  UNITCLOCK_RETURN_IF_ERROR(ReadCodeLabel(check, item, where, entry.code, entry.description));
   UNITCLOCK_ASSIGN(entry.timed, check.Bool(item["timed"], At(where, "timed")));
   UNITCLOCK_ASSIGN(entry.hands_on, check.Bool(item["hands_on"], At(where, "hands_on")));
   UNITCLOCK_ASSIGN(entry.needs_video, check.Bool(item["needs_video"], At(where, "needs_video")));
@@ -494,7 +501,7 @@ absl::StatusOr<PayerPolicy> ParsePayerPolicy(std::string_view json_text,
       {"format_version", "payer_id", "name", "sample", "unit_method", "seconds_rounding",
        "modifiers", "place_of_service", "therapist_telehealth", "therapy_thresholds", "ncci_edits",
        "assistants_not_recognized", "audio_only_requires_home", "telehealth_list"},
-      {"description"}));
+      {"description", "remote_monitoring"}));
   UNITCLOCK_RETURN_IF_ERROR(check.FormatVersion(doc));
 
   PayerPolicy policy;
@@ -602,7 +609,223 @@ absl::StatusOr<PayerPolicy> ParsePayerPolicy(std::string_view json_text,
   // list would need a schema of its own.
   UNITCLOCK_ASSIGN(text, check.String(doc["telehealth_list"], "telehealth_list"));
   if (text != "cms") return check.Error("telehealth_list", Quoted(text) + " must be \"cms\"");
+
+  // Absent: the payer does not pay remote therapeutic monitoring.
+  if (doc.contains("remote_monitoring")) {
+    const json& block = doc["remote_monitoring"];
+    UNITCLOCK_RETURN_IF_ERROR(check.Keys(block, "remote_monitoring",
+                                         {"covered", "place_of_service"}, {"description"},
+                                         /*dotted=*/true));
+    RemoteMonitoringCoverage coverage;
+    UNITCLOCK_ASSIGN(coverage.covered,
+                     check.Windows(block["covered"], "remote_monitoring", "covered"));
+    UNITCLOCK_ASSIGN(coverage.place_of_service,
+                     check.String(block["place_of_service"], "remote_monitoring.place_of_service"));
+    if (!IsDigits(coverage.place_of_service, 2)) {
+      return check.Error("remote_monitoring.place_of_service",
+                         Quoted(coverage.place_of_service) + " must be 2 digits");
+    }
+    policy.remote_monitoring = std::move(coverage);
+  }
   return policy;
+}
+
+absl::StatusOr<MonitoringRules> ParseMonitoringRules(std::string_view json_text,
+                                                     const std::string& source) {
+  const Checker check(source);
+  json doc;
+  UNITCLOCK_ASSIGN(doc, check.Document(json_text));
+  UNITCLOCK_RETURN_IF_ERROR(
+      check.Keys(doc, "", {"format_version", "period_days", "codes"}, {"description"}));
+  UNITCLOCK_RETURN_IF_ERROR(check.FormatVersion(doc));
+  MonitoringRules rules;
+  std::int64_t value = 0;
+  UNITCLOCK_ASSIGN(value, check.Int(doc["period_days"], "period_days", 1, 366));
+  rules.period_days = static_cast<int>(value);
+  const json& codes = doc["codes"];
+  if (!codes.is_array()) return check.Error("codes", "must be an array");
+  if (codes.empty()) return check.Error("codes", "must not be empty");
+
+  std::vector<std::string> wheres;
+  for (std::size_t i = 0; i < codes.size(); ++i) {
+    const json& item = codes[i];
+    std::string where = "codes[" + std::to_string(i) + "]";
+    if (item.is_object() && item.contains("code") && item["code"].is_string() &&
+        IsCode(item["code"].get<std::string>())) {
+      where += " (" + item["code"].get<std::string>() + ")";
+    }
+    if (!item.is_object() || !item.contains("kind") || !item["kind"].is_string()) {
+      // The kind decides which keys the entry has: check it first.
+      UNITCLOCK_RETURN_IF_ERROR(check.Keys(item, where, {"code", "description", "kind", "valid"},
+                                           {"device_kind", "days", "minutes", "adds_to", "note"}));
+      UNITCLOCK_RETURN_IF_ERROR(check.String(item["kind"], At(where, "kind")).status());
+    }
+    MonitoringCode code;
+    const std::string kind_text = item["kind"].get<std::string>();
+    bool known_kind = false;
+    for (MonitoringCodeKind kind :
+         {MonitoringCodeKind::kSetup, MonitoringCodeKind::kDeviceSupply,
+          MonitoringCodeKind::kManagementFirst, MonitoringCodeKind::kManagementAdditional}) {
+      if (kind_text == MonitoringCodeKindName(kind)) {
+        code.kind = kind;
+        known_kind = true;
+      }
+    }
+    if (!known_kind) {
+      return check.Error(At(where, "kind"),
+                         Quoted(kind_text) +
+                             " must be setup, device_supply, management_first or "
+                             "management_additional");
+    }
+    switch (code.kind) {
+      case MonitoringCodeKind::kSetup:
+        UNITCLOCK_RETURN_IF_ERROR(
+            check.Keys(item, where, {"code", "description", "kind", "valid"}, {"note"}));
+        break;
+      case MonitoringCodeKind::kDeviceSupply:
+        UNITCLOCK_RETURN_IF_ERROR(
+            check.Keys(item, where, {"code", "description", "kind", "valid", "device_kind", "days"},
+                       {"note"}));
+        break;
+      case MonitoringCodeKind::kManagementFirst:
+        UNITCLOCK_RETURN_IF_ERROR(
+            check.Keys(item, where, {"code", "description", "kind", "valid", "minutes"}, {"note"}));
+        break;
+      case MonitoringCodeKind::kManagementAdditional:
+        UNITCLOCK_RETURN_IF_ERROR(check.Keys(
+            item, where, {"code", "description", "kind", "valid", "minutes", "adds_to"}, {"note"}));
+        break;
+    }
+    UNITCLOCK_RETURN_IF_ERROR(ReadCodeLabel(check, item, where, code.code, code.description));
+    if (code.kind == MonitoringCodeKind::kDeviceSupply) {
+      std::string name;
+      UNITCLOCK_ASSIGN(name, check.String(item["device_kind"], At(where, "device_kind")));
+      bool known_device = false;
+      for (DeviceKind kind : {DeviceKind::kMusculoskeletal, DeviceKind::kRespiratory,
+                              DeviceKind::kCognitiveBehavioral}) {
+        if (name == DeviceKindName(kind)) {
+          code.device_kind = kind;
+          known_device = true;
+        }
+      }
+      if (!known_device) {
+        return check.Error(
+            At(where, "device_kind"),
+            Quoted(name) + " must be musculoskeletal, respiratory or cognitive_behavioral");
+      }
+      const json& days = item["days"];
+      const std::string days_where = At(where, "days");
+      UNITCLOCK_RETURN_IF_ERROR(check.Keys(days, days_where, {"min", "max"}, {}, /*dotted=*/true));
+      UNITCLOCK_ASSIGN(value, check.Int(days["min"], days_where + ".min", 1, rules.period_days));
+      code.min_days = static_cast<int>(value);
+      UNITCLOCK_ASSIGN(value, check.Int(days["max"], days_where + ".max", 1, rules.period_days));
+      code.max_days = static_cast<int>(value);
+      if (code.max_days < code.min_days) {
+        return check.Error(days_where + ".max", std::to_string(code.max_days) + " is below min " +
+                                                    std::to_string(code.min_days));
+      }
+    }
+    if (code.kind == MonitoringCodeKind::kManagementFirst ||
+        code.kind == MonitoringCodeKind::kManagementAdditional) {
+      UNITCLOCK_ASSIGN(value, check.Int(item["minutes"], At(where, "minutes"), 1, 24 * 60));
+      code.minutes = static_cast<int>(value);
+    }
+    if (code.kind == MonitoringCodeKind::kManagementAdditional) {
+      UNITCLOCK_ASSIGN(code.adds_to, check.String(item["adds_to"], At(where, "adds_to")));
+      if (!IsCode(code.adds_to)) {
+        return check.Error(At(where, "adds_to"), Quoted(code.adds_to) + " must be five digits");
+      }
+    }
+    UNITCLOCK_ASSIGN(code.valid, check.Windows(item["valid"], where, "valid"));
+    if (code.valid.empty()) return check.Error(At(where, "valid"), "must not be empty");
+    for (std::size_t j = 0; j < rules.codes.size(); ++j) {
+      if (rules.codes[j].code == code.code) {
+        return check.Error(At(where, "code"),
+                           "appears twice (codes[" + std::to_string(j) + "] too)");
+      }
+    }
+    rules.codes.push_back(std::move(code));
+    wheres.push_back(std::move(where));
+  }
+
+  const auto overlapping_windows = [](const MonitoringCode& a, const MonitoringCode& b) {
+    for (const DateWindow& x : a.valid) {
+      for (const DateWindow& y : b.valid) {
+        if (!((x.to && *x.to < y.from) || (y.to && *y.to < x.from))) return true;
+      }
+    }
+    return false;
+  };
+  for (std::size_t i = 0; i < rules.codes.size(); ++i) {
+    const MonitoringCode& code = rules.codes[i];
+    // An additional code follows a first code of the file (98981 after 98980).
+    if (code.kind == MonitoringCodeKind::kManagementAdditional) {
+      const MonitoringCode* first = rules.Find(code.adds_to);
+      const std::string where = At(At(wheres[i], "adds_to"), code.adds_to);
+      if (first == nullptr) return check.Error(where, "not in the file");
+      if (first->kind != MonitoringCodeKind::kManagementFirst) {
+        return check.Error(where, "must be a management_first code");
+      }
+    }
+    // A period's days give one device code at most: the bands of one device
+    // kind must not overlap on any date.
+    for (std::size_t j = 0; j < i; ++j) {
+      const MonitoringCode& other = rules.codes[j];
+      if (code.kind != MonitoringCodeKind::kDeviceSupply ||
+          other.kind != MonitoringCodeKind::kDeviceSupply ||
+          code.device_kind != other.device_kind || code.max_days < other.min_days ||
+          other.max_days < code.min_days || !overlapping_windows(code, other)) {
+        continue;
+      }
+      return check.Error(At(wheres[i], "days"),
+                         "overlaps the days of " + other.code + " (codes[" + std::to_string(j) +
+                             "]) for " + DeviceKindName(code.device_kind) + " on common dates");
+    }
+  }
+  return rules;
+}
+
+absl::Status CheckMonitoringCatalogue(const MonitoringRules& rules, const CodeCatalogue& catalogue,
+                                      const std::string& source) {
+  const Checker check(source);
+  for (std::size_t i = 0; i < rules.codes.size(); ++i) {
+    const MonitoringCode& code = rules.codes[i];
+    const std::string where = "codes[" + std::to_string(i) + "] (" + code.code + ")";
+    const CodeEntry* entry = catalogue.Find(code.code);
+    if (entry == nullptr) return check.Error(where, "not in the code catalogue (codes.json)");
+    if (entry->timed || !entry->activity_kinds.empty()) {
+      return check.Error(where,
+                         "must be untimed and without activity kinds in the code catalogue "
+                         "(codes.json), so that no visit activity is coded as it");
+    }
+    if (entry->description != code.description) {
+      return check.Error(
+          At(where, "description"),
+          "differs from the code catalogue's (codes.json): " + Quoted(entry->description));
+    }
+  }
+  return absl::OkStatus();
+}
+
+const MonitoringCode* MonitoringRules::Find(std::string_view code) const {
+  for (const MonitoringCode& entry : codes) {
+    if (entry.code == code) return &entry;
+  }
+  return nullptr;
+}
+
+const char* MonitoringCodeKindName(MonitoringCodeKind kind) {
+  switch (kind) {
+    case MonitoringCodeKind::kSetup:
+      return "setup";
+    case MonitoringCodeKind::kDeviceSupply:
+      return "device_supply";
+    case MonitoringCodeKind::kManagementFirst:
+      return "management_first";
+    case MonitoringCodeKind::kManagementAdditional:
+      return "management_additional";
+  }
+  return "setup";
 }
 
 absl::StatusOr<DateWindow> ParseEditQuarterFile(std::string_view json_text,

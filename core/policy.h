@@ -73,6 +73,18 @@ enum class SecondsRounding {
   kNearest,  // to the nearest minute, 30 seconds up
 };
 
+// Whether and where a payer pays remote therapeutic monitoring (the
+// "remote_monitoring" block of its file).
+struct RemoteMonitoringCoverage {
+  // When the payer pays RTM codes (dated windows; by the period's last day).
+  std::vector<DateWindow> covered;
+  // The place of service of RTM lines ("11"): RTM is not a telehealth
+  // service, so neither 02 nor 10 follows from the patient's location.
+  std::string place_of_service;
+  friend bool operator==(const RemoteMonitoringCoverage&,
+                         const RemoteMonitoringCoverage&) = default;
+};
+
 // A year's therapy threshold amounts (KX modifier), in cents.
 struct ThresholdYear {
   int year = 0;
@@ -112,16 +124,60 @@ struct PayerPolicy {
   // The modifier that marks the column 2 code of an NCCI pair as a distinct
   // service ("59" or an X modifier such as "XU").
   std::string distinct_service_modifier = "59";
+  // Remote therapeutic monitoring; empty: the payer does not pay it, and
+  // monitoring lines for it are blocked.
+  std::optional<RemoteMonitoringCoverage> remote_monitoring;
 
   // The thresholds of `year`, or nullptr.
   const ThresholdYear* ThresholdFor(int year) const;
+};
+
+// What a remote therapeutic monitoring code pays for.
+enum class MonitoringCodeKind {
+  kSetup,                 // 98975: set-up and education, once per episode
+  kDeviceSupply,          // 98976-98978, 98984-98986: a 30-day period's device supply
+  kManagementFirst,       // 98979, 98980: the month's first management unit
+  kManagementAdditional,  // 98981: each further unit after a first code
+};
+
+// One remote therapeutic monitoring code (core/policies/monitoring.json).
+struct MonitoringCode {
+  std::string code;         // five digits, e.g. "98977"
+  std::string description;  // our words, shown on the line
+  MonitoringCodeKind kind = MonitoringCodeKind::kSetup;
+  // Device supply: the device it supplies and the days of data in a period
+  // it needs, both ends included (16-30 for 98977).
+  DeviceKind device_kind = DeviceKind::kUnspecified;
+  int min_days = 0;
+  int max_days = 0;
+  // Management: the minutes of the month its first unit needs (98979: 10,
+  // 98980: 20); for an additional code, the minutes of each further unit
+  // (98981: 20), counted after the first code's.
+  int minutes = 0;
+  // An additional code: the first code whose units it follows ("98980").
+  std::string adds_to;
+  // When the code may be billed, by the period's last day; a window marked
+  // uncertain asks for review.
+  std::vector<DateWindow> valid;
+  friend bool operator==(const MonitoringCode&, const MonitoringCode&) = default;
+};
+
+// The rules of remote therapeutic monitoring (core/policies/monitoring.json).
+struct MonitoringRules {
+  int period_days = 30;               // a device period's length, from the episode's start date
+  std::vector<MonitoringCode> codes;  // in file order
+
+  // The entry of `code`, or nullptr.
+  const MonitoringCode* Find(std::string_view code) const;
+  friend bool operator==(const MonitoringRules&, const MonitoringRules&) = default;
 };
 
 // Everything under the policy folder.
 struct PolicySet {
   TimelinePolicy timeline;
   CodeCatalogue catalogue;
-  EditTables edits;  // CMS NCCI PTP edits and MUEs, by quarter (core/policies/ncci/)
+  MonitoringRules monitoring;  // core/policies/monitoring.json
+  EditTables edits;            // CMS NCCI PTP edits and MUEs, by quarter (core/policies/ncci/)
   std::map<std::string, PayerPolicy> payers;  // by payer_id
 
   // The policy of `payer_id`, or nullptr.
@@ -138,6 +194,24 @@ absl::StatusOr<CodeCatalogue> ParseCodeCatalogue(std::string_view json_text,
 // "payers/medicare.json: modifiers.distinct_service: \"5\" must be 2 upper-case letters or digits".
 absl::StatusOr<PayerPolicy> ParsePayerPolicy(std::string_view json_text, const std::string& source);
 
+// Parses monitoring.json: {"format_version": 1, "period_days": 30,
+// "codes": [...]}, each code {"code", "description", "kind" (setup,
+// device_supply, management_first, management_additional), "valid": [dated
+// windows]} plus, for device supply, "device_kind" and "days": {"min",
+// "max"}; for management, "minutes"; for an additional code, "adds_to" (a
+// management_first code of the file). Errors as above, e.g.
+// "monitoring.json: codes[3] (98977): days.min: must be between 1 and 30".
+absl::StatusOr<MonitoringRules> ParseMonitoringRules(std::string_view json_text,
+                                                     const std::string& source);
+
+// Checks that every code of `rules` is in `catalogue` as an untimed code
+// without an activity kind (so that a reviewer may amend a monitoring line,
+// and no visit activity is coded as one), with the same description.
+// INVALID_ARGUMENT naming `source` and the code, e.g. "monitoring.json:
+// codes[0] (98975): not in the code catalogue (codes.json)".
+absl::Status CheckMonitoringCatalogue(const MonitoringRules& rules, const CodeCatalogue& catalogue,
+                                      const std::string& source);
+
 // Parses the quarter.json of one NCCI quarter folder (ncci/<quarter>/): the
 // dates of service its tables apply to, both days included, and where they
 // come from: {"format_version": 1, "from": "YYYY-MM-DD", "to": "YYYY-MM-DD",
@@ -152,6 +226,7 @@ const char* DisciplineName(Discipline discipline);  // e.g. "physical_therapy"
 
 // True for a CPT/HCPCS modifier: two upper-case letters or digits ("GP", "95").
 bool IsModifier(std::string_view text);
-const char* UnitMethodName(UnitMethod method);  // "medicare_pooled", "cpt_midpoint"
+const char* UnitMethodName(UnitMethod method);                // "medicare_pooled", "cpt_midpoint"
+const char* MonitoringCodeKindName(MonitoringCodeKind kind);  // "setup", "device_supply", ...
 
 }  // namespace unitclock::core

@@ -61,13 +61,21 @@ constexpr std::pair<Discipline, std::string_view> kDisciplineIds[] = {
     {Discipline::kUnspecified, "none"},
 };
 
+// The suffixes of the discipline part of a monitoring suggestion's id.
+constexpr std::pair<MonitoringPeriodKind, std::string_view> kPeriodSuffixes[] = {
+    {MonitoringPeriodKind::kNone, ""},
+    {MonitoringPeriodKind::kCalendarMonth, "-rtm"},
+    {MonitoringPeriodKind::kDevicePeriod, "-rtmd"},
+};
+
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 }  // namespace
 
 SuggestionKey KeyOf(const Suggestion& suggestion) {
   return {suggestion.patient_ref, suggestion.date_of_service, suggestion.payer_id,
-          suggestion.discipline};
+          suggestion.discipline,
+          suggestion.monitoring ? suggestion.monitoring->kind : MonitoringPeriodKind::kNone};
 }
 
 std::string SuggestionId(const SuggestionKey& key) {
@@ -75,8 +83,13 @@ std::string SuggestionId(const SuggestionKey& key) {
   for (const auto& [d, id] : kDisciplineIds) {
     if (d == key.discipline) discipline = id;
   }
-  return FormatDay(key.date_of_service) + "." + std::string(discipline) + "." +
-         absl::WebSafeBase64Escape(key.payer_id) + "." + absl::WebSafeBase64Escape(key.patient_ref);
+  std::string_view suffix;
+  for (const auto& [kind, text] : kPeriodSuffixes) {
+    if (kind == key.period) suffix = text;
+  }
+  return FormatDay(key.date_of_service) + "." + std::string(discipline) + std::string(suffix) +
+         "." + absl::WebSafeBase64Escape(key.payer_id) + "." +
+         absl::WebSafeBase64Escape(key.patient_ref);
 }
 
 std::optional<SuggestionKey> ParseSuggestionId(std::string_view id) {
@@ -95,10 +108,14 @@ std::optional<SuggestionKey> ParseSuggestionId(std::string_view id) {
   if (!day) return std::nullopt;
   key.date_of_service = *day;
   bool known = false;
-  for (const auto& [d, short_name] : kDisciplineIds) {
-    if (parts[1] == short_name) {
-      key.discipline = d;
-      known = true;
+  for (const auto& [kind, suffix] : kPeriodSuffixes) {
+    for (const auto& [d, short_name] : kDisciplineIds) {
+      if (parts[1].size() == short_name.size() + suffix.size() &&
+          parts[1].starts_with(short_name) && parts[1].ends_with(suffix)) {
+        key.discipline = d;
+        key.period = kind;
+        known = true;
+      }
     }
   }
   if (!known) return std::nullopt;

@@ -26,6 +26,9 @@ struct SuggestionKey {
   Day date_of_service{};
   std::string payer_id;
   Discipline discipline = Discipline::kUnspecified;
+  // kNone for a visit's date of service; a remote monitoring month or device
+  // period is dated by its last day.
+  MonitoringPeriodKind period = MonitoringPeriodKind::kNone;
   friend bool operator==(const SuggestionKey&, const SuggestionKey&) = default;
 };
 
@@ -34,7 +37,9 @@ SuggestionKey KeyOf(const Suggestion& suggestion);
 // A suggestion's id names its key, so that it can be found from the id alone
 // without any table: "<date>.<discipline>.<payer>.<patient>", e.g.
 // "2026-11-27.pt.bWVkaWNhcmU.cHQtNGY5YzJh", the payer and patient in
-// unpadded base64url (references may hold any printable character). Within
+// unpadded base64url (references may hold any printable character). A
+// monitoring key marks its discipline "-rtm" (calendar month) or "-rtmd"
+// (device period): "2026-11-30.pt-rtm.bWVkaWNhcmU.cHQtNGY5YzJh". Within
 // a platform, one key has one id and one id one key. Letters, digits and
 // - _ . only; at most kMaxSuggestionIdLength characters.
 std::string SuggestionId(const SuggestionKey& key);

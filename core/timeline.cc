@@ -26,6 +26,12 @@ int KindRank(const EventPayload& payload) {
     int operator()(const ActivityEnded&) const { return 5; }
     int operator()(const ParticipantLeft&) const { return 6; }
     int operator()(const SessionStopped&) const { return 7; }
+    // A monitoring episode's events: the visit timeline ignores them.
+    int operator()(const MonitoringEpisodeStarted&) const { return 8; }
+    int operator()(const MonitoringEpisodeEnded&) const { return 8; }
+    int operator()(const DeviceDataReceived&) const { return 8; }
+    int operator()(const TreatmentManagementRecorded&) const { return 8; }
+    int operator()(const InteractiveCommunicationHeld&) const { return 8; }
   };
   return std::visit(Rank{}, payload);
 }

@@ -242,6 +242,46 @@ function blockingCodes(s) {
   return new Set((s.lines || []).filter((l) => l.blocking && l.units > 0).map((l) => l.code));
 }
 
+// ------------------------------------------------- remote monitoring periods
+
+const MODALITIES = {
+  MODALITY_AUDIO_VIDEO: 'audio-video',
+  MODALITY_AUDIO_ONLY: 'audio only',
+};
+const modalityWord = (m) => MODALITIES[m] || enumWord(m, 'MODALITY_');
+const isDevicePeriod = (p) => p.kind === 'MONITORING_PERIOD_KIND_DEVICE_PERIOD';
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+// "visit visit-2026-10-14 (audio-video)" or "call <event id> (audio only)".
+function contactWord(c) {
+  const what = c.sessionId ? `visit ${c.sessionId}` : `call ${c.eventId || ''}`;
+  return c.modality ? `${what} (${modalityWord(c.modality)})` : what;
+}
+
+// The period's title: "2026-10 calendar month" or "device period
+// 2026-10-01 – 2026-10-30".
+function periodTitle(p) {
+  return isDevicePeriod(p) ? `device period ${p.firstDate} – ${p.lastDate}`
+    : `${(p.firstDate || '').slice(0, 7)} calendar month`;
+}
+
+// One line, as the reviewer command line says it: "2026-10 calendar month,
+// 21 min, contact: visit visit-2026-10-14" or "device period 2026-10-01 –
+// 2026-10-30, 18 days".
+function periodLine(p) {
+  if (isDevicePeriod(p)) return `${periodTitle(p)}, ${plural((p.deviceDataDates || []).length, 'day')}`;
+  const contacts = p.interactiveContacts || [];
+  return `${periodTitle(p)}, ${p.managementMinutes ?? 0} min` +
+    (p.assistantMinutes ? ` (${p.assistantMinutes} by assistant)` : '') +
+    (contacts.length ? `, contact${contacts.length === 1 ? '' : 's'}: ${contacts.map(contactWord).join(', ')}`
+      : `, no contact${p.provisional ? ' yet' : ''}`);
+}
+
+// The "Provisional" badge, in words: never colour alone.
+function provisionalBadge() {
+  return h('span', { class: 'badge badge-provisional' }, icon('info'), ' Provisional');
+}
+
 // ------------------------------------------------------------------ views
 
 const VIEWS = ['signin-view', 'queue-view', 'detail-view', 'export-view', 'live-view'];
@@ -327,6 +367,8 @@ async function loadQueue() {
   const st = $('q-state').value;
   const states = st === 'all' ? Object.keys(STATE_WORDS) : st ? [st] : [];
   for (const s of states) params.push(['state', s]);
+  // Only when asked: the months and device periods not closed yet.
+  if ($('q-provisional').checked) params.push(['include_provisional', 'true']);
   say(msg, 'Loading…');
   const q = query(params);
   let list;
@@ -357,7 +399,9 @@ function queueRow(r) {
   const s = r.suggestion || {};
   const blocking = (s.lines || []).some((l) => l.blocking);
   const row = h('tr', { class: blocking ? 'row-blocking' : '', 'data-suggestion-id': r.suggestionId },
-    h('td', { class: 'nowrap' }, s.dateOfService),
+    h('td', { class: 'nowrap' }, s.dateOfService,
+      s.monitoring ? h('div', { class: 'period-line' }, periodLine(s.monitoring),
+        s.monitoring.provisional ? [' ', provisionalBadge()] : '') : ''),
     h('td', { class: 'nowrap' }, s.patientRef),
     h('td', {}, s.payerId),
     h('td', {}, disciplineWord(s.discipline)),
@@ -418,9 +462,9 @@ async function loadDetail() {
 
 async function renderDetail(r) {
   const s = r.suggestion || {};
+  if (s.monitoring) return renderMonitoringDetail(r);
   $('detail-h').textContent = `Patient ${s.patientRef} · ${s.dateOfService}`;
   const body = $('detail-body');
-  const blocks = (s.lines || []).filter((l) => l.blocking);
   put(body,
     h('dl', { class: 'summary' },
       dlItem('State', stateWord(r.state)),
@@ -430,10 +474,7 @@ async function renderDetail(r) {
       dlItem('Unit rule used', methodWord(s.methodUsed)),
       dlItem('Sessions', (s.sessionIds || []).join(', ')),
       dlItem('Version (etag)', r.etag)),
-    blocks.length ? h('p', { class: 'banner-blocking' },
-      icon('stop'), ' ',
-      h('strong', {}, 'Blocking: '),
-      `${blocks.map((l) => l.code).join(', ')} cannot be billed as suggested without an explicit override reason.`) : '',
+    blockingBanner(s),
     h('h2', {}, 'Suggested lines'),
     linesTable(s),
     warningsList(s),
@@ -448,6 +489,89 @@ async function renderDetail(r) {
     documentation(s.documentation || {}));
   prepareReviewForm(r);
   await renderTimelines(s);
+}
+
+// The banner of a suggestion's blocking lines; nothing if it has none.
+function blockingBanner(s) {
+  const blocks = (s.lines || []).filter((l) => l.blocking);
+  return blocks.length ? h('p', { class: 'banner-blocking' },
+    icon('stop'), ' ',
+    h('strong', {}, 'Blocking: '),
+    `${blocks.map((l) => l.code).join(', ')} cannot be billed as suggested without an explicit override reason.`) : '';
+}
+
+// A remote monitoring suggestion: its period under the heading (kind,
+// dates, days of data or management minutes, contacts, provisional), its
+// lines, and what each line rests on. No session picture and no unit rules:
+// its lines are counted from days and minutes, not from a session's units.
+function renderMonitoringDetail(r) {
+  const s = r.suggestion || {};
+  const p = s.monitoring;
+  $('detail-h').textContent = `Patient ${s.patientRef} · ${periodTitle(p)}`;
+  put($('detail-body'),
+    periodSection(p),
+    h('dl', { class: 'summary' },
+      dlItem('State', stateWord(r.state)),
+      dlItem('Payer', s.payerId),
+      dlItem('Discipline', disciplineWord(s.discipline)),
+      dlItem('Provider', r.providerRef),
+      dlItem('Dated', `${s.dateOfService} (the period's last day)`),
+      dlItem('Episodes', (p.episodeIds || []).join(', ')),
+      dlItem('Version (etag)', r.etag)),
+    blockingBanner(s),
+    h('h2', {}, 'Suggested lines'),
+    linesTable(s),
+    warningsList(s),
+    (r.approvedLines || []).length ? [h('h2', {}, 'Lines as approved'), approvedTable(r.approvedLines)] : '',
+    h('h2', {}, isDevicePeriod(p) ? 'Days of data behind each line' : 'Management time counted'),
+    isDevicePeriod(p) ? deviceDays(s) : managementTable(p));
+  prepareReviewForm(r);
+}
+
+function periodSection(p) {
+  const contacts = p.interactiveContacts || [];
+  const days = p.deviceDataDates || [];
+  return h('section', { class: 'period', 'aria-labelledby': 'period-h' },
+    h('h2', { id: 'period-h' }, 'Monitoring period'),
+    p.provisional ? h('p', { class: 'banner-provisional' }, provisionalBadge(), ' ',
+      'This period has not closed yet: its lines may still change, and they are not exported ' +
+      'until it closes and they are approved again.') : '',
+    h('dl', { class: 'summary period-facts' },
+      dlItem('Kind', isDevicePeriod(p) ? 'Device period (30 days from the episode\'s start): device supply and set-up'
+        : 'Calendar month: treatment management'),
+      dlItem('Dates', `${p.firstDate} – ${p.lastDate}`),
+      isDevicePeriod(p)
+        ? dlItem('Days of data', `${plural(days.length, 'day')}${days.length ? `: ${days.join(', ')}` : ''}`)
+        : [dlItem('Management time', `${p.managementMinutes ?? 0} min` +
+            (p.assistantMinutes ? ` (${p.assistantMinutes} by an assistant)` : '')),
+          dlItem('Interactive contacts', contacts.length ? contacts.map(contactWord).join(', ') : 'none')],
+      dlItem('Status', p.provisional ? 'provisional (not closed yet)' : 'closed')));
+}
+
+// Each management interval: when, who, and whether it was a call.
+function managementTable(p) {
+  const rows = (p.management || []).map((m) => {
+    const [b, e] = m.interval ? span(m.interval) : [NaN, NaN];
+    return h('tr', {},
+      h('th', { scope: 'row' }, Number.isFinite(b) ? `${isoDay(new Date(b))} ${clock(b)}–${clock(e)}` : '—'),
+      h('td', { class: 'num' }, Number.isFinite(b) ? duration(e - b) : '—'),
+      h('td', {}, m.clinicianRef || '—', m.clinicianRole ? ` (${enumWord(m.clinicianRole, 'PROVIDER_ROLE_').toUpperCase()})` : ''),
+      h('td', {}, m.interactive ? 'call with the patient' : 'management'));
+  });
+  if (!rows.length) return h('p', {}, 'No management time counted.');
+  return h('table', { class: 'management' },
+    h('caption', { class: 'sr-only' }, 'Management time counted'),
+    h('thead', {}, h('tr', {}, ['When', 'Length', 'Clinician', 'What'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, rows));
+}
+
+// The dates of data behind each device line.
+function deviceDays(s) {
+  const items = (s.lines || []).map((l) => {
+    const dates = (l.unitProvenance || []).flatMap((u) => u.dates || []);
+    return h('li', {}, `${l.code}: ${dates.length ? `${plural(dates.length, 'day')} of data (${dates.join(', ')})` : 'no dates given'}`);
+  });
+  return items.length ? h('ul', { class: 'plain' }, items) : h('p', {}, 'No line.');
 }
 
 function dlItem(term, value) {

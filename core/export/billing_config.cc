@@ -278,9 +278,6 @@ absl::StatusOr<BillingConfig> ParseBillingConfig(std::string_view json_text,
 absl::Status CheckExportableClaim(const Claim& claim, const BillingConfig& config) {
   const auto error = [](const std::string& problem) { return absl::InvalidArgumentError(problem); };
   if (claim.suggestion_id.empty()) return error("suggestion_id: required");
-  if (claim.suggestion_id.size() > 38) {
-    return error("suggestion_id: longer than 38 characters (X12 CLM01)");
-  }
   if (claim.patient_ref.empty()) return error("patient_ref: required");
   if (HasX12Delimiter(claim.suggestion_id)) {
     return error("suggestion_id: contains an X12 delimiter (~ * : ^)");

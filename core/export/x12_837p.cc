@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/export/internal/amount.h"
+#include "core/fingerprint.h"
 #include "core/policy.h"
 
 namespace unitclock::core::exports {
@@ -102,8 +103,9 @@ void AppendClaim(const Claim& claim, int hl_number, const BillingConfig& config,
   // provider signature on file, CLM07 A assigned, CLM08 Y benefits assigned,
   // CLM09 Y release of information.
   const std::string facility = claim.lines.front().place_of_service + ":B:1";
-  segments.push_back(Segment({"CLM", claim.suggestion_id, internal::DecimalAmount(total_cents), "",
-                              "", facility, "Y", "A", "Y", "Y"}));
+  segments.push_back(
+      Segment({"CLM", PatientControlNumber(claim.suggestion_id),
+               internal::DecimalAmount(total_cents), "", "", facility, "Y", "A", "Y", "Y"}));
   // HI*ABK: principal diagnosis, ICD-10-CM; a placeholder from the config.
   if (has_diagnosis) segments.push_back(Segment({"HI", "ABK:" + config.default_diagnosis}));
 
@@ -186,6 +188,12 @@ std::string WriteX12_837P(std::span<const Claim> claims, const BillingConfig& co
   out += Segment({"GE", "1", group_number}) + "~";
   out += Segment({"IEA", "1", isa13}) + "~";
   return out;
+}
+
+std::string PatientControlNumber(const std::string& suggestion_id) {
+  constexpr std::size_t kClm01Max = 38;
+  if (suggestion_id.size() <= kClm01Max) return suggestion_id;
+  return "u" + Fnv1a64Hex(suggestion_id);
 }
 
 }  // namespace unitclock::core::exports

@@ -34,7 +34,7 @@ absl::Status CheckEnvelope(const X12Envelope& envelope);
 //   HL*1**20*1 NM1*85 N3 N4 REF*EI     2000A/2010AA billing provider
 //   per claim:
 //     HL*n*1*22*0 SBR NM1*IL NM1*PR    2000B/2010BA/2010BB subscriber (= patient), payer
-//     CLM [HI]                         2300 claim: CLM01 = suggestion_id, CLM05 = POS:B:1
+//     CLM [HI]                         2300 claim: CLM01 = PatientControlNumber, CLM05 = POS:B:1
 //     per line: LX SV1 DTP*472         2400 service line
 //   SE GE IEA                          counts and control numbers
 //
@@ -52,5 +52,12 @@ absl::Status CheckEnvelope(const X12Envelope& envelope);
 // CheckEnvelope first. Pure and thread-safe.
 std::string WriteX12_837P(std::span<const Claim> claims, const BillingConfig& config,
                           const X12Envelope& envelope);
+
+// The claim's CLM01, the patient control number the payer echoes back in its
+// remittance: the suggestion id when it fits CLM01's 38 characters, else "u"
+// and the FNV-1a 64-bit hash of the id in 16 hex digits (17 characters),
+// stable for the id. (A suggestion id names its patient reference, which may
+// be 128 characters long.) Pure.
+std::string PatientControlNumber(const std::string& suggestion_id);
 
 }  // namespace unitclock::core::exports

@@ -12,12 +12,24 @@
 // with an admin token for every platform.
 //
 //   pending --from YYYY-MM-DD --to YYYY-MM-DD [--provider REF] [--all]
+//       [--include-provisional]            (also spelled `list`)
 //       One line per suggestion (pending or needing re-review; --all: every
 //       state), e.g.
-//         s1a2b3... 2026-11-27 pt-4f9c2a medicare pending  97110 x2 GP 95 POS 10
+//         2026-11-27.pt.bWVk... 2026-11-27 pt-4f9c2a medicare pending 97110 x2 GP 95 POS 10
+//       A remote monitoring suggestion (dated by its period's last day) ends
+//       with its period in brackets:
+//         2026-10-30.pt-rtmd.bWVk... 2026-10-30 pt-7f3a medicare pending 98977 x1 GP POS 11;
+//           98975 x1 GP POS 11 [device period 2026-10-01..2026-10-30, 18 days]
+//         2026-10-31.pt-rtm.bWVk... 2026-10-31 pt-7f3a medicare pending 98980 x1 GP POS 11
+//           [2026-10 calendar month, 21 min, contact: visit visit-2026-10-14]
+//       (one line each). --include-provisional also lists the months and
+//       device periods that have not closed yet; they end ", provisional]".
 //   show SUGGESTION_ID
-//       State, etag, lines with the time behind every unit, warnings, the
-//       documentation summary, both unit methods and the approved lines.
+//       State, etag, lines with the time (or, for a device line, the dates
+//       of data) behind every unit, warnings, then the documentation summary
+//       and both unit methods of a visit, or the period of a monitoring
+//       suggestion (management time, contacts, dates of data), and the
+//       approved lines.
 //   approve SUGGESTION_ID --reviewer REF [--etag ETAG] [--override-reason TEXT]
 //   amend SUGGESTION_ID --reviewer REF --reason TEXT [--etag ETAG]
 //       --line "CODE UNITS MOD,MOD POS" [--line ...] [--override-reason TEXT]
@@ -53,6 +65,7 @@
 #include <vector>
 
 #include "examples/connect/connect.h"
+#include "examples/scenario/period_text.h"
 #include "unitclock/v1/review.grpc.pb.h"
 
 namespace {
@@ -172,11 +185,13 @@ std::string JoinAll(const google::protobuf::RepeatedPtrField<std::string>& parts
   return out;
 }
 
-// "97110 x2 GP 95 POS 10".
+// "97110 x2 GP 95 POS 10"; a line without a place of service (a monitoring
+// line may have none) leaves "POS" out.
 template <typename Line>
 std::string Compact(const Line& line) {
   std::string out = line.code() + " x" + std::to_string(line.units());
   for (const std::string& m : line.modifiers()) out += " " + m;
+  if (line.place_of_service().empty()) return out;
   return out + " POS " + line.place_of_service();
 }
 
@@ -205,6 +220,7 @@ std::optional<v1::ReviewedSuggestion> Fetch(Desk& desk, const std::string& id) {
 struct PendingOptions {
   std::string from, to, provider;
   bool all = false;
+  bool include_provisional = false;  // also months and device periods still open
 };
 
 int Pending(Desk& desk, const PendingOptions& o) {
@@ -213,6 +229,7 @@ int Pending(Desk& desk, const PendingOptions& o) {
   request.set_provider_ref(o.provider);
   request.set_date_min(o.from);
   request.set_date_max(o.to);
+  request.set_include_provisional(o.include_provisional);
   if (o.all) {
     for (int s = v1::ReviewState_MIN; s <= v1::ReviewState_MAX; ++s) {
       if (s != v1::REVIEW_STATE_UNSPECIFIED && v1::ReviewState_IsValid(s)) {
@@ -233,7 +250,9 @@ int Pending(Desk& desk, const PendingOptions& o) {
       lines += Compact(l);
       if (l.blocking()) lines += " BLOCKED";
     }
-    std::cout << " " << (lines.empty() ? "(no lines)" : lines) << "\n";
+    std::cout << " " << (lines.empty() ? "(no lines)" : lines);
+    if (s.has_monitoring()) std::cout << " [" << examples::DescribeMonitoringPeriod(s) << "]";
+    std::cout << "\n";
   }
   if (response.suggestions_size() == 0) {
     std::cout << "no suggestions" << (o.all ? "" : " waiting for review") << " from " << o.from
@@ -266,6 +285,54 @@ void PrintMethods(const v1::Suggestion& s) {
   }
 }
 
+// A visit's documentation summary and both unit methods.
+void PrintVisitFacts(const v1::Suggestion& s) {
+  const v1::Documentation& d = s.documentation();
+  std::cout << "documentation:\n"
+            << "  total timed minutes: " << d.total_timed_minutes() << "\n"
+            << "  total treatment minutes: " << d.total_treatment_minutes() << "\n";
+  const std::map<std::string, int> by_code(d.minutes_by_code().begin(), d.minutes_by_code().end());
+  for (const auto& [code, minutes] : by_code) {
+    std::cout << "  " << code << ": " << minutes << " min\n";
+  }
+  PrintMethods(s);
+}
+
+// A monitoring suggestion's period in full, where a visit has its
+// documentation summary and unit methods.
+void PrintPeriod(const v1::Suggestion& s) {
+  const v1::MonitoringPeriod& p = s.monitoring();
+  std::cout << "period: " << examples::DescribeMonitoringPeriod(s) << "\n"
+            << "  kind: "
+            << ShortName(v1::MonitoringPeriodKind_Name(p.kind()), "MONITORING_PERIOD_KIND_")
+            << "  dates: " << p.first_date() << ".." << p.last_date()
+            << (p.provisional() ? "  provisional: not closed yet, never exported as it is" : "")
+            << "\n"
+            << "  episodes: " << JoinAll(p.episode_ids(), ", ") << "\n";
+  if (p.kind() == v1::MONITORING_PERIOD_KIND_DEVICE_PERIOD) {
+    std::cout << "  days of data (" << p.device_data_dates_size()
+              << "): " << JoinAll(p.device_data_dates(), " ") << "\n";
+    return;
+  }
+  std::cout << "  management: " << p.management_minutes() << " min (" << p.management_seconds()
+            << " s)";
+  if (p.assistant_minutes() > 0) std::cout << ", " << p.assistant_minutes() << " by assistant";
+  std::cout << "\n";
+  for (const v1::ManagementTime& m : p.management()) {
+    std::cout << "    " << Interval(m.interval()) << " " << m.clinician_ref() << " ("
+              << ShortName(v1::ProviderRole_Name(m.clinician_role()), "PROVIDER_ROLE_") << ")"
+              << (m.interactive() ? " call" : "") << " event " << m.event_id() << "\n";
+  }
+  std::cout << "  interactive contacts:" << (p.interactive_contacts_size() == 0 ? " (none)" : "")
+            << "\n";
+  for (const v1::InteractiveContact& c : p.interactive_contacts()) {
+    std::cout << "    " << Interval(c.interval()) << " "
+              << (c.session_id().empty() ? "call, event " + c.event_id()
+                                         : "visit " + c.session_id())
+              << ", " << ShortName(v1::Modality_Name(c.modality()), "MODALITY_") << "\n";
+  }
+}
+
 void PrintSuggestion(const v1::ReviewedSuggestion& r) {
   const v1::Suggestion& s = r.suggestion();
   std::cout << "suggestion " << r.suggestion_id() << "\n"
@@ -277,13 +344,16 @@ void PrintSuggestion(const v1::ReviewedSuggestion& r) {
             << "  discipline: " << ShortName(v1::Discipline_Name(s.discipline()), "DISCIPLINE_")
             << "\n"
             << "  sessions: " << JoinAll(s.session_ids(), ", ") << "\n";
-  std::cout << "lines (" << MethodName(s.method_used()) << "):\n";
+  // A monitoring line is counted from days or minutes, not by a unit method.
+  std::cout << "lines" << (s.has_monitoring() ? "" : " (" + MethodName(s.method_used()) + ")")
+            << ":\n";
   if (s.lines_size() == 0) std::cout << "  (none)\n";
   for (const v1::SuggestedLine& l : s.lines()) {
     std::cout << "  " << l.code() << " " << l.description() << ": " << l.units() << " unit"
               << (l.units() == 1 ? "" : "s") << ", modifiers "
               << (l.modifiers_size() == 0 ? "-" : JoinAll(l.modifiers(), " ")) << ", POS "
-              << l.place_of_service() << ", " << l.minutes() << " min";
+              << (l.place_of_service().empty() ? "-" : l.place_of_service()) << ", " << l.minutes()
+              << " min";
     if (l.assistant_minutes() > 0) std::cout << " (" << l.assistant_minutes() << " by assistant)";
     if (l.blocking()) std::cout << "  BLOCKED until a therapist overrides";
     std::cout << "\n";
@@ -293,6 +363,7 @@ void PrintSuggestion(const v1::ReviewedSuggestion& r) {
     for (const v1::UnitProvenance& p : l.unit_provenance()) {
       std::cout << "    unit " << p.unit_number() << ":";
       for (const v1::TimeInterval& i : p.intervals()) std::cout << " " << Interval(i);
+      for (const std::string& d : p.dates()) std::cout << " " << d;
       std::cout << "\n";
     }
   }
@@ -303,15 +374,11 @@ void PrintSuggestion(const v1::ReviewedSuggestion& r) {
     if (!w.cpt_code().empty()) std::cout << " (" << w.cpt_code() << ")";
     std::cout << ": " << w.message() << "\n";
   }
-  const v1::Documentation& d = s.documentation();
-  std::cout << "documentation:\n"
-            << "  total timed minutes: " << d.total_timed_minutes() << "\n"
-            << "  total treatment minutes: " << d.total_treatment_minutes() << "\n";
-  const std::map<std::string, int> by_code(d.minutes_by_code().begin(), d.minutes_by_code().end());
-  for (const auto& [code, minutes] : by_code) {
-    std::cout << "  " << code << ": " << minutes << " min\n";
+  if (s.has_monitoring()) {
+    PrintPeriod(s);
+  } else {
+    PrintVisitFacts(s);
   }
-  PrintMethods(s);
   std::cout << "approved lines:\n";
   if (r.approved_lines_size() == 0) std::cout << "  (none)\n";
   for (const v1::ApprovedLine& l : r.approved_lines()) {
@@ -388,10 +455,17 @@ int Review(Desk& desk, v1::ReviewAction action, const ReviewOptions& o) {
   request.set_etag(o.etag.empty() ? current->etag() : o.etag);
   request.set_reason(o.reason);
   request.set_override_reason(o.override_reason);
-  // The minutes of an amended line are the code's minutes on the day.
+  // The minutes of an amended line are the code's minutes on the day (a
+  // monitoring suggestion has no documentation summary: its line's minutes).
   const auto& minutes = current->suggestion().documentation().minutes_by_code();
   for (v1::ApprovedLine& line : amended) {
-    if (auto it = minutes.find(line.code()); it != minutes.end()) line.set_minutes(it->second);
+    if (auto it = minutes.find(line.code()); it != minutes.end()) {
+      line.set_minutes(it->second);
+    } else {
+      for (const v1::SuggestedLine& l : current->suggestion().lines()) {
+        if (l.code() == line.code()) line.set_minutes(l.minutes());
+      }
+    }
     *request.add_amended_lines() = std::move(line);
   }
   v1::ReviewedSuggestion response;
@@ -548,10 +622,13 @@ int main(int argc, char** argv) {
 
   PendingOptions pending;
   CLI::App* pending_cmd = app.add_subcommand("pending", "List the suggestions waiting for review");
+  pending_cmd->alias("list");
   date(pending_cmd->add_option("--from", pending.from, "First date of service"));
   date(pending_cmd->add_option("--to", pending.to, "Last date of service (at most 31 days on)"));
   pending_cmd->add_option("--provider", pending.provider, "Only this therapist's suggestions");
   pending_cmd->add_flag("--all", pending.all, "Every state, not only those waiting for review");
+  pending_cmd->add_flag("--include-provisional", pending.include_provisional,
+                        "Also remote monitoring months and device periods not closed yet");
 
   std::string show_id;
   CLI::App* show_cmd = app.add_subcommand("show", "Show one suggestion in full");

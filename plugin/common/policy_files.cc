@@ -19,6 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kCodesFile = "codes.json";
+constexpr const char* kMonitoringFile = "monitoring.json";
 constexpr const char* kPayersFolder = "payers";
 constexpr const char* kNcciFolder = "ncci";
 constexpr const char* kQuarterFile = "quarter.json";
@@ -168,6 +169,20 @@ absl::StatusOr<core::PolicySet> LoadPolicyFolder(const std::string& folder) {
   auto catalogue = core::ParseCodeCatalogue(*codes_text, codes_path.string());
   if (!catalogue.ok()) return catalogue.status();
   set.catalogue = *std::move(catalogue);
+
+  // Remote therapeutic monitoring; its codes must be in the catalogue, so
+  // that a reviewer may amend a monitoring line.
+  const fs::path monitoring_path = fs::path(folder) / kMonitoringFile;
+  auto monitoring_text = ReadFile(monitoring_path);
+  if (!monitoring_text.ok()) return monitoring_text.status();
+  auto monitoring = core::ParseMonitoringRules(*monitoring_text, monitoring_path.string());
+  if (!monitoring.ok()) return monitoring.status();
+  if (absl::Status status =
+          core::CheckMonitoringCatalogue(*monitoring, set.catalogue, monitoring_path.string());
+      !status.ok()) {
+    return status;
+  }
+  set.monitoring = *std::move(monitoring);
 
   // Adding a payer is adding a file: every payers/*.json is one payer.
   const fs::path payers_folder = fs::path(folder) / kPayersFolder;

@@ -9,8 +9,10 @@
 namespace unitclock::common {
 
 // Reads the policy folder (`unitclockd --policy-dir`): timeline.json,
-// codes.json and every payers/*.json, in file-name order, each parsed and
-// validated by the core parsers with its path as the error's source. A
+// codes.json, monitoring.json (whose codes must be in codes.json:
+// core::CheckMonitoringCatalogue) and every payers/*.json, in file-name
+// order, each parsed and validated by the core parsers with its path as the
+// error's source. A
 // missing folder or file, or no payer file at all, is NOT_FOUND with a
 // message naming the path; a bad file is INVALID_ARGUMENT naming the file,
 // the key and the problem.

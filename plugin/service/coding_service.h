@@ -29,6 +29,16 @@ class CodingServiceImpl final : public v1::CodingService::CallbackService {
                                          v1::SuggestCodesResponse* response) override;
   grpc::ServerWriteReactor<v1::SessionProgress>* WatchSession(
       grpc::CallbackServerContext* context, const v1::WatchSessionRequest* request) override;
+  grpc::ServerUnaryReactor* SuggestMonitoringCodes(
+      grpc::CallbackServerContext* context, const v1::SuggestMonitoringCodesRequest* request,
+      v1::SuggestMonitoringCodesResponse* response) override;
+  grpc::ServerWriteReactor<v1::MonitoringProgress>* WatchMonitoring(
+      grpc::CallbackServerContext* context, const v1::WatchMonitoringRequest* request) override;
+
+  // ---- SuggestMonitoringCodes, whatever the transport ----
+  absl::Status SuggestMonitoring(Authorization authorization,
+                                 const v1::SuggestMonitoringCodesRequest& request,
+                                 v1::SuggestMonitoringCodesResponse& response) const;
 
   // ---- WatchSession, whatever the transport ----
   // A watch, admitted: it counts as one of the platform's streams while
@@ -46,7 +56,17 @@ class CodingServiceImpl final : public v1::CodingService::CallbackService {
   // How often a watch looks again.
   core::Duration watch_interval() const { return options_.watch_interval; }
 
+  // ---- WatchMonitoring, whatever the transport ----
+  // A watch of a monitoring episode (Watch::session_id is the episode's id).
+  absl::StatusOr<Watch> StartMonitoringWatch(Authorization authorization,
+                                             const v1::WatchMonitoringRequest& request);
+  // The episode's running month as of now; `ended` tells whether the episode
+  // has ended (the last progress to send).
+  absl::StatusOr<v1::MonitoringProgress> MonitoringProgressOf(const Watch& watch,
+                                                              bool& ended) const;
+
  private:
+  template <typename Message>
   class WatchReactor;
 
   store::EventLog& store_;

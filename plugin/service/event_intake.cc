@@ -43,6 +43,15 @@ absl::StatusOr<store::StoredEvent> Prepare(Submission& submission, core::TimePoi
     }
     stored.started = store::SessionIndexFacts{started->platform, started->patient_ref};
   }
+  // An episode is listed by patient and start time as a visit is.
+  if (const auto* started = std::get_if<core::MonitoringEpisodeStarted>(&event.payload)) {
+    if (!platform.empty() && started->platform != platform) {
+      return absl::PermissionDeniedError(
+          "event.monitoring_episode_started.platform: not the platform of the caller's token");
+    }
+    stored.started = store::SessionIndexFacts{started->platform, started->patient_ref};
+  }
+  stored.monitoring = core::IsMonitoringPayload(event.payload);
   stored.stops_session = std::holds_alternative<core::SessionStopped>(event.payload);
   stored.only_if_event_count = submission.only_if_event_count;
   return stored;

@@ -67,10 +67,11 @@ class EventIntake {
   // Validates now (core::ValidateEvent; the clock is read once for the whole
   // batch), queues the valid events for the log's next group commit, and
   // calls `done`. `platform` is the caller's platform (tenant): a
-  // SessionStarted naming another is refused (PERMISSION_DENIED), and an
-  // event of a session that another platform owns is refused
-  // (ALREADY_EXISTS). Empty for unitclock's own writers (the watchdog), which
-  // may write to any session.
+  // SessionStarted or MonitoringEpisodeStarted naming another is refused
+  // (PERMISSION_DENIED), and an event of a session that another platform
+  // owns is refused (ALREADY_EXISTS). Empty for unitclock's own writers (the
+  // watchdog), which may write to any session. A monitoring event is stored
+  // marked (store::StoredEvent::monitoring): its session is an episode.
   void SubmitAsync(std::vector<Submission> submissions, std::string_view platform, Done done);
 
   // SubmitAsync, waiting for the outcomes.

@@ -39,10 +39,10 @@ class EventRecorder {
   // store failed and none of the batch's valid events is known to be stored: the client should send
   // them again.
   //
-  // `platform` is the caller's platform (tenant): a SessionStarted naming
-  // another is REJECTED (PERMISSION_DENIED), and an event of a session that
-  // another platform owns is REJECTED (ALREADY_EXISTS: the session id is
-  // taken).
+  // `platform` is the caller's platform (tenant): a SessionStarted or
+  // MonitoringEpisodeStarted naming another is REJECTED (PERMISSION_DENIED),
+  // and an event of a session that another platform owns is REJECTED
+  // (ALREADY_EXISTS: the session id is taken).
   // (The events are taken as if received as their own serialization.)
   absl::StatusOr<std::vector<v1::EventAcknowledgement>> Record(
       std::span<const v1::Event* const> events, std::string_view platform);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -110,13 +111,28 @@ constexpr std::size_t kMaxSkippedInHeader = 20;
 
 }  // namespace
 
-// One Server-Sent Events stream of WatchSession: the progress as of each
-// tick, sent when it changed, until the session stops or the client leaves.
-class HttpApi::SessionWatch {
+// One Server-Sent Events stream of WatchSession or WatchMonitoring: the
+// progress as of each tick, sent when it changed, until the session stops
+// (the episode ends) or the client leaves.
+class HttpApi::LiveWatch {
  public:
-  SessionWatch(CodingServiceImpl& coding, CodingServiceImpl::Watch watch,
-               std::shared_ptr<http::EventStream> stream)
-      : coding_(coding), watch_(std::move(watch)), stream_(std::move(stream)) {}
+  // The progress of a watch as of now, as WatchSession's or WatchMonitoring's
+  // gRPC handler computes it; `over` tells whether it is the last one.
+  template <typename Message>
+  using ProgressFn = absl::StatusOr<Message> (CodingServiceImpl::*)(const CodingServiceImpl::Watch&,
+                                                                    bool&) const;
+
+  template <typename Message>
+  LiveWatch(CodingServiceImpl& coding, CodingServiceImpl::Watch watch,
+            std::shared_ptr<http::EventStream> stream, ProgressFn<Message> progress)
+      : watch_(std::move(watch)),
+        stream_(std::move(stream)),
+        progress_([&coding, progress](const CodingServiceImpl::Watch& w,
+                                      bool& over) -> absl::StatusOr<std::string> {
+          absl::StatusOr<Message> next = (coding.*progress)(w, over);
+          if (!next.ok()) return next.status();
+          return ToJson(*next);
+        }) {}
 
   // Sends the progress if it changed; false once the watch is over.
   bool Tick() {
@@ -124,7 +140,7 @@ class HttpApi::SessionWatch {
     if (over_) return false;
     if (!stream_->IsOpen()) return End();
     bool stopped = false;
-    absl::StatusOr<v1::SessionProgress> progress = coding_.Progress(watch_, stopped);
+    absl::StatusOr<std::string> progress = progress_(watch_, stopped);
     if (!progress.ok()) {
       stream_->Send(
           http::ErrorJson(http::HttpStatusFor(progress.status().code()), progress.status().code(),
@@ -132,7 +148,7 @@ class HttpApi::SessionWatch {
           "error");
       return End();
     }
-    std::string json = ToJson(*progress);
+    std::string json = *std::move(progress);
     if (json != last_ && !stream_->Send(json)) return End();
     last_ = std::move(json);
     if (stopped) return End();
@@ -147,10 +163,11 @@ class HttpApi::SessionWatch {
     return false;
   }
 
-  CodingServiceImpl& coding_;
   std::mutex mu_;
   CodingServiceImpl::Watch watch_;
   const std::shared_ptr<http::EventStream> stream_;
+  const std::function<absl::StatusOr<std::string>(const CodingServiceImpl::Watch&, bool&)>
+      progress_;
   std::string last_;
   bool over_ = false;
 };
@@ -175,9 +192,9 @@ void HttpApi::TickWatches() {
   while (!stopping_) {
     wake_.wait_for(lock, coding_.watch_interval(), [this] { return stopping_; });
     if (stopping_) break;
-    std::vector<std::shared_ptr<SessionWatch>> watches = watches_;
+    std::vector<std::shared_ptr<LiveWatch>> watches = watches_;
     lock.unlock();
-    std::vector<SessionWatch*> over;
+    std::vector<LiveWatch*> over;
     for (const auto& watch : watches) {
       if (!watch->Tick()) over.push_back(watch.get());
     }
@@ -186,6 +203,21 @@ void HttpApi::TickWatches() {
       return std::find(over.begin(), over.end(), w.get()) != over.end();
     });
   }
+}
+
+template <typename Message>
+http::Response HttpApi::Watch(absl::StatusOr<CodingServiceImpl::Watch> watch,
+                              absl::StatusOr<Message> (CodingServiceImpl::*progress)(
+                                  const CodingServiceImpl::Watch&, bool&) const) {
+  if (!watch.ok()) return Response::Error(watch.status());
+  // The first progress goes at once; the ticker sends the next ones.
+  auto held = std::make_shared<CodingServiceImpl::Watch>(*std::move(watch));
+  return Response::Stream([this, held, progress](std::shared_ptr<http::EventStream> stream) {
+    auto live = std::make_shared<LiveWatch>(coding_, std::move(*held), stream, progress);
+    if (!live->Tick()) return;
+    std::lock_guard lock(mu_);
+    if (!stopping_) watches_.push_back(std::move(live));
+  });
 }
 
 absl::Status HttpApi::AddRoutes(http::Router& router) {
@@ -197,13 +229,16 @@ absl::Status HttpApi::AddRoutes(http::Router& router) {
   }));
 
   added.push_back(router.Add("GET", "/v1/suggestions", [this](const Request& request) {
-    absl::Status st =
-        OnlyParameters(request, {"platform", "provider_ref", "date_min", "date_max", "state"});
+    absl::Status st = OnlyParameters(request, {"platform", "provider_ref", "date_min", "date_max",
+                                               "state", "include_provisional"});
     v1::ListSuggestionsRequest call;
     call.set_platform(Param(request, "platform"));
     call.set_provider_ref(Param(request, "provider_ref"));
     call.set_date_min(Param(request, "date_min"));
     call.set_date_max(Param(request, "date_max"));
+    absl::StatusOr<bool> include_provisional = BoolParam(request, "include_provisional");
+    if (st.ok()) st = include_provisional.status();
+    if (st.ok()) call.set_include_provisional(*include_provisional);
     const auto [first, end] = request.query.equal_range("state");
     for (auto it = first; st.ok() && it != end; ++it) {
       v1::ReviewState state = v1::REVIEW_STATE_UNSPECIFIED;
@@ -331,17 +366,30 @@ absl::Status HttpApi::AddRoutes(http::Router& router) {
     if (absl::Status st = OnlyParameters(request, {}); !st.ok()) return Response::Error(st);
     v1::WatchSessionRequest call;
     call.set_name("sessions/" + std::string(request.Param("id")));
-    absl::StatusOr<CodingServiceImpl::Watch> watch =
-        coding_.StartWatch(request.Authorization(), call);
-    if (!watch.ok()) return Response::Error(watch.status());
-    // The first progress goes at once; the ticker sends the next ones.
-    auto held = std::make_shared<CodingServiceImpl::Watch>(*std::move(watch));
-    return Response::Stream([this, held](std::shared_ptr<http::EventStream> stream) {
-      auto session_watch = std::make_shared<SessionWatch>(coding_, std::move(*held), stream);
-      if (!session_watch->Tick()) return;
-      std::lock_guard lock(mu_);
-      if (!stopping_) watches_.push_back(std::move(session_watch));
-    });
+    return Watch(coding_.StartWatch(request.Authorization(), call),
+                 LiveWatch::ProgressFn<v1::SessionProgress>(&CodingServiceImpl::Progress));
+  }));
+
+  added.push_back(router.Add("GET", "/v1/monitoring", [this](const Request& request) {
+    if (absl::Status st = OnlyParameters(request, {"platform", "patient_ref", "month"}); !st.ok()) {
+      return Response::Error(st);
+    }
+    v1::SuggestMonitoringCodesRequest call;
+    v1::PatientMonth* month = call.mutable_patient_month();
+    month->set_platform(Param(request, "platform"));
+    month->set_patient_ref(Param(request, "patient_ref"));
+    month->set_month(Param(request, "month"));
+    v1::SuggestMonitoringCodesResponse response;
+    return Reply(coding_.SuggestMonitoring(request.Authorization(), call, response), response);
+  }));
+
+  added.push_back(router.Add("GET", "/v1/episodes/{id}:watch", [this](const Request& request) {
+    if (absl::Status st = OnlyParameters(request, {}); !st.ok()) return Response::Error(st);
+    v1::WatchMonitoringRequest call;
+    call.set_name("episodes/" + std::string(request.Param("id")));
+    return Watch(
+        coding_.StartMonitoringWatch(request.Authorization(), call),
+        LiveWatch::ProgressFn<v1::MonitoringProgress>(&CodingServiceImpl::MonitoringProgressOf));
   }));
 
   for (const absl::Status& st : added) {

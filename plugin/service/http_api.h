@@ -29,6 +29,8 @@ namespace unitclock::service {
 //   GET  /v1/exports                       ReviewService.ExportClaims (a download)
 //   GET  /v1/sessions/{id}                 SessionService.GetSession
 //   GET  /v1/sessions/{id}:watch           CodingService.WatchSession (Server-Sent Events)
+//   GET  /v1/monitoring                    CodingService.SuggestMonitoringCodes
+//   GET  /v1/episodes/{id}:watch           CodingService.WatchMonitoring (Server-Sent Events)
 //
 // Thread-safe. The services must outlive it; destroy it after the HTTP
 // server that calls it has shut down.
@@ -44,9 +46,15 @@ class HttpApi {
   absl::Status AddRoutes(http::Router& router);
 
  private:
-  class SessionWatch;
+  class LiveWatch;
   // Ticks every open watch each watch interval, on a thread of its own.
   void TickWatches();
+  // The response of a watch route: its error, or a stream of `progress`
+  // as of each tick.
+  template <typename Message>
+  http::Response Watch(absl::StatusOr<CodingServiceImpl::Watch> watch,
+                       absl::StatusOr<Message> (CodingServiceImpl::*progress)(
+                           const CodingServiceImpl::Watch&, bool&) const);
 
   SessionServiceImpl& sessions_;
   CodingServiceImpl& coding_;
@@ -55,8 +63,8 @@ class HttpApi {
 
   std::mutex mu_;
   std::condition_variable wake_;
-  bool stopping_ = false;                               // guarded by mu_
-  std::vector<std::shared_ptr<SessionWatch>> watches_;  // guarded by mu_
+  bool stopping_ = false;                            // guarded by mu_
+  std::vector<std::shared_ptr<LiveWatch>> watches_;  // guarded by mu_
   std::thread ticker_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -48,6 +49,19 @@ Timestamp TimeToProto(core::TimePoint t) {
     if (!converted.ok()) return converted.status();                            \
     (out) = *converted;                                                        \
   } while (false)
+
+// A management interval's or call's duration_seconds, checked against
+// core::ValidateEvent's range before it becomes milliseconds: any int64 may
+// arrive, and INT64_MAX seconds in milliseconds would overflow.
+absl::StatusOr<core::Duration> MonitoringDurationFromProto(std::int64_t seconds,
+                                                           const std::string& field) {
+  constexpr std::int64_t kMaxSeconds =
+      std::chrono::duration_cast<std::chrono::seconds>(core::kMaxMonitoringInterval).count();
+  if (seconds < 1 || seconds > kMaxSeconds) {
+    return Invalid(field, "must be 1 to " + std::to_string(kMaxSeconds));
+  }
+  return std::chrono::seconds(seconds);
+}
 
 absl::StatusOr<core::EventPayload> PayloadFromProto(const v1::Event& e) {
   switch (e.payload_case()) {
@@ -115,6 +129,57 @@ absl::StatusOr<core::EventPayload> PayloadFromProto(const v1::Event& e) {
                            "event.session_stopped.reason");
       return s;
     }
+    case v1::Event::kMonitoringEpisodeStarted: {
+      const v1::MonitoringEpisodeStarted& p = e.monitoring_episode_started();
+      core::MonitoringEpisodeStarted s;
+      s.platform = p.platform();
+      s.patient_ref = p.patient_ref();
+      s.provider_ref = p.provider_ref();
+      s.payer_id = p.payer_id();
+      s.clinic_time_zone = p.clinic_time_zone();
+      const std::string f = "event.monitoring_episode_started.";
+      UNITCLOCK_ENUM_FIELD(s.provider_role, p.provider_role(), core::ProviderRole, ProviderRole,
+                           f + "provider_role");
+      UNITCLOCK_ENUM_FIELD(s.discipline, p.discipline(), core::Discipline, Discipline,
+                           f + "discipline");
+      UNITCLOCK_ENUM_FIELD(s.device_kind, p.device_kind(), core::DeviceKind, DeviceKind,
+                           f + "device_kind");
+      UNITCLOCK_ENUM_FIELD(s.program, p.program(), core::MonitoringProgram, MonitoringProgram,
+                           f + "program");
+      return s;
+    }
+    case v1::Event::kMonitoringEpisodeEnded:
+      return core::MonitoringEpisodeEnded{};
+    case v1::Event::kDeviceDataReceived:
+      return core::DeviceDataReceived{e.device_data_received().data_kind()};
+    case v1::Event::kTreatmentManagementRecorded: {
+      const v1::TreatmentManagementRecorded& p = e.treatment_management_recorded();
+      const std::string f = "event.treatment_management_recorded.";
+      core::TreatmentManagementRecorded t;
+      t.clinician_ref = p.clinician_ref();
+      t.activity = p.activity();
+      UNITCLOCK_ENUM_FIELD(t.clinician_role, p.clinician_role(), core::ProviderRole, ProviderRole,
+                           f + "clinician_role");
+      absl::StatusOr<core::Duration> d =
+          MonitoringDurationFromProto(p.duration_seconds(), f + "duration_seconds");
+      if (!d.ok()) return d.status();
+      t.duration = *d;
+      return t;
+    }
+    case v1::Event::kInteractiveCommunicationHeld: {
+      const v1::InteractiveCommunicationHeld& p = e.interactive_communication_held();
+      const std::string f = "event.interactive_communication_held.";
+      core::InteractiveCommunicationHeld c;
+      c.clinician_ref = p.clinician_ref();
+      UNITCLOCK_ENUM_FIELD(c.clinician_role, p.clinician_role(), core::ProviderRole, ProviderRole,
+                           f + "clinician_role");
+      UNITCLOCK_ENUM_FIELD(c.modality, p.modality(), core::Modality, Modality, f + "modality");
+      absl::StatusOr<core::Duration> d =
+          MonitoringDurationFromProto(p.duration_seconds(), f + "duration_seconds");
+      if (!d.ok()) return d.status();
+      c.duration = *d;
+      return c;
+    }
     case v1::Event::PAYLOAD_NOT_SET:
       return core::EventPayload{};
   }
@@ -170,6 +235,38 @@ struct PayloadToProto {
   }
   void operator()(const core::SessionStopped& s) const {
     out.mutable_session_stopped()->set_reason(EnumToProto<v1::StopReason>(s.reason));
+  }
+  void operator()(const core::MonitoringEpisodeStarted& s) const {
+    v1::MonitoringEpisodeStarted& p = *out.mutable_monitoring_episode_started();
+    p.set_platform(s.platform);
+    p.set_patient_ref(s.patient_ref);
+    p.set_provider_ref(s.provider_ref);
+    p.set_provider_role(EnumToProto<v1::ProviderRole>(s.provider_role));
+    p.set_discipline(EnumToProto<v1::Discipline>(s.discipline));
+    p.set_payer_id(s.payer_id);
+    p.set_clinic_time_zone(s.clinic_time_zone);
+    p.set_device_kind(EnumToProto<v1::DeviceKind>(s.device_kind));
+    p.set_program(EnumToProto<v1::MonitoringProgram>(s.program));
+  }
+  void operator()(const core::MonitoringEpisodeEnded&) const {
+    out.mutable_monitoring_episode_ended();
+  }
+  void operator()(const core::DeviceDataReceived& d) const {
+    out.mutable_device_data_received()->set_data_kind(d.data_kind);
+  }
+  void operator()(const core::TreatmentManagementRecorded& t) const {
+    v1::TreatmentManagementRecorded& p = *out.mutable_treatment_management_recorded();
+    p.set_clinician_ref(t.clinician_ref);
+    p.set_clinician_role(EnumToProto<v1::ProviderRole>(t.clinician_role));
+    p.set_duration_seconds(std::chrono::duration_cast<std::chrono::seconds>(t.duration).count());
+    p.set_activity(t.activity);
+  }
+  void operator()(const core::InteractiveCommunicationHeld& c) const {
+    v1::InteractiveCommunicationHeld& p = *out.mutable_interactive_communication_held();
+    p.set_clinician_ref(c.clinician_ref);
+    p.set_clinician_role(EnumToProto<v1::ProviderRole>(c.clinician_role));
+    p.set_modality(EnumToProto<v1::Modality>(c.modality));
+    p.set_duration_seconds(std::chrono::duration_cast<std::chrono::seconds>(c.duration).count());
   }
 };
 
@@ -374,6 +471,35 @@ v1::UnitMethod UnitMethodToProto(core::UnitMethod m) {
                                                 : v1::UNIT_METHOD_CPT_MIDPOINT;
 }
 
+// The core's kinds list kNone first, as the API lists UNSPECIFIED (checked
+// by proto_convert_test).
+void MonitoringPeriodToProto(const core::MonitoringPeriod& m, v1::MonitoringPeriod& out) {
+  out.set_kind(EnumToProto<v1::MonitoringPeriodKind>(m.kind));
+  out.set_first_date(core::FormatDay(m.first));
+  out.set_last_date(core::FormatDay(m.last));
+  out.set_provisional(m.provisional);
+  for (const std::string& id : m.episode_ids) out.add_episode_ids(id);
+  for (core::Day d : m.device_data_dates) out.add_device_data_dates(core::FormatDay(d));
+  out.set_management_seconds(WholeSeconds(m.management));
+  out.set_management_minutes(m.management_minutes);
+  out.set_assistant_minutes(m.assistant_minutes);
+  for (const core::ManagementTime& t : m.management_times) {
+    v1::ManagementTime* p = out.add_management();
+    IntervalToProto(t.interval, *p->mutable_interval());
+    p->set_clinician_ref(t.clinician_ref);
+    p->set_clinician_role(EnumToProto<v1::ProviderRole>(t.clinician_role));
+    p->set_event_id(t.event_id);
+    p->set_interactive(t.interactive);
+  }
+  for (const core::InteractiveContact& c : m.contacts) {
+    v1::InteractiveContact* p = out.add_interactive_contacts();
+    IntervalToProto(c.interval, *p->mutable_interval());
+    p->set_event_id(c.event_id);
+    p->set_session_id(c.session_id);
+    p->set_modality(EnumToProto<v1::Modality>(c.modality));
+  }
+}
+
 void MethodResultToProto(const core::MethodResult& r, v1::MethodResult& out) {
   out.set_method(UnitMethodToProto(r.method));
   for (const auto& [code, units] : r.units) (*out.mutable_units_by_code())[code] = units;
@@ -405,6 +531,7 @@ void SuggestionToProto(const core::Suggestion& s, v1::Suggestion& out) {
       v1::UnitProvenance* pu = p->add_unit_provenance();
       pu->set_unit_number(u.unit_number);
       for (const core::Interval& i : u.intervals) IntervalToProto(i, *pu->add_intervals());
+      for (core::Day d : u.dates) pu->add_dates(core::FormatDay(d));
     }
     for (const std::string& w : l.warning_codes) p->add_warning_codes(w);
     p->set_blocking(l.blocking);
@@ -423,6 +550,29 @@ void SuggestionToProto(const core::Suggestion& s, v1::Suggestion& out) {
   for (const auto& [code, minutes] : s.documentation.minutes_by_code) {
     (*d->mutable_minutes_by_code())[code] = minutes;
   }
+  if (s.monitoring) MonitoringPeriodToProto(*s.monitoring, *out.mutable_monitoring());
+}
+
+v1::MonitoringProgress MonitoringProgressToProto(const core::MonitoringProgress& p) {
+  v1::MonitoringProgress out;
+  out.set_month(core::FormatMonth(p.month));
+  out.set_management_minutes(p.management_minutes);
+  out.set_interactive_communication(p.interactive_communication);
+  for (const std::string& code : p.management_codes) out.add_management_codes(code);
+  out.set_device_period_first_date(core::FormatDay(p.period_first));
+  out.set_device_period_last_date(core::FormatDay(p.period_last));
+  out.set_device_days(p.device_days);
+  out.set_device_code(p.device_code);
+  for (const core::MonitoringGap& g : p.missing) {
+    v1::MonitoringGap* m = out.add_missing();
+    m->set_code(g.code);
+    m->set_device_days_needed(g.device_days_needed);
+    m->set_minutes_needed(g.minutes_needed);
+    m->set_interactive_communication_needed(g.interactive_communication_needed);
+    m->set_message(g.message);
+  }
+  out.set_ended(p.ended);
+  return out;
 }
 
 void ProgressToProto(const core::LiveProgress& p, bool stopped, v1::SessionProgress& out) {
@@ -477,6 +627,10 @@ std::string SuggestionEtag(const core::Suggestion& s) {
     p->set_code(w.code);
     p->set_cpt_code(w.cpt_code);
   }
+  // A monitoring suggestion approved while its period was open is reviewed
+  // again once it closes: only then is it billable.
+  if (s.monitoring && s.monitoring->provisional)
+    numbers.mutable_monitoring()->set_provisional(true);
   return core::Fnv1a64Hex(DeterministicBytes(numbers));
 }
 

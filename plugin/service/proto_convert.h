@@ -2,6 +2,7 @@
 
 #include <google/protobuf/generated_enum_reflection.h>
 
+#include <chrono>
 #include <set>
 #include <string>
 #include <string_view>
@@ -10,6 +11,7 @@
 #include "core/coding.h"
 #include "core/event.h"
 #include "core/export/claim.h"
+#include "core/monitoring.h"
 #include "core/review.h"
 #include "core/session_summary.h"
 #include "core/timeline.h"
@@ -86,6 +88,14 @@ void SuggestionToProto(const core::Suggestion& suggestion, v1::Suggestion& out);
 
 // Writes a live session's running totals into `out`.
 void ProgressToProto(const core::LiveProgress& progress, bool stopped, v1::SessionProgress& out);
+
+// ---- Remote monitoring ----
+// (A suggestion's `monitoring` period and its lines' provenance dates are
+// SuggestionToProto's.)
+
+// A monitoring episode's running month, for WatchMonitoring: the month as
+// "YYYY-MM", the device period's dates as "YYYY-MM-DD".
+v1::MonitoringProgress MonitoringProgressToProto(const core::MonitoringProgress& progress);
 
 // ---- Review ----
 

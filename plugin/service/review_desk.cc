@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <tuple>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -14,6 +15,7 @@
 #include "core/fingerprint.h"
 #include "plugin/metrics/server_metrics.h"
 #include "plugin/service/coding_context.h"
+#include "plugin/service/monitoring_loader.h"
 #include "plugin/service/proto_convert.h"
 #include "plugin/service/session_loader.h"
 #include "plugin/store/record_codec.h"
@@ -82,31 +84,53 @@ void ReviewDesk::Describe(core::Suggestion suggestion, Item& item) {
   v.suggestion = std::move(suggestion);
 }
 
-absl::StatusOr<std::vector<ReviewDesk::Item>> ReviewDesk::Collect(const std::string& platform,
-                                                                  const std::string& patient_ref,
-                                                                  const std::string& provider_ref,
-                                                                  core::Day first, core::Day last) {
+absl::StatusOr<std::vector<ReviewDesk::Item>> ReviewDesk::Collect(const Scope& scope) {
   // Every session of the patients concerned: a patient-day is coded whole,
   // and only then kept for a therapist who has a session in it.
-  auto sessions =
-      LoadSessionsAround(events_, {platform, patient_ref, ""}, first, last, policies_.timeline);
+  auto sessions = LoadSessionsAround(events_, {scope.platform, scope.patient_ref, ""}, scope.first,
+                                     scope.last, policies_.timeline);
   if (!sessions.ok()) return sessions.status();
-  std::map<std::string, std::string> provider_of;  // session id -> provider ref
+  std::map<std::string, std::string> provider_of;  // session or episode id -> provider ref
   for (const core::SessionForCoding& s : *sessions) {
     provider_of[s.session_id] = s.facts.provider_ref;
   }
+  std::vector<core::Suggestion> suggestions = core::SuggestCodes(
+      *sessions, policies_, charges_context_, core::DateRange{scope.first, scope.last});
+  // And every monitoring episode of the patients concerned: a month is
+  // coded over all the patient's episodes.
+  auto monitoring = LoadMonitoring(events_, scope.platform, scope.patient_ref, scope.first,
+                                   scope.last, policies_.timeline);
+  if (!monitoring.ok()) return monitoring.status();
+  for (const PatientMonitoring& patient : *monitoring) {
+    for (const core::MonitoringEpisode& e : patient.episodes) {
+      if (e.started) provider_of[e.episode_id] = e.started->provider_ref;
+    }
+  }
+  for (core::Suggestion& s : SuggestMonitoringInRange(
+           *monitoring, scope.first, scope.last, policies_, scope.now, scope.include_provisional)) {
+    suggestions.push_back(std::move(s));
+  }
+  // List's order: date, patient, payer, discipline, then what it covers.
+  std::stable_sort(
+      suggestions.begin(), suggestions.end(),
+      [](const core::Suggestion& a, const core::Suggestion& b) {
+        const core::SuggestionKey ka = core::KeyOf(a);
+        const core::SuggestionKey kb = core::KeyOf(b);
+        return std::tie(ka.date_of_service, ka.patient_ref, ka.payer_id, ka.discipline, ka.period) <
+               std::tie(kb.date_of_service, kb.patient_ref, kb.payer_id, kb.discipline, kb.period);
+      });
   std::vector<Item> items;
-  for (core::Suggestion& s :
-       core::SuggestCodes(*sessions, policies_, charges_context_, core::DateRange{first, last})) {
-    if (!provider_ref.empty() &&
-        std::none_of(s.session_ids.begin(), s.session_ids.end(),
-                     [&](const std::string& id) { return provider_of[id] == provider_ref; })) {
+  for (core::Suggestion& s : suggestions) {
+    if (!scope.provider_ref.empty() &&
+        std::none_of(s.session_ids.begin(), s.session_ids.end(), [&](const std::string& id) {
+          return provider_of[id] == scope.provider_ref;
+        })) {
       continue;
     }
     Item item;
-    item.view.platform = platform;
+    item.view.platform = scope.platform;
     item.view.provider_ref = s.session_ids.empty() ? "" : provider_of[s.session_ids.front()];
-    auto history = ledger_.ListAudit(platform, core::SuggestionId(core::KeyOf(s)));
+    auto history = ledger_.ListAudit(scope.platform, core::SuggestionId(core::KeyOf(s)));
     if (!history.ok()) return history.status();
     item.history = *std::move(history);
     Describe(std::move(s), item);
@@ -116,8 +140,15 @@ absl::StatusOr<std::vector<ReviewDesk::Item>> ReviewDesk::Collect(const std::str
 }
 
 absl::StatusOr<ReviewDesk::Item> ReviewDesk::Find(const std::string& platform,
-                                                  const core::SuggestionKey& key) {
-  auto items = Collect(platform, key.patient_ref, "", key.date_of_service, key.date_of_service);
+                                                  const core::SuggestionKey& key,
+                                                  core::TimePoint now) {
+  auto items = Collect({.platform = platform,
+                        .patient_ref = key.patient_ref,
+                        .provider_ref = "",
+                        .first = key.date_of_service,
+                        .last = key.date_of_service,
+                        .now = now,
+                        .include_provisional = true});
   if (!items.ok()) return items.status();
   for (Item& item : *items) {
     if (core::KeyOf(item.view.suggestion) == key) return std::move(item);
@@ -138,14 +169,27 @@ absl::StatusOr<ReviewDesk::Item> ReviewDesk::Find(const std::string& platform,
   empty.date_of_service = key.date_of_service;
   empty.payer_id = key.payer_id;
   empty.discipline = key.discipline;
+  if (key.period != core::MonitoringPeriodKind::kNone) {
+    empty.monitoring = core::MonitoringPeriod{};
+    empty.monitoring->kind = key.period;
+    empty.monitoring->first = key.date_of_service;
+    empty.monitoring->last = key.date_of_service;
+  }
   Describe(std::move(empty), item);
   return item;
 }
 
 absl::StatusOr<std::vector<core::ReviewedSuggestion>> ReviewDesk::List(
-    const std::string& platform, const std::string& provider_ref, core::Day first, core::Day last) {
+    const std::string& platform, const std::string& provider_ref, core::Day first, core::Day last,
+    core::TimePoint now, bool include_provisional) {
   if (absl::Status st = CheckRange(first, last); !st.ok()) return st;
-  auto items = Collect(platform, "", provider_ref, first, last);
+  auto items = Collect({.platform = platform,
+                        .patient_ref = "",
+                        .provider_ref = provider_ref,
+                        .first = first,
+                        .last = last,
+                        .now = now,
+                        .include_provisional = include_provisional});
   if (!items.ok()) return items.status();
   std::vector<core::ReviewedSuggestion> out;
   out.reserve(items->size());
@@ -154,8 +198,9 @@ absl::StatusOr<std::vector<core::ReviewedSuggestion>> ReviewDesk::List(
 }
 
 absl::StatusOr<core::ReviewedSuggestion> ReviewDesk::Get(const std::string& platform,
-                                                         const core::SuggestionKey& key) {
-  absl::StatusOr<Item> item = Find(platform, key);
+                                                         const core::SuggestionKey& key,
+                                                         core::TimePoint now) {
+  absl::StatusOr<Item> item = Find(platform, key, now);
   if (!item.ok()) return item.status();
   return std::move(item->view);
 }
@@ -165,7 +210,7 @@ absl::StatusOr<core::ReviewedSuggestion> ReviewDesk::Review(const core::ReviewCo
   if (command.platform.empty()) return absl::InvalidArgumentError("platform: required");
   if (absl::Status st = CheckReference(command.reviewer_ref, "reviewer_ref"); !st.ok()) return st;
   if (absl::Status st = CheckReference(command.etag, "etag"); !st.ok()) return st;
-  absl::StatusOr<Item> item = Find(command.platform, command.key);
+  absl::StatusOr<Item> item = Find(command.platform, command.key, now);
   if (!item.ok()) return item.status();
   core::ReviewedSuggestion& current = item->view;
   if (command.etag != current.etag) {
@@ -211,7 +256,14 @@ absl::StatusOr<ReviewDesk::ExportPlan> ReviewDesk::PrepareExport(
   if (request.platform.empty()) return absl::InvalidArgumentError("platform: required");
   if (absl::Status st = CheckReference(request.actor_ref, "actor_ref"); !st.ok()) return st;
   if (absl::Status st = CheckRange(request.first, request.last); !st.ok()) return st;
-  auto items = Collect(request.platform, "", "", request.first, request.last);
+  // Open monitoring periods too: approved ones are reported as skipped.
+  auto items = Collect({.platform = request.platform,
+                        .patient_ref = "",
+                        .provider_ref = "",
+                        .first = request.first,
+                        .last = request.last,
+                        .now = now,
+                        .include_provisional = true});
   if (!items.ok()) return items.status();
 
   ExportPlan plan;
@@ -220,6 +272,14 @@ absl::StatusOr<ReviewDesk::ExportPlan> ReviewDesk::PrepareExport(
     const core::ReviewedSuggestion& s = item.view;
     if (!core::IsExportable(s.state, request.include_exported)) continue;
     if (s.approved_lines.empty()) continue;
+    if (s.suggestion.monitoring && s.suggestion.monitoring->provisional) {
+      plan.skipped.push_back(
+          {s.suggestion_id,
+           "monitoring period " + core::FormatDay(s.suggestion.monitoring->first) + " to " +
+               core::FormatDay(s.suggestion.monitoring->last) +
+               " is still open: its lines bill once it closes and they are approved again"});
+      continue;
+    }
     core::exports::Claim claim;
     claim.suggestion_id = s.suggestion_id;
     claim.review_id = std::to_string(core::LastDecisionId(item.history));

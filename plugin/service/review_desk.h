@@ -42,20 +42,26 @@ class ReviewDesk {
              metrics::ServerMetrics* metrics = nullptr);
 
   // The suggestions of `platform` with dates of service in [first, last]
-  // (optionally only those where `provider_ref` has a session; each is coded
-  // over the whole patient-day all the same), with their states, in order of
-  // date, patient, payer, discipline. INVALID_ARGUMENT for a range that is
-  // reversed or over 31 days.
+  // (optionally only those where `provider_ref` has a session or bills the
+  // monitoring episode; each is coded over the whole patient-day or month all
+  // the same), with their states, in order of date, patient, payer,
+  // discipline, then visit before month before device period. Remote
+  // monitoring suggestions are dated by their period's last day; those of
+  // periods still open at `now` only with `include_provisional`.
+  // INVALID_ARGUMENT for a range that is reversed or over 31 days.
   absl::StatusOr<std::vector<core::ReviewedSuggestion>> List(const std::string& platform,
                                                              const std::string& provider_ref,
-                                                             core::Day first, core::Day last);
+                                                             core::Day first, core::Day last,
+                                                             core::TimePoint now,
+                                                             bool include_provisional = false);
 
-  // One suggestion, recomputed from the events now. NOT_FOUND if its
-  // patient-day has neither a suggestion nor a review on `platform` (another
-  // platform's is not revealed). A reviewed suggestion whose billable time
-  // late events took away is returned empty, for review.
+  // One suggestion, recomputed from the events as of `now`. NOT_FOUND if its
+  // patient-day (or month, or device period) has neither a suggestion nor a
+  // review on `platform` (another platform's is not revealed). A reviewed
+  // suggestion whose billable time late events took away is returned empty,
+  // for review.
   absl::StatusOr<core::ReviewedSuggestion> Get(const std::string& platform,
-                                               const core::SuggestionKey& key);
+                                               const core::SuggestionKey& key, core::TimePoint now);
 
   // Applies a review action at `now` and appends its audit record; returns
   // the suggestion after it. Errors: INVALID_ARGUMENT naming the field,
@@ -87,7 +93,9 @@ class ReviewDesk {
   };
 
   // Builds the export of the approved lines the request names. With nothing
-  // to export, the plan has no data, no records and no batch id.
+  // to export, the plan has no data, no records and no batch id. Approved
+  // monitoring lines of a period still open at `now` are left out as
+  // skipped: they bill once the period closes and they are approved again.
   // INVALID_ARGUMENT naming the field for a bad request.
   absl::StatusOr<ExportPlan> PrepareExport(const core::exports::ExportRequest& request,
                                            core::TimePoint now);
@@ -108,16 +116,23 @@ class ReviewDesk {
     std::vector<core::ReviewRecord> history;  // oldest first
   };
 
-  // Codes the sessions of `platform` (only `patient_ref`'s if not empty)
-  // around [first, last] once, and returns the suggestions dated in the
-  // range (only those where `provider_ref` has a session, if not empty),
-  // each with its history.
-  absl::StatusOr<std::vector<Item>> Collect(const std::string& platform,
-                                            const std::string& patient_ref,
-                                            const std::string& provider_ref, core::Day first,
-                                            core::Day last);
+  // Which suggestions Collect returns.
+  struct Scope {
+    std::string platform;
+    std::string patient_ref;   // only this patient's, if not empty
+    std::string provider_ref;  // only where this therapist has a session or bills, if not empty
+    core::Day first{};
+    core::Day last{};
+    core::TimePoint now{};             // which monitoring periods have closed
+    bool include_provisional = false;  // also monitoring periods still open
+  };
+  // Codes the sessions and monitoring episodes the scope needs once, and
+  // returns the suggestions dated in the range, each with its history, in
+  // List's order.
+  absl::StatusOr<std::vector<Item>> Collect(const Scope& scope);
   // The suggestion `key` names, coded once (see Get).
-  absl::StatusOr<Item> Find(const std::string& platform, const core::SuggestionKey& key);
+  absl::StatusOr<Item> Find(const std::string& platform, const core::SuggestionKey& key,
+                            core::TimePoint now);
   // Fills `item.view` from `suggestion` and `item.history`.
   static void Describe(core::Suggestion suggestion, Item& item);
 

@@ -41,7 +41,8 @@ absl::Status ReviewServiceImpl::List(Authorization authorization,
   if (!last.ok()) return last.status();
   absl::StatusOr<std::set<v1::ReviewState>> states = StatesFromRequest(request);
   if (!states.ok()) return states.status();
-  auto listed = desk_.List(admitted->platform, request.provider_ref(), *first, *last);
+  auto listed = desk_.List(admitted->platform, request.provider_ref(), *first, *last, clock_.Now(),
+                           request.include_provisional());
   if (!listed.ok()) return listed.status();
   for (const core::ReviewedSuggestion& s : *listed) {
     if (states->count(ReviewStateToProto(s.state)) > 0) {
@@ -59,7 +60,7 @@ absl::Status ReviewServiceImpl::Get(Authorization authorization,
   if (!admitted.ok()) return admitted.status();
   absl::StatusOr<core::SuggestionKey> key = SuggestionKeyFromName(request.name(), "name");
   if (!key.ok()) return key.status();
-  auto s = desk_.Get(admitted->platform, *key);
+  auto s = desk_.Get(admitted->platform, *key, clock_.Now());
   if (!s.ok()) return s.status();
   ReviewedSuggestionToProto(*s, response);
   return absl::OkStatus();

@@ -60,6 +60,9 @@ absl::StatusOr<std::vector<core::SessionForCoding>> LoadSessionsAround(
   store::SessionQuery query;
   query.platform = filter.platform;
   query.patient_ref = filter.patient_ref;
+  // An episode's MonitoringEpisodeStarted lists it by start time too, but it
+  // is no visit to code.
+  query.kind = store::SessionKind::kVisit;
   query.start_time_min = core::TimePoint(first - std::chrono::days(2));
   query.start_time_max = core::TimePoint(last + std::chrono::days(3));
   query.page_size = 1000;

@@ -49,7 +49,8 @@ struct SessionFilter {
   std::string provider_ref;
 };
 
-// The started sessions matching `filter` that may have minutes on the dates
+// The started visit sessions (never monitoring episodes) matching `filter`
+// that may have minutes on the dates
 // of service `first`..`last`: those starting from two days before `first`
 // (a long session from the day before crosses midnight) to two days after
 // `last` (zones far from UTC), ready for coding. The caller keeps the

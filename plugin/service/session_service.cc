@@ -145,6 +145,10 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ListSessions(grpc::CallbackServerC
   store::SessionQuery query;
   query.platform = *platform;
   query.patient_ref = request->patient_ref();
+  // Monitoring episodes have calls of their own (WatchMonitoring,
+  // SuggestMonitoringCodes); a visit's summary and timeline mean nothing for
+  // them.
+  query.kind = store::SessionKind::kVisit;
   query.page_size =
       request->page_size() == 0 ? kDefaultPageSize : std::min(request->page_size(), kMaxPageSize);
   query.page_token = request->page_token();

@@ -22,7 +22,8 @@ class ServerMetrics;
 // one contract test suite (tests/plugin/store/event_log_contract_test.cc).
 namespace unitclock::store {
 
-// Facts of a SessionStarted event that sessions are listed by.
+// Facts of a SessionStarted (or MonitoringEpisodeStarted) event that
+// sessions are listed by.
 struct SessionIndexFacts {
   std::string platform;
   std::string patient_ref;
@@ -41,8 +42,14 @@ struct StoredEvent {
   std::string platform;
   core::TimePoint occurred_at{};
   std::string payload;
-  // Set on append when the event is a SessionStarted; never set by loads.
+  // Set on append when the event is a SessionStarted or a
+  // MonitoringEpisodeStarted; never set by loads.
   std::optional<SessionIndexFacts> started;
+  // Set on append for a monitoring episode's event: its session is then an
+  // episode, which ListOpenSessions never lists (the watchdog closes idle
+  // visits, not months-long episodes) and which ListSessions finds by kind.
+  // Never set by loads.
+  bool monitoring = false;
   // Set on append when the event is a SessionStopped: the session is then
   // stopped for good (ListOpenSessions no longer lists it). Never set by loads.
   bool stops_session = false;
@@ -72,10 +79,15 @@ enum class AppendOutcome {
 // The result of one append: one outcome or per-event error per event.
 using AppendResults = std::vector<absl::StatusOr<AppendOutcome>>;
 
+// What a session is: a visit, or a remote monitoring episode (a session any
+// of whose events is a monitoring event).
+enum class SessionKind { kVisit, kMonitoringEpisode };
+
 // Filters of ListSessions; empty fields do not filter.
 struct SessionQuery {
   std::string platform;  // the owning platform (tenant)
   std::string patient_ref;
+  std::optional<SessionKind> kind;                // unset: both kinds
   std::optional<core::TimePoint> start_time_min;  // inclusive
   std::optional<core::TimePoint> start_time_max;  // exclusive
   int page_size = 100;                            // 1..1000
@@ -83,7 +95,7 @@ struct SessionQuery {
 };
 
 // One page of session ids, ordered by start time (sessions without a
-// SessionStarted event first) then session id.
+// SessionStarted or MonitoringEpisodeStarted event first) then session id.
 struct SessionPage {
   std::vector<std::string> session_ids;
   std::string next_page_token;  // empty on the last page
@@ -178,14 +190,16 @@ class EventLog {
   // empty string if it was written by unitclock's own writers only.
   virtual absl::StatusOr<std::optional<std::string>> SessionOwner(std::string_view session_id) = 0;
 
-  // Lists session ids matching `query`. INVALID_ARGUMENT for a malformed
-  // page token or a page size outside 1..1000.
+  // Lists session ids matching `query`. A session is a monitoring episode
+  // (SessionKind::kMonitoringEpisode) once any of its stored events was
+  // appended with `monitoring` set, a visit otherwise. INVALID_ARGUMENT for
+  // a malformed page token or a page size outside 1..1000.
   virtual absl::StatusOr<SessionPage> ListSessions(const SessionQuery& query) = 0;
 
-  // Lists the sessions with no SessionStopped event whose latest event
+  // Lists the visit sessions with no SessionStopped event whose latest event
   // occurred strictly before `last_event_before`, ordered by that latest
   // event's time, then session id. A late event of a stopped session does
-  // not reopen it. For the watchdog.
+  // not reopen it; a monitoring episode is never listed. For the watchdog.
   virtual absl::StatusOr<std::vector<OpenSession>> ListOpenSessions(
       core::TimePoint last_event_before) = 0;
 

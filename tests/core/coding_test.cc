@@ -404,7 +404,7 @@ using Modifiers = std::vector<std::string>;
 std::vector<UnitProvenance> Provenance(const std::vector<std::vector<Interval>>& units) {
   std::vector<UnitProvenance> out;
   for (const std::vector<Interval>& intervals : units) {
-    out.push_back(UnitProvenance{static_cast<int>(out.size()) + 1, intervals});
+    out.push_back(UnitProvenance{static_cast<int>(out.size()) + 1, intervals, {}});
   }
   return out;
 }
@@ -425,7 +425,8 @@ TEST(Coding, TwentyFiveMinutesOfExerciseOverVideoAtHomeIsTwoUnitsOf97110GP95Pos1
   line.place_of_service = "10";
   line.minutes = 25;
   line.assistant_minutes = 0;
-  line.provenance = {UnitProvenance{1, {Between(0, 900)}}, UnitProvenance{2, {Between(900, 1500)}}};
+  line.provenance = {UnitProvenance{1, {Between(0, 900)}, {}},
+                     UnitProvenance{2, {Between(900, 1500)}, {}}};
   line.blocking = false;
 
   Suggestion expected;
@@ -720,8 +721,8 @@ TEST(Coding, UnitsBeyondTheTherapistsFullUnitsCarryCqOnASeparateLine) {
   EXPECT_EQ(s.lines[0].units, 2);
   EXPECT_EQ(s.lines[0].modifiers, (Modifiers{"GP", "95"}));
   EXPECT_EQ(s.lines[0].provenance,
-            (std::vector<UnitProvenance>{UnitProvenance{1, {Between(0, 900)}},
-                                         UnitProvenance{2, {Between(900, 1800)}}}));
+            (std::vector<UnitProvenance>{UnitProvenance{1, {Between(0, 900)}, {}},
+                                         UnitProvenance{2, {Between(900, 1800)}, {}}}));
   EXPECT_EQ(s.lines[1].units, 1);
   EXPECT_EQ(s.lines[1].modifiers, (Modifiers{"GP", "CQ", "95"}));
   EXPECT_EQ(s.lines[1].provenance, Provenance({{Between(1800, 2340)}}));

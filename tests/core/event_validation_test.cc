@@ -200,5 +200,184 @@ TEST(ValidateEvent, LivenessSignalNameIsBounded) {
                 "event.liveness_signal.signal", "longer than 64");
 }
 
+// ---- Remote monitoring events.
+
+MonitoringEpisodeStarted CompleteEpisodeStart() {
+  MonitoringEpisodeStarted s;
+  s.platform = "demo-rehab";
+  s.patient_ref = "pt-0001";
+  s.provider_ref = "prov-77";
+  s.provider_role = ProviderRole::kPt;
+  s.discipline = Discipline::kPhysicalTherapy;
+  s.payer_id = "medicare";
+  s.clinic_time_zone = "America/Chicago";
+  s.device_kind = DeviceKind::kMusculoskeletal;
+  s.program = MonitoringProgram::kRemoteTherapeutic;
+  return s;
+}
+
+TreatmentManagementRecorded CompleteManagement() {
+  return TreatmentManagementRecorded{"pt-clin-1", ProviderRole::kPt, std::chrono::minutes(12),
+                                     "data_review"};
+}
+
+InteractiveCommunicationHeld CompleteCall() {
+  return InteractiveCommunicationHeld{"pt-clin-1", ProviderRole::kPta, Modality::kAudioOnly,
+                                      std::chrono::minutes(5)};
+}
+
+TEST(ValidateMonitoringEvent, AcceptsEachCompletePayload) {
+  const EventPayload payloads[] = {
+      CompleteEpisodeStart(), MonitoringEpisodeEnded{},
+      DeviceDataReceived{""}, DeviceDataReceived{"exercise_session"},
+      CompleteManagement(),   CompleteCall(),
+  };
+  for (const EventPayload& p : payloads) {
+    const Event e = MakeEvent("e1", "ep1", 10, p);
+    EXPECT_TRUE(ValidateEvent(e).ok()) << ValidateEvent(e) << " payload index " << p.index();
+  }
+}
+
+TEST(ValidateMonitoringEvent, EpisodeStartedNamesEachMissingField) {
+  struct Case {
+    void (*clear)(MonitoringEpisodeStarted&);
+    std::string field;
+  };
+  const Case cases[] = {
+      {[](MonitoringEpisodeStarted& s) { s.platform.clear(); }, "platform"},
+      {[](MonitoringEpisodeStarted& s) { s.patient_ref.clear(); }, "patient_ref"},
+      {[](MonitoringEpisodeStarted& s) { s.provider_ref.clear(); }, "provider_ref"},
+      {[](MonitoringEpisodeStarted& s) { s.provider_role = ProviderRole::kUnspecified; },
+       "provider_role"},
+      {[](MonitoringEpisodeStarted& s) { s.discipline = Discipline::kUnspecified; }, "discipline"},
+      {[](MonitoringEpisodeStarted& s) { s.payer_id.clear(); }, "payer_id"},
+      {[](MonitoringEpisodeStarted& s) { s.clinic_time_zone.clear(); }, "clinic_time_zone"},
+      {[](MonitoringEpisodeStarted& s) { s.device_kind = DeviceKind::kUnspecified; },
+       "device_kind"},
+      {[](MonitoringEpisodeStarted& s) { s.program = MonitoringProgram::kUnspecified; }, "program"},
+  };
+  for (const Case& c : cases) {
+    MonitoringEpisodeStarted s = CompleteEpisodeStart();
+    c.clear(s);
+    ExpectInvalid(MakeEvent("e1", "ep1", 0, s), "event.monitoring_episode_started." + c.field,
+                  "required");
+  }
+}
+
+TEST(ValidateMonitoringEvent, OnlyATherapistBillsAnEpisode) {
+  for (ProviderRole role : {ProviderRole::kPta, ProviderRole::kOta}) {
+    MonitoringEpisodeStarted s = CompleteEpisodeStart();
+    s.provider_role = role;
+    ExpectInvalid(MakeEvent("e1", "ep1", 0, s), "event.monitoring_episode_started.provider_role",
+                  "must be PT, OT or SLP: an assistant cannot bill a monitoring episode");
+  }
+  for (ProviderRole role : {ProviderRole::kPt, ProviderRole::kOt, ProviderRole::kSlp}) {
+    MonitoringEpisodeStarted s = CompleteEpisodeStart();
+    s.provider_role = role;
+    EXPECT_TRUE(ValidateEvent(MakeEvent("e1", "ep1", 0, s)).ok());
+  }
+}
+
+TEST(ValidateMonitoringEvent, EpisodeReferencesFollowTheVisitRules) {
+  const std::string f = "event.monitoring_episode_started.";
+  for (const char* ref : {"pt~1", "pt*1", "pt:1", "pt^1"}) {
+    SCOPED_TRACE(ref);
+    MonitoringEpisodeStarted s = CompleteEpisodeStart();
+    s.patient_ref = ref;
+    ExpectInvalid(MakeEvent("e1", "ep1", 0, s), f + "patient_ref", "X12 delimiters");
+    s = CompleteEpisodeStart();
+    s.provider_ref = ref;
+    ExpectInvalid(MakeEvent("e1", "ep1", 0, s), f + "provider_ref", "X12 delimiters");
+    s = CompleteEpisodeStart();
+    s.platform = ref;
+    ExpectInvalid(MakeEvent("e1", "ep1", 0, s), f + "platform", "X12 delimiters");
+  }
+  MonitoringEpisodeStarted s = CompleteEpisodeStart();
+  s.patient_ref = std::string(129, 'N');
+  const absl::Status st = ValidateEvent(MakeEvent("e1", "ep1", 0, s));
+  ExpectInvalid(MakeEvent("e1", "ep1", 0, s), f + "patient_ref", "longer than 128");
+  EXPECT_THAT(std::string(st.message()), ::testing::Not(HasSubstr("NNNN")));
+  s = CompleteEpisodeStart();
+  s.provider_ref = "prov\t1";
+  ExpectInvalid(MakeEvent("e1", "ep1", 0, s), f + "provider_ref", "printable ASCII");
+  s = CompleteEpisodeStart();
+  s.payer_id = std::string(65, 'p');
+  ExpectInvalid(MakeEvent("e1", "ep1", 0, s), f + "payer_id", "longer than 64");
+  s = CompleteEpisodeStart();
+  s.clinic_time_zone = "Mars/Olympus_Mons";
+  ExpectInvalid(MakeEvent("e1", "ep1", 0, s), f + "clinic_time_zone", "not an IANA time zone");
+}
+
+TEST(ValidateMonitoringEvent, ManagementNeedsItsClinicianAndAWholeDurationUpToFourHours) {
+  const std::string f = "event.treatment_management_recorded.";
+  auto with = [](void (*change)(TreatmentManagementRecorded&)) {
+    TreatmentManagementRecorded t = CompleteManagement();
+    change(t);
+    return MakeEvent("e1", "ep1", 0, t);
+  };
+  ExpectInvalid(with([](TreatmentManagementRecorded& t) { t.clinician_ref.clear(); }),
+                f + "clinician_ref", "required");
+  ExpectInvalid(with([](TreatmentManagementRecorded& t) { t.clinician_ref = "c~1"; }),
+                f + "clinician_ref", "X12 delimiters");
+  ExpectInvalid(
+      with([](TreatmentManagementRecorded& t) { t.clinician_role = ProviderRole::kUnspecified; }),
+      f + "clinician_role", "required");
+  ExpectInvalid(with([](TreatmentManagementRecorded& t) { t.activity = std::string(65, 'a'); }),
+                f + "activity", "longer than 64");
+  const Duration bad[] = {Duration::zero(), std::chrono::milliseconds(-1000),
+                          std::chrono::milliseconds(999), std::chrono::milliseconds(1500),
+                          kMaxMonitoringInterval + std::chrono::seconds(1)};
+  for (Duration d : bad) {
+    TreatmentManagementRecorded t = CompleteManagement();
+    t.duration = d;
+    EXPECT_EQ(ValidateEvent(MakeEvent("e1", "ep1", 0, t)).message(),
+              f + "duration_seconds: must be 1 to 14400")
+        << d.count() << " ms";
+  }
+  for (Duration d : {Duration(std::chrono::seconds(1)), kMaxMonitoringInterval}) {
+    TreatmentManagementRecorded t = CompleteManagement();
+    t.duration = d;
+    EXPECT_TRUE(ValidateEvent(MakeEvent("e1", "ep1", 0, t)).ok()) << d.count() << " ms";
+  }
+  // An assistant's time is recorded (and later carries CQ or CO).
+  TreatmentManagementRecorded t = CompleteManagement();
+  t.clinician_role = ProviderRole::kOta;
+  EXPECT_TRUE(ValidateEvent(MakeEvent("e1", "ep1", 0, t)).ok());
+}
+
+TEST(ValidateMonitoringEvent, ACallIsRealTimeAndTwoWay) {
+  const std::string f = "event.interactive_communication_held.";
+  InteractiveCommunicationHeld c = CompleteCall();
+  c.modality = Modality::kUnspecified;
+  ExpectInvalid(MakeEvent("e1", "ep1", 0, c), f + "modality", "required");
+  c.modality = Modality::kNone;
+  ExpectInvalid(MakeEvent("e1", "ep1", 0, c), f + "modality", "must be a real-time two-way medium");
+  c.modality = Modality::kAudioVideo;
+  EXPECT_TRUE(ValidateEvent(MakeEvent("e1", "ep1", 0, c)).ok());
+  c = CompleteCall();
+  c.clinician_ref.clear();
+  ExpectInvalid(MakeEvent("e1", "ep1", 0, c), f + "clinician_ref", "required");
+  c = CompleteCall();
+  c.clinician_role = ProviderRole::kUnspecified;
+  ExpectInvalid(MakeEvent("e1", "ep1", 0, c), f + "clinician_role", "required");
+  c = CompleteCall();
+  c.duration = kMaxMonitoringInterval + std::chrono::seconds(1);
+  EXPECT_EQ(ValidateEvent(MakeEvent("e1", "ep1", 0, c)).message(),
+            f + "duration_seconds: must be 1 to 14400");
+}
+
+TEST(ValidateMonitoringEvent, DataKindIsBounded) {
+  ExpectInvalid(MakeEvent("e1", "ep1", 0, DeviceDataReceived{std::string(65, 'd')}),
+                "event.device_data_received.data_kind", "longer than 64");
+}
+
+TEST(ValidateMonitoringEvent, ClinicianErrorsNeverRepeatTheReference) {
+  TreatmentManagementRecorded t = CompleteManagement();
+  t.clinician_ref = "SECRET^REF";
+  const absl::Status st = ValidateEvent(MakeEvent("e1", "ep1", 0, t));
+  ASSERT_FALSE(st.ok());
+  EXPECT_THAT(std::string(st.message()), ::testing::Not(HasSubstr("SECRET")));
+}
+
 }  // namespace
 }  // namespace unitclock::core

@@ -63,7 +63,8 @@ TEST(ShippedPolicies, TheCatalogueHoldsTheEightActivityCodes) {
 
 TEST(ShippedPolicies, TheCatalogueHoldsTheTelehealthTherapyCodesWithTheirTimedFlag) {
   const CodeCatalogue catalogue = ShippedCatalogue();
-  EXPECT_EQ(catalogue.entries().size(), 29u);  // 8 reached by activity kinds, 21 by cpt_code
+  // 8 reached by activity kinds, 21 by cpt_code, 10 remote monitoring codes (monitoring.json)
+  EXPECT_EQ(catalogue.entries().size(), 39u);
   const std::pair<const char*, bool> expected[] = {
       // Evaluations and re-evaluations, 92507: untimed.
       {"97161", false},
@@ -291,6 +292,93 @@ TEST(ShippedPolicies, AcmeHealthAsksForGtInsteadOf95) {
   EXPECT_TRUE(payer.sample);
   EXPECT_EQ(payer.telehealth_audio_video_modifier, "GT");
   EXPECT_EQ(payer.unit_method, UnitMethod::kCptMidpoint);
+}
+
+MonitoringRules ShippedMonitoring() {
+  auto rules = ParseMonitoringRules(ReadPolicyFile("monitoring.json"), "monitoring.json");
+  EXPECT_TRUE(rules.ok()) << rules.status();
+  return rules.ok() ? *rules : MonitoringRules();
+}
+
+TEST(ShippedPolicies, MonitoringRulesHoldTheRtmCodesWithTheirPrimarySources) {
+  const MonitoringRules rules = ShippedMonitoring();
+  EXPECT_EQ(rules.period_days, 30);
+  std::vector<std::string> codes;
+  for (const MonitoringCode& c : rules.codes) codes.push_back(c.code);
+  EXPECT_THAT(codes, ::testing::UnorderedElementsAre("98975", "98976", "98977", "98978", "98979",
+                                                     "98980", "98981", "98984", "98985", "98986"));
+  struct Device {
+    const char* code;
+    DeviceKind kind;
+    int min_days;
+    int max_days;
+  };
+  for (const Device& d : {Device{"98976", DeviceKind::kRespiratory, 16, 30},
+                          Device{"98977", DeviceKind::kMusculoskeletal, 16, 30},
+                          Device{"98978", DeviceKind::kCognitiveBehavioral, 16, 30},
+                          Device{"98984", DeviceKind::kRespiratory, 2, 15},
+                          Device{"98985", DeviceKind::kMusculoskeletal, 2, 15},
+                          Device{"98986", DeviceKind::kCognitiveBehavioral, 2, 15}}) {
+    const MonitoringCode* c = rules.Find(d.code);
+    ASSERT_NE(c, nullptr) << d.code;
+    EXPECT_EQ(c->kind, MonitoringCodeKind::kDeviceSupply) << d.code;
+    EXPECT_EQ(c->device_kind, d.kind) << d.code;
+    EXPECT_EQ(c->min_days, d.min_days) << d.code;
+    EXPECT_EQ(c->max_days, d.max_days) << d.code;
+  }
+  EXPECT_EQ(rules.Find("98975")->kind, MonitoringCodeKind::kSetup);
+  EXPECT_EQ(rules.Find("98979")->kind, MonitoringCodeKind::kManagementFirst);
+  EXPECT_EQ(rules.Find("98979")->minutes, 10);
+  EXPECT_EQ(rules.Find("98980")->kind, MonitoringCodeKind::kManagementFirst);
+  EXPECT_EQ(rules.Find("98980")->minutes, 20);
+  EXPECT_EQ(rules.Find("98981")->kind, MonitoringCodeKind::kManagementAdditional);
+  EXPECT_EQ(rules.Find("98981")->minutes, 20);
+  EXPECT_EQ(rules.Find("98981")->adds_to, "98980");
+  // Dated: the CY 2022 rule's codes from 2022, the CY 2026 rule's from 2026.
+  for (const char* code : {"98975", "98976", "98977", "98980", "98981"}) {
+    const MonitoringCode* c = rules.Find(code);
+    EXPECT_EQ(c->valid.front().from, DayOf(2022y / January / 1)) << code;
+    EXPECT_THAT(c->valid.front().source, ::testing::HasSubstr("CMS-1751-F")) << code;
+    EXPECT_FALSE(c->valid.front().uncertain) << code;
+  }
+  for (const char* code : {"98979", "98984", "98985", "98986"}) {
+    const MonitoringCode* c = rules.Find(code);
+    EXPECT_FALSE(AnyWindowContains(c->valid, DayOf(2025y / December / 31))) << code;
+    EXPECT_TRUE(AnyWindowContains(c->valid, DayOf(2026y / January / 1))) << code;
+    EXPECT_THAT(c->valid.front().source, ::testing::HasSubstr("CMS-1832-F")) << code;
+  }
+  // 98978's first date could not be verified: uncertain, and says why.
+  EXPECT_TRUE(rules.Find("98978")->valid.front().uncertain);
+  EXPECT_THAT(rules.Find("98978")->valid.front().source, ::testing::HasSubstr("Uncertain"));
+}
+
+TEST(ShippedPolicies, TheRtmCodesAreInTheCatalogueAsUntimedCodesNoActivityReaches) {
+  const CodeCatalogue catalogue = ShippedCatalogue();
+  const MonitoringRules rules = ShippedMonitoring();
+  EXPECT_TRUE(CheckMonitoringCatalogue(rules, catalogue, "monitoring.json").ok());
+  for (const MonitoringCode& c : rules.codes) {
+    const CodeEntry* entry = catalogue.Find(c.code);
+    ASSERT_NE(entry, nullptr) << c.code;
+    EXPECT_FALSE(entry->timed) << c.code;
+    EXPECT_TRUE(entry->activity_kinds.empty()) << c.code;
+    EXPECT_TRUE(entry->telehealth_list.empty()) << c.code;  // not a telehealth service
+  }
+}
+
+TEST(ShippedPolicies, MedicareAndTheCommercialSampleCoverRtmAndAcmeDoesNot) {
+  const PayerPolicy medicare = ShippedPayer("medicare");
+  ASSERT_TRUE(medicare.remote_monitoring.has_value());
+  EXPECT_EQ(medicare.remote_monitoring->place_of_service, "11");
+  EXPECT_FALSE(
+      AnyWindowContains(medicare.remote_monitoring->covered, DayOf(2021y / December / 31)));
+  EXPECT_TRUE(AnyWindowContains(medicare.remote_monitoring->covered, DayOf(2022y / January / 1)));
+  EXPECT_THAT(medicare.remote_monitoring->covered.front().source,
+              ::testing::HasSubstr("CMS-1751-F"));
+  const PayerPolicy commercial = ShippedPayer("commercial-cpt");
+  ASSERT_TRUE(commercial.remote_monitoring.has_value());
+  EXPECT_TRUE(
+      AnyWindowContains(commercial.remote_monitoring->covered, DayOf(2026y / November / 30)));
+  EXPECT_FALSE(ShippedPayer("acme-health").remote_monitoring.has_value());
 }
 
 // --- Days and windows --------------------------------------------------------
@@ -842,6 +930,180 @@ TEST(PayerPolicyFile, AudioOnlyMayBePayableAnywhere) {
 TEST(PayerPolicyFile, AcceptsOnlyTheCmsTelehealthList) {
   ExpectPayerError(Replace(kPayer, "\"telehealth_list\": \"cms\"", "\"telehealth_list\": \"own\""),
                    "payers/test-payer.json: telehealth_list: \"own\" must be \"cms\"");
+}
+
+TEST(PayerPolicyFile, ARemoteMonitoringBlockIsOptionalAndChecked) {
+  EXPECT_FALSE(ParsePayerPolicy(kPayer, "payers/test-payer.json")->remote_monitoring.has_value());
+  const std::string block = R"("telehealth_list": "cms",
+  "remote_monitoring": {"covered": [{"from": "2022-01-01", "to": null, "source": "contract"}],
+                        "place_of_service": "11"})";
+  const std::string with = Replace(kPayer, "\"telehealth_list\": \"cms\"", block);
+  const auto payer = ParsePayerPolicy(with, "payers/test-payer.json");
+  ASSERT_TRUE(payer.ok()) << payer.status();
+  ASSERT_TRUE(payer->remote_monitoring.has_value());
+  EXPECT_EQ(payer->remote_monitoring->place_of_service, "11");
+  ASSERT_EQ(payer->remote_monitoring->covered.size(), 1u);
+  EXPECT_EQ(payer->remote_monitoring->covered[0].source, "contract");
+  ExpectPayerError(Replace(with, "\"11\"", "\"1\""),
+                   "payers/test-payer.json: remote_monitoring.place_of_service: \"1\" must be 2 "
+                   "digits");
+  ExpectPayerError(Replace(with, "\"place_of_service\": \"11\"", "\"pos\": \"11\""),
+                   "payers/test-payer.json: remote_monitoring.pos: unknown key");
+  ExpectPayerError(Replace(with, "\"covered\"", "\"description\": \"x\", \"coverage\""),
+                   "payers/test-payer.json: remote_monitoring.coverage: unknown key");
+  ExpectPayerError(Replace(with, "\"from\": \"2022-01-01\"", "\"from\": \"2022-13-01\""),
+                   "payers/test-payer.json: remote_monitoring: covered[0]: from: \"2022-13-01\" "
+                   "is not a valid date (YYYY-MM-DD)");
+}
+
+// --- The monitoring rules file -----------------------------------------------
+
+constexpr const char* kMonitoring = R"({
+  "format_version": 1,
+  "description": "test",
+  "period_days": 30,
+  "codes": [
+    {"code": "98975", "description": "Set-up", "kind": "setup",
+     "valid": [{"from": "2022-01-01", "to": null, "source": "rule"}]},
+    {"code": "98977", "description": "MSK 16-30", "kind": "device_supply",
+     "device_kind": "musculoskeletal", "days": {"min": 16, "max": 30},
+     "valid": [{"from": "2022-01-01", "to": null, "source": "rule"}]},
+    {"code": "98985", "description": "MSK 2-15", "kind": "device_supply",
+     "device_kind": "musculoskeletal", "days": {"min": 2, "max": 15},
+     "valid": [{"from": "2026-01-01", "to": null, "source": "rule"}]},
+    {"code": "98980", "description": "First 20", "kind": "management_first", "minutes": 20,
+     "valid": [{"from": "2022-01-01", "to": null, "source": "rule"}]},
+    {"code": "98981", "description": "Each further 20", "kind": "management_additional",
+     "minutes": 20, "adds_to": "98980",
+     "valid": [{"from": "2022-01-01", "to": null, "source": "rule"}]}
+  ]
+})";
+
+void ExpectMonitoringError(const std::string& json, const std::string& message) {
+  const auto rules = ParseMonitoringRules(json, "monitoring.json");
+  ASSERT_FALSE(rules.ok()) << message;
+  EXPECT_EQ(rules.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(rules.status().message()), message);
+}
+
+TEST(MonitoringRulesFile, TheTestRulesAreValid) {
+  const auto rules = ParseMonitoringRules(kMonitoring, "monitoring.json");
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  EXPECT_EQ(rules->period_days, 30);
+  ASSERT_EQ(rules->codes.size(), 5u);
+  EXPECT_EQ(rules->codes[2].code, "98985");
+  EXPECT_EQ(rules->codes[2].min_days, 2);
+  EXPECT_EQ(rules->codes[2].valid.front().from, DayOf(2026y / January / 1));
+  EXPECT_EQ(rules->Find("98981")->adds_to, "98980");
+  EXPECT_EQ(rules->Find("99999"), nullptr);
+}
+
+TEST(MonitoringRulesFile, RejectsUnknownAndMissingKeys) {
+  ExpectMonitoringError(Replace(kMonitoring, "\"period_days\": 30,", ""),
+                        "monitoring.json: period_days: required");
+  ExpectMonitoringError(
+      Replace(kMonitoring, "\"kind\": \"setup\",", "\"kind\": \"setup\", \"minutes\": 3,"),
+      "monitoring.json: codes[0] (98975): minutes: unknown key");
+  ExpectMonitoringError(
+      Replace(kMonitoring, "\"minutes\": 20, \"adds_to\": \"98980\",", "\"minutes\": 20,"),
+      "monitoring.json: codes[4] (98981): adds_to: required");
+  ExpectMonitoringError(Replace(kMonitoring, "\"kind\": \"setup\",", ""),
+                        "monitoring.json: codes[0] (98975): kind: required");
+  ExpectMonitoringError(Replace(kMonitoring, "\"days\": {\"min\": 16, \"max\": 30}",
+                                "\"days\": {\"min\": 16, \"top\": 30}"),
+                        "monitoring.json: codes[1] (98977): days.top: unknown key");
+}
+
+TEST(MonitoringRulesFile, RejectsBadValues) {
+  ExpectMonitoringError(Replace(kMonitoring, "\"kind\": \"setup\"", "\"kind\": \"set_up\""),
+                        "monitoring.json: codes[0] (98975): kind: \"set_up\" must be setup, "
+                        "device_supply, management_first or management_additional");
+  ExpectMonitoringError(Replace(kMonitoring, "\"musculoskeletal\", \"days\": {\"min\": 16",
+                                "\"msk\", \"days\": {\"min\": 16"),
+                        "monitoring.json: codes[1] (98977): device_kind: \"msk\" must be "
+                        "musculoskeletal, respiratory or cognitive_behavioral");
+  ExpectMonitoringError(
+      Replace(kMonitoring, "{\"min\": 16, \"max\": 30}", "{\"min\": 16, \"max\": 31}"),
+      "monitoring.json: codes[1] (98977): days.max: must be between 1 and 30");
+  ExpectMonitoringError(
+      Replace(kMonitoring, "{\"min\": 16, \"max\": 30}", "{\"min\": 16, \"max\": 15}"),
+      "monitoring.json: codes[1] (98977): days.max: 15 is below min 16");
+  ExpectMonitoringError(
+      Replace(kMonitoring, "\"minutes\": 20, \"adds_to\"", "\"minutes\": 0, \"adds_to\""),
+      "monitoring.json: codes[4] (98981): minutes: must be between 1 and 1440");
+  ExpectMonitoringError(Replace(kMonitoring, "\"code\": \"98975\"", "\"code\": \"9897\""),
+                        "monitoring.json: codes[0]: code: \"9897\" must be five digits");
+  ExpectMonitoringError(
+      Replace(kMonitoring, "\"description\": \"Set-up\"", "\"description\": \"\""),
+      "monitoring.json: codes[0] (98975): description: must not be empty");
+  ExpectMonitoringError(Replace(kMonitoring, "\"period_days\": 30", "\"period_days\": 0"),
+                        "monitoring.json: period_days: must be between 1 and 366");
+  ExpectMonitoringError(Replace(kMonitoring, "\"format_version\": 1", "\"format_version\": 2"),
+                        "monitoring.json: format_version: must be 1");
+}
+
+TEST(MonitoringRulesFile, RejectsCodesThatContradictEachOther) {
+  ExpectMonitoringError(Replace(kMonitoring, "\"code\": \"98985\"", "\"code\": \"98977\""),
+                        "monitoring.json: codes[2] (98977): code: appears twice (codes[1] too)");
+  ExpectMonitoringError(Replace(kMonitoring, "\"adds_to\": \"98980\"", "\"adds_to\": \"98979\""),
+                        "monitoring.json: codes[4] (98981): adds_to: 98979: not in the file");
+  ExpectMonitoringError(Replace(kMonitoring, "\"adds_to\": \"98980\"", "\"adds_to\": \"98975\""),
+                        "monitoring.json: codes[4] (98981): adds_to: 98975: must be a "
+                        "management_first code");
+  // Two bands of one device kind that share days on common dates.
+  ExpectMonitoringError(
+      Replace(kMonitoring, "{\"min\": 2, \"max\": 15}", "{\"min\": 2, \"max\": 16}"),
+      "monitoring.json: codes[2] (98985): days: overlaps the days of 98977 "
+      "(codes[1]) for musculoskeletal on common dates");
+  ExpectMonitoringError(
+      Replace(kMonitoring,
+              "\"kind\": \"setup\",\n     \"valid\": [{\"from\": \"2022-01-01\", \"to\": null, "
+              "\"source\": \"rule\"}]",
+              "\"kind\": \"setup\",\n     \"valid\": []"),
+      "monitoring.json: codes[0] (98975): valid: must not be empty");
+}
+
+TEST(MonitoringRulesFile, EveryCodeMustBeAnUntimedCatalogueCodeWithTheSameDescription) {
+  const auto rules = ParseMonitoringRules(kMonitoring, "monitoring.json");
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  const auto entry = [](const std::string& code, const std::string& description) {
+    CodeEntry e;
+    e.code = code;
+    e.description = description;
+    e.timed = false;
+    e.disciplines = {Discipline::kPhysicalTherapy};
+    return e;
+  };
+  std::vector<CodeEntry> entries = {entry("98975", "Set-up"), entry("98977", "MSK 16-30"),
+                                    entry("98985", "MSK 2-15"), entry("98980", "First 20"),
+                                    entry("98981", "Each further 20")};
+  EXPECT_TRUE(CheckMonitoringCatalogue(*rules, CodeCatalogue(entries), "monitoring.json").ok());
+  const auto error_with = [&](std::vector<CodeEntry> changed) {
+    return std::string(
+        CheckMonitoringCatalogue(*rules, CodeCatalogue(std::move(changed)), "monitoring.json")
+            .message());
+  };
+  std::vector<CodeEntry> missing(entries.begin() + 1, entries.end());
+  EXPECT_EQ(error_with(missing),
+            "monitoring.json: codes[0] (98975): not in the code catalogue (codes.json)");
+  std::vector<CodeEntry> timed = entries;
+  timed[3].timed = true;
+  EXPECT_EQ(error_with(timed),
+            "monitoring.json: codes[3] (98980): must be untimed and without activity kinds in "
+            "the code catalogue (codes.json), so that no visit activity is coded as it");
+  std::vector<CodeEntry> renamed = entries;
+  renamed[1].description = "Device";
+  EXPECT_EQ(error_with(renamed),
+            "monitoring.json: codes[1] (98977): description: differs from the code catalogue's "
+            "(codes.json): \"Device\"");
+}
+
+TEST(MonitoringRulesFile, KindsHaveStableNames) {
+  EXPECT_STREQ(MonitoringCodeKindName(MonitoringCodeKind::kSetup), "setup");
+  EXPECT_STREQ(MonitoringCodeKindName(MonitoringCodeKind::kDeviceSupply), "device_supply");
+  EXPECT_STREQ(MonitoringCodeKindName(MonitoringCodeKind::kManagementFirst), "management_first");
+  EXPECT_STREQ(MonitoringCodeKindName(MonitoringCodeKind::kManagementAdditional),
+               "management_additional");
 }
 
 }  // namespace

@@ -277,8 +277,9 @@ TEST(ReviewNames, ActionsParseBackFromTheirNames) {
 // ---- Suggestion ids ----
 
 SuggestionKey Key(std::string patient, std::string payer = "medicare",
-                  Discipline discipline = Discipline::kPhysicalTherapy) {
-  return {std::move(patient), *ParseDay("2026-11-27"), std::move(payer), discipline};
+                  Discipline discipline = Discipline::kPhysicalTherapy,
+                  MonitoringPeriodKind period = MonitoringPeriodKind::kNone) {
+  return {std::move(patient), *ParseDay("2026-11-27"), std::move(payer), discipline, period};
 }
 
 TEST(SuggestionIds, NameTheirKeyAndParseBack) {
@@ -286,7 +287,11 @@ TEST(SuggestionIds, NameTheirKeyAndParseBack) {
   for (const SuggestionKey& key :
        {Key("pt-4f9c2a"), Key("a b/c?d#e.f~g", "blue cross.tx", Discipline::kSpeechLanguage),
         Key(std::string(128, 'z'), std::string(64, '.'), Discipline::kOccupationalTherapy),
-        Key("x", "y", Discipline::kUnspecified)}) {
+        Key("x", "y", Discipline::kUnspecified),
+        Key("pt-4f9c2a", "medicare", Discipline::kPhysicalTherapy,
+            MonitoringPeriodKind::kCalendarMonth),
+        Key("pt-4f9c2a", "medicare", Discipline::kSpeechLanguage,
+            MonitoringPeriodKind::kDevicePeriod)}) {
     const std::string id = SuggestionId(key);
     EXPECT_LE(id.size(), kMaxSuggestionIdLength);
     // Letters, digits and - _ . only: safe in a resource name and a URL.
@@ -300,10 +305,36 @@ TEST(SuggestionIds, NameTheirKeyAndParseBack) {
 
 TEST(SuggestionIds, DifferentKeysHaveDifferentIds) {
   const std::set<std::string> ids = {
-      SuggestionId(Key("pt-1")), SuggestionId(Key("pt-2")), SuggestionId(Key("pt-1", "aetna")),
+      SuggestionId(Key("pt-1")),
+      SuggestionId(Key("pt-2")),
+      SuggestionId(Key("pt-1", "aetna")),
       SuggestionId(Key("pt-1", "medicare", Discipline::kOccupationalTherapy)),
-      SuggestionId({"pt-1", *ParseDay("2026-11-28"), "medicare", Discipline::kPhysicalTherapy})};
-  EXPECT_EQ(ids.size(), 5u);
+      SuggestionId({"pt-1", *ParseDay("2026-11-28"), "medicare", Discipline::kPhysicalTherapy,
+                    MonitoringPeriodKind::kNone}),
+      SuggestionId(Key("pt-1", "medicare", Discipline::kPhysicalTherapy,
+                       MonitoringPeriodKind::kCalendarMonth)),
+      SuggestionId(Key("pt-1", "medicare", Discipline::kPhysicalTherapy,
+                       MonitoringPeriodKind::kDevicePeriod))};
+  EXPECT_EQ(ids.size(), 7u);
+}
+
+TEST(SuggestionIds, MonitoringPeriodsMarkTheirDiscipline) {
+  EXPECT_EQ(SuggestionId(Key("pt-4f9c2a", "medicare", Discipline::kPhysicalTherapy,
+                             MonitoringPeriodKind::kCalendarMonth)),
+            "2026-11-27.pt-rtm.bWVkaWNhcmU.cHQtNGY5YzJh");
+  EXPECT_EQ(SuggestionId(Key("pt-4f9c2a", "medicare", Discipline::kOccupationalTherapy,
+                             MonitoringPeriodKind::kDevicePeriod)),
+            "2026-11-27.ot-rtmd.bWVkaWNhcmU.cHQtNGY5YzJh");
+  Suggestion month;
+  month.patient_ref = "pt-4f9c2a";
+  month.date_of_service = *ParseDay("2026-11-30");
+  month.payer_id = "medicare";
+  month.discipline = Discipline::kPhysicalTherapy;
+  month.monitoring = MonitoringPeriod{};
+  month.monitoring->kind = MonitoringPeriodKind::kCalendarMonth;
+  EXPECT_EQ(KeyOf(month).period, MonitoringPeriodKind::kCalendarMonth);
+  month.monitoring.reset();
+  EXPECT_EQ(KeyOf(month).period, MonitoringPeriodKind::kNone);
 }
 
 TEST(SuggestionIds, AnythingElseIsNoId) {
@@ -312,6 +343,9 @@ TEST(SuggestionIds, AnythingElseIsNoId) {
        {std::string(""), std::string("s0123456789abcdef"), std::string("2026-11-27.pt.bWVkaWNhcmU"),
         good + ".x", std::string("2026-13-27.pt.bWVkaWNhcmU.cHQtNGY5YzJh"),
         std::string("2026-11-27.xx.bWVkaWNhcmU.cHQtNGY5YzJh"),
+        std::string("2026-11-27.pt-rtmx.bWVkaWNhcmU.cHQtNGY5YzJh"),
+        std::string("2026-11-27.rtm.bWVkaWNhcmU.cHQtNGY5YzJh"),
+        std::string("2026-11-27.pt-rtm-rtm.bWVkaWNhcmU.cHQtNGY5YzJh"),
         std::string("2026-11-27.pt..cHQtNGY5YzJh"),              // empty payer
         std::string("2026-11-27.pt.bWVkaWNhcmU.cHQtNGY5YzJh="),  // padded: not canonical
         std::string("2026-11-27.pt.bWVkaWNhcmU.cHQt*GY5YzJh"), std::string(".."),

@@ -251,6 +251,46 @@ TEST_F(HttpApiE2eTest, SessionsReadAndWatch) {
   EXPECT_THAT(stream, HasSubstr("\"units\":2"));
 }
 
+// examples/scenarios/rtm_month.json over gRPC, then its month over HTTP:
+// the suggestions, the episode's watch, and the errors naming the field.
+TEST_F(HttpApiE2eTest, MonitoringMonthAndEpisodeWatch) {
+  auto month = examples::LoadScenario(std::string(UNITCLOCK_SCENARIO_DIR) + "/rtm_month.json");
+  ASSERT_TRUE(month.ok()) << month.status();
+  scenario_ = *std::move(month);
+  RecordScenario();
+
+  const ClientResponse suggested = Call("GET", "/v1/monitoring?patient_ref=pt-7f3a&month=2026-10");
+  ASSERT_EQ(suggested.status, 200u) << suggested.body;
+  const auto response = Parse<v1::SuggestMonitoringCodesResponse>(suggested);
+  std::vector<std::string> codes;
+  for (const v1::Suggestion& s : response.suggestions()) {
+    EXPECT_TRUE(s.has_monitoring());
+    for (const v1::SuggestedLine& l : s.lines()) codes.push_back(l.code());
+  }
+  EXPECT_THAT(codes, ::testing::UnorderedElementsAre("98977", "98975", "98980"));
+
+  const ClientResponse bad = Call("GET", "/v1/monitoring?patient_ref=pt-7f3a&month=2026-13");
+  EXPECT_EQ(bad.status, 400u);
+  EXPECT_THAT(bad.body, HasSubstr("patient_month.month"));
+  const ClientResponse bad_flag = Call(
+      "GET", "/v1/suggestions?date_min=2026-10-01&date_max=2026-10-31&include_provisional=maybe");
+  EXPECT_EQ(bad_flag.status, 400u);
+  EXPECT_THAT(bad_flag.body, HasSubstr("include_provisional"));
+
+  // The episode ended on October 31: one progress, then the stream ends.
+  http::testclient::TestClient client(http_port_);
+  ASSERT_TRUE(client.connected());
+  ASSERT_TRUE(client.Send(
+      RequestBytes("GET", "/v1/episodes/rtm-episode-0001:watch",
+                   "Authorization: Bearer " + testing::TestToken("demo-all") + "\r\n")));
+  ASSERT_TRUE(client.WaitClosed(std::chrono::seconds(5))) << "the stream did not end";
+  const std::string& stream = client.received();
+  EXPECT_THAT(stream, HasSubstr("text/event-stream"));
+  EXPECT_THAT(stream, HasSubstr("data: {\"month\":\"2026-10\""));
+  EXPECT_THAT(stream, HasSubstr("\"managementMinutes\":21"));
+  EXPECT_THAT(stream, HasSubstr("\"ended\":true"));
+}
+
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};

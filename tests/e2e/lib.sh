@@ -1,6 +1,7 @@
 # Shared by the end-to-end scripts (reviewer_cli_test.sh,
-# language_examples_test.sh): failing with the daemon's log, expectations on a
-# program's output, and unitclockd on an ephemeral loopback port. Sourced,
+# monitoring_month_test.sh, language_examples_test.sh and others): failing
+# with the daemon's log, expectations on a program's output, reviewer_cli and
+# the export validators, and unitclockd on an ephemeral loopback port. Sourced,
 # not run, once the script has set $work (its folder, made empty here) and,
 # if it likes, $fail_context (shown in every failure). $unitclock_token is the
 # build's unitclock-token, which ctest passes as UNITCLOCK_TOKEN_TOOL.
@@ -28,6 +29,34 @@ fail() {
 }
 
 check() { echo "== $*"; }
+
+# cli ARGS...: runs $reviewer_cli against the daemon with the desk's token
+# ($work/reviewer.token); output in $out, fails the test when it does not
+# exit 0.
+out=
+cli() {
+  local rc=0
+  out=$("$reviewer_cli" --target "$target" --token-file "$work/reviewer.token" "$@" 2>&1) || rc=$?
+  echo "$out" | sed 's/^/    /'
+  [[ $rc == 0 ]] || fail "reviewer_cli $* exited $rc"
+}
+
+# cli_fails ARGS...: reviewer_cli must exit 2; output in $out.
+cli_fails() {
+  local rc=0
+  out=$("$reviewer_cli" --target "$target" --token-file "$work/reviewer.token" "$@" 2>&1) || rc=$?
+  echo "$out" | sed 's/^/    /'
+  [[ $rc == 2 ]] || fail "reviewer_cli $* exited $rc, expected 2"
+}
+
+# validate FORMAT FILE: the independent npm validator of FORMAT (csv, x12,
+# fhir) must accept FILE; NODE_PATH must name the installed validators
+# (scripts/npm_ci.sh tests/validators).
+validate() {
+  node "$repo/tests/validators/validate.mjs" "$1" "$2" >"$work/validate-$1.log" 2>&1 ||
+    { cat "$work/validate-$1.log"; fail "the $1 validator rejected $2"; }
+  echo "    $1 validator accepts $(basename "$2")"
+}
 
 # expect_match TEXT PATTERN WHAT: TEXT must match the extended regex PATTERN.
 expect_match() {

@@ -19,30 +19,6 @@ work=$5
 # shellcheck source=tests/e2e/lib.sh
 source "$repo/tests/e2e/lib.sh"
 
-# cli ARGS...: runs reviewer_cli against the daemon; output in $out, fails
-# the test when it does not exit 0.
-out=
-cli() {
-  local rc=0
-  out=$("$reviewer_cli" --target "$target" --token-file "$work/reviewer.token" "$@" 2>&1) || rc=$?
-  echo "$out" | sed 's/^/    /'
-  [[ $rc == 0 ]] || fail "reviewer_cli $* exited $rc"
-}
-
-# cli_fails ARGS...: reviewer_cli must exit 2; output in $out.
-cli_fails() {
-  local rc=0
-  out=$("$reviewer_cli" --target "$target" --token-file "$work/reviewer.token" "$@" 2>&1) || rc=$?
-  echo "$out" | sed 's/^/    /'
-  [[ $rc == 2 ]] || fail "reviewer_cli $* exited $rc, expected 2"
-}
-
-validate() {
-  node "$repo/tests/validators/validate.mjs" "$1" "$2" >"$work/validate-$1.log" 2>&1 ||
-    { cat "$work/validate-$1.log"; fail "the $1 validator rejected $2"; }
-  echo "    $1 validator accepts $(basename "$2")"
-}
-
 check "validators installed"
 NODE_PATH=$(bash "$repo/scripts/npm_ci.sh" "$repo/tests/validators")
 export NODE_PATH

@@ -1,6 +1,7 @@
 // End-to-end tests of the SessionService: a real gRPC server on an ephemeral
 // loopback port with a real SQLite file, and a real gRPC client.
 #include <gmock/gmock.h>
+#include <google/protobuf/util/message_differencer.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
@@ -9,7 +10,9 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <latch>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -525,6 +528,244 @@ TEST_P(SessionServiceE2eTest, UndecodableBatchesAreInvalidArgumentNamingTheField
   // A good body still works.
   status = call(LengthDelimited(1, events[0].SerializeAsString()));
   EXPECT_TRUE(status.ok()) << status.error_message();
+}
+
+// ---- Remote monitoring events on the wire.
+
+// `value` as varint field `number` of a message (wire type 0), as a
+// hand-written client would send it: any int64, any enum number.
+std::string VarintField(int number, std::int64_t value) {
+  std::string out;
+  const auto varint = [&out](std::uint64_t v) {
+    for (; v >= 0x80; v >>= 7) out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    out.push_back(static_cast<char>(v));
+  };
+  varint(static_cast<std::uint64_t>(number) << 3);
+  varint(static_cast<std::uint64_t>(value));
+  return out;
+}
+
+// An event of the monitoring episode `episode`, `seconds` after the example
+// scenario's start (2026-11-27T15:00Z).
+v1::Event EpisodeEvent(const std::string& id, const std::string& episode, int seconds) {
+  v1::Event e;
+  e.set_event_id(id);
+  e.set_session_id(episode);
+  e.mutable_occurred_at()->set_seconds(1795791600 + seconds);
+  return e;
+}
+
+v1::Event EpisodeStart(const std::string& id, const std::string& episode, int seconds) {
+  v1::Event e = EpisodeEvent(id, episode, seconds);
+  v1::MonitoringEpisodeStarted& s = *e.mutable_monitoring_episode_started();
+  s.set_platform("demo-rehab");
+  s.set_patient_ref("pt-4f9c2a");
+  s.set_provider_ref("prov-77");
+  s.set_provider_role(v1::PROVIDER_ROLE_PT);
+  s.set_discipline(v1::DISCIPLINE_PHYSICAL_THERAPY);
+  s.set_payer_id("medicare");
+  s.set_clinic_time_zone("America/Chicago");
+  s.set_device_kind(v1::DEVICE_KIND_MUSCULOSKELETAL);
+  s.set_program(v1::MONITORING_PROGRAM_REMOTE_THERAPEUTIC);
+  return e;
+}
+
+v1::Event DeviceData(const std::string& id, const std::string& episode, int seconds) {
+  v1::Event e = EpisodeEvent(id, episode, seconds);
+  e.mutable_device_data_received()->set_data_kind("exercise_session");
+  return e;
+}
+
+v1::Event Management(const std::string& id, const std::string& episode, int seconds) {
+  v1::Event e = EpisodeEvent(id, episode, seconds);
+  v1::TreatmentManagementRecorded& m = *e.mutable_treatment_management_recorded();
+  m.set_clinician_ref("pta-2");
+  m.set_clinician_role(v1::PROVIDER_ROLE_PTA);
+  m.set_duration_seconds(754);
+  m.set_activity("data_review");
+  return e;
+}
+
+v1::Event Call(const std::string& id, const std::string& episode, int seconds) {
+  v1::Event e = EpisodeEvent(id, episode, seconds);
+  v1::InteractiveCommunicationHeld& c = *e.mutable_interactive_communication_held();
+  c.set_clinician_ref("prov-77");
+  c.set_clinician_role(v1::PROVIDER_ROLE_PT);
+  c.set_modality(v1::MODALITY_AUDIO_VIDEO);
+  c.set_duration_seconds(600);
+  return e;
+}
+
+// Every kind of monitoring event is recorded, comes back exactly in
+// GetSession's FULL view, and makes its session an episode, which
+// ListSessions (visits only) leaves out.
+TEST_P(SessionServiceE2eTest, MonitoringEventsAreRecordedAndReadBackWhole) {
+  v1::Event ended = EpisodeEvent("m5", "episode-1", 86400 * 4);
+  ended.mutable_monitoring_episode_ended();
+  const std::vector<v1::Event> sent = {
+      EpisodeStart("m1", "episode-1", 0), DeviceData("m2", "episode-1", 3600),
+      Management("m3", "episode-1", 7200), Call("m4", "episode-1", 86400), ended};
+  const auto acks = Record(sent);
+  ASSERT_THAT(acks, SizeIs(sent.size()));
+  for (const EventAcknowledgement& ack : acks) {
+    EXPECT_EQ(ack.outcome(), EventAcknowledgement::OUTCOME_RECORDED) << ack.error_message();
+  }
+  // Sent again: a retry.
+  for (const EventAcknowledgement& ack : Record(sent)) {
+    EXPECT_EQ(ack.outcome(), EventAcknowledgement::OUTCOME_ALREADY_RECORDED);
+  }
+
+  v1::Session episode;
+  ASSERT_TRUE(Get("sessions/episode-1", episode).ok());
+  ASSERT_EQ(episode.events_size(), static_cast<int>(sent.size()));
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(episode.events(i), sent[i]))
+        << "sent:\n"
+        << sent[i].DebugString() << "read back:\n"
+        << episode.events(i).DebugString();
+  }
+
+  Publish(Scenario().events);
+  grpc::ClientContext ctx;
+  testing::Authorize(ctx);
+  v1::ListSessionsRequest req;
+  req.set_patient_ref("pt-4f9c2a");
+  v1::ListSessionsResponse resp;
+  ASSERT_TRUE(stub_->ListSessions(&ctx, req, &resp).ok());
+  ASSERT_EQ(resp.sessions_size(), 1);
+  EXPECT_EQ(resp.sessions(0).session_id(), Scenario().session_id);
+}
+
+// Monitoring events with a bad field, written as raw bytes on a
+// PublishEvents stream: each is REJECTED, INVALID_ARGUMENT naming the field
+// (PERMISSION_DENIED for another platform's episode), the stream goes on,
+// and neither another session nor the events acknowledged before change.
+TEST_P(SessionServiceE2eTest, BadMonitoringEventsAreRejectedNamingTheField) {
+  Publish(Scenario().events);
+  ASSERT_THAT(Record({EpisodeStart("m1", "episode-1", 0), DeviceData("m2", "episode-1", 60)}),
+              ::testing::Each(::testing::Property(&EventAcknowledgement::outcome,
+                                                  EventAcknowledgement::OUTCOME_RECORDED)));
+  v1::Session visit_before, episode_before;
+  ASSERT_TRUE(Get("sessions/" + Scenario().session_id, visit_before).ok());
+  ASSERT_TRUE(Get("sessions/episode-1", episode_before).ok());
+
+  struct Bad {
+    std::string bytes;  // the Event's
+    grpc::StatusCode code;
+    std::string message;
+  };
+  std::vector<Bad> bad;
+  {
+    v1::Event e = EpisodeStart("b1", "episode-1", 120);
+    e.mutable_monitoring_episode_started()->set_provider_role(v1::PROVIDER_ROLE_PTA);
+    bad.push_back({e.SerializeAsString(), grpc::StatusCode::INVALID_ARGUMENT,
+                   "event.monitoring_episode_started.provider_role: must be PT, OT or SLP: an "
+                   "assistant cannot bill a monitoring episode"});
+  }
+  {
+    // device_kind (field 8 of field 18) again, as a number DeviceKind lacks:
+    // the submessage occurrences merge, the last value wins.
+    const v1::Event e = EpisodeStart("b2", "episode-2", 120);
+    bad.push_back({e.SerializeAsString() + LengthDelimited(18, VarintField(8, 9)),
+                   grpc::StatusCode::INVALID_ARGUMENT,
+                   "event.monitoring_episode_started.device_kind: unknown value 9"});
+  }
+  {
+    v1::Event e = EpisodeStart("b3", "episode-3", 120);
+    e.mutable_monitoring_episode_started()->set_clinic_time_zone("Mars/Olympus_Mons");
+    bad.push_back({e.SerializeAsString(), grpc::StatusCode::INVALID_ARGUMENT,
+                   "event.monitoring_episode_started.clinic_time_zone: not an IANA time zone "
+                   "such as \"America/Chicago\""});
+  }
+  {
+    v1::Event e = EpisodeStart("b4", "episode-4", 120);
+    e.mutable_monitoring_episode_started()->set_platform("other-platform");
+    bad.push_back({e.SerializeAsString(), grpc::StatusCode::PERMISSION_DENIED,
+                   "event.monitoring_episode_started.platform: not the platform of the "
+                   "caller's token"});
+  }
+  for (const std::int64_t seconds :
+       {std::int64_t{0}, std::int64_t{-5}, std::int64_t{14401},
+        std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::min()}) {
+    v1::Event e = Management("b5-" + std::to_string(bad.size()), "episode-1", 180);
+    e.mutable_treatment_management_recorded()->clear_duration_seconds();
+    // duration_seconds is field 3 of field 21.
+    bad.push_back({e.SerializeAsString() + LengthDelimited(21, VarintField(3, seconds)),
+                   grpc::StatusCode::INVALID_ARGUMENT,
+                   "event.treatment_management_recorded.duration_seconds: must be 1 to 14400"});
+  }
+  {
+    v1::Event e = Management("b6", "episode-1", 180);
+    e.mutable_treatment_management_recorded()->set_clinician_role(v1::PROVIDER_ROLE_UNSPECIFIED);
+    bad.push_back({e.SerializeAsString(), grpc::StatusCode::INVALID_ARGUMENT,
+                   "event.treatment_management_recorded.clinician_role: required"});
+  }
+  {
+    v1::Event e = Call("b7", "episode-1", 240);
+    e.mutable_interactive_communication_held()->set_modality(v1::MODALITY_NONE);
+    bad.push_back({e.SerializeAsString(), grpc::StatusCode::INVALID_ARGUMENT,
+                   "event.interactive_communication_held.modality: must be a real-time two-way "
+                   "medium (AUDIO_VIDEO or AUDIO_ONLY)"});
+  }
+  {
+    v1::Event e = Call("b8", "episode-1", 240);
+    e.mutable_interactive_communication_held()->set_clinician_ref("prov~77");
+    bad.push_back({e.SerializeAsString(), grpc::StatusCode::INVALID_ARGUMENT,
+                   "event.interactive_communication_held.clinician_ref: must not contain ~ * : "
+                   "^ (X12 delimiters)"});
+  }
+  {
+    v1::Event e = Call("b9", "episode-1", 240);
+    e.mutable_interactive_communication_held()->set_duration_seconds(14401);
+    bad.push_back({e.SerializeAsString(), grpc::StatusCode::INVALID_ARGUMENT,
+                   "event.interactive_communication_held.duration_seconds: must be 1 to 14400"});
+  }
+  {
+    v1::Event e = DeviceData("b10", "episode-1", 300);
+    e.mutable_device_data_received()->set_data_kind(std::string(65, 'k'));
+    bad.push_back({e.SerializeAsString(), grpc::StatusCode::INVALID_ARGUMENT,
+                   "event.device_data_received.data_kind: longer than 64 characters"});
+  }
+  {
+    // The acknowledged m2 again with other content.
+    v1::Event e = DeviceData("m2", "episode-1", 60);
+    e.mutable_device_data_received()->set_data_kind("heart_rate");
+    bad.push_back({e.SerializeAsString(), grpc::StatusCode::ALREADY_EXISTS, "event.event_id: "});
+  }
+
+  RawPublishStream stream(channel_, "demo-all");
+  for (const Bad& b : bad) {
+    v1::PublishEventsResponse response;
+    ASSERT_TRUE(stream.Write(LengthDelimited(1, b.bytes)));
+    ASSERT_TRUE(stream.Read(response)) << b.message;
+    const EventAcknowledgement& ack = response.acknowledgement();
+    EXPECT_EQ(ack.outcome(), EventAcknowledgement::OUTCOME_REJECTED) << b.message;
+    EXPECT_EQ(ack.error_code(), b.code) << b.message;
+    EXPECT_THAT(ack.error_message(), ::testing::StartsWith(b.message));
+  }
+  // The stream goes on: a good event after them is recorded.
+  v1::PublishEventsResponse response;
+  ASSERT_TRUE(
+      stream.Write(LengthDelimited(1, DeviceData("m3", "episode-1", 400).SerializeAsString())));
+  ASSERT_TRUE(stream.Read(response));
+  EXPECT_EQ(response.acknowledgement().outcome(), EventAcknowledgement::OUTCOME_RECORDED)
+      << response.acknowledgement().error_message();
+  EXPECT_TRUE(stream.Finish().ok());
+
+  v1::Session visit_after, episode_after;
+  ASSERT_TRUE(Get("sessions/" + Scenario().session_id, visit_after).ok());
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(visit_before, visit_after));
+  ASSERT_TRUE(Get("sessions/episode-1", episode_after).ok());
+  ASSERT_EQ(episode_after.events_size(), 3);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(episode_before.events(i),
+                                                                   episode_after.events(i)));
+  }
+  EXPECT_EQ(episode_after.events(2).event_id(), "m3");
+  for (const char* never : {"sessions/episode-2", "sessions/episode-3", "sessions/episode-4"}) {
+    v1::Session none;
+    EXPECT_EQ(Get(never, none).error_code(), grpc::StatusCode::NOT_FOUND) << never;
+  }
 }
 
 // A platform may write many events before reading their acknowledgements:

@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -31,6 +32,7 @@
 #include "core/export/claim.h"
 #include "core/export/csv.h"
 #include "core/export/x12_837p.h"
+#include "core/monitoring.h"
 #include "core/policy.h"
 #include "core/session_summary.h"
 #include "core/timeline.h"
@@ -363,16 +365,38 @@ std::optional<v1::Event> DecodePublishMessage(std::string_view message) {
   return std::nullopt;
 }
 
-// The references an 837P carries: an accepted SessionStarted holds no X12
-// delimiter in them, and an event refused only for delimiters is refused
-// naming the first reference that holds one.
+// The references an 837P carries, or a monitoring line may: the field path
+// of the event's payload ("event.session_started.") and its references, in
+// the order validation checks them; empty for a payload without any.
+std::pair<std::string, std::vector<std::pair<std::string_view, std::string*>>> References(
+    core::Event& event) {
+  if (auto* s = std::get_if<core::SessionStarted>(&event.payload)) {
+    return {"event.session_started.",
+            {{"platform", &s->platform},
+             {"patient_ref", &s->patient_ref},
+             {"provider_ref", &s->provider_ref}}};
+  }
+  if (auto* s = std::get_if<core::MonitoringEpisodeStarted>(&event.payload)) {
+    return {"event.monitoring_episode_started.",
+            {{"platform", &s->platform},
+             {"patient_ref", &s->patient_ref},
+             {"provider_ref", &s->provider_ref}}};
+  }
+  if (auto* t = std::get_if<core::TreatmentManagementRecorded>(&event.payload)) {
+    return {"event.treatment_management_recorded.", {{"clinician_ref", &t->clinician_ref}}};
+  }
+  if (auto* c = std::get_if<core::InteractiveCommunicationHeld>(&event.payload)) {
+    return {"event.interactive_communication_held.", {{"clinician_ref", &c->clinician_ref}}};
+  }
+  return {};
+}
+
+// An accepted event holds no X12 delimiter in its references, and an event
+// refused only for delimiters is refused naming the first reference that
+// holds one.
 void CheckReferences(const core::Event& event, const absl::Status& valid) {
-  const auto* started = std::get_if<core::SessionStarted>(&event.payload);
-  if (started == nullptr) return;
-  const std::pair<std::string_view, const std::string*> references[] = {
-      {"platform", &started->platform},
-      {"patient_ref", &started->patient_ref},
-      {"provider_ref", &started->provider_ref}};
+  core::Event copy = event;
+  const auto [prefix, references] = References(copy);
   std::optional<std::string_view> first;
   for (const auto& [name, value] : references) {
     if (core::HasX12Delimiter(*value)) {
@@ -387,9 +411,7 @@ void CheckReferences(const core::Event& event, const absl::Status& valid) {
   if (!first) return;
   // The same event with each delimiter replaced: if that one is valid, the
   // delimiters were the only fault.
-  core::Event cleaned = event;
-  auto& s = std::get<core::SessionStarted>(cleaned.payload);
-  for (std::string* value : {&s.platform, &s.patient_ref, &s.provider_ref}) {
+  for (const auto& [name, value] : references) {
     std::replace_if(
         value->begin(), value->end(),
         [](char c) {
@@ -397,10 +419,9 @@ void CheckReferences(const core::Event& event, const absl::Status& valid) {
         },
         '_');
   }
-  if (!core::ValidateEvent(cleaned).ok()) return;
+  if (!core::ValidateEvent(copy).ok()) return;
   FUZZ_CHECK(valid.code() == absl::StatusCode::kInvalidArgument &&
-                 std::string(valid.message())
-                     .starts_with("event.session_started." + std::string(*first) + ": "),
+                 std::string(valid.message()).starts_with(prefix + std::string(*first) + ": "),
              valid.ToString());
 }
 
@@ -589,6 +610,65 @@ void CheckExports(std::span<const core::Suggestion> suggestions,
 
 }  // namespace
 
+// Remote monitoring over the same input: every session read as an episode
+// (visit payloads in it are ignored), its months coded, order-free, and the
+// results within their own rules.
+void CheckMonitoring(const std::map<std::string, SessionEvents>& sessions,
+                     const std::vector<core::SessionForCoding>& coding,
+                     const core::PolicySet& policies) {
+  std::vector<core::MonitoringEpisode> episodes;
+  std::vector<core::MonitoringEpisode> reversed_episodes;
+  std::optional<core::TimePoint> latest;
+  for (const auto& [session_id, events] : sessions) {
+    if (events.distinct.empty()) continue;
+    core::MonitoringEpisode episode = core::SummarizeEpisode(session_id, events.with_repeats);
+    std::vector<core::Event> reversed(events.distinct.rbegin(), events.distinct.rend());
+    FUZZ_CHECK(core::SummarizeEpisode(session_id, reversed) == episode,
+               "an episode's summary depends on the order of its events");
+    for (const core::Event& e : events.distinct) {
+      if (!latest || e.occurred_at > *latest) latest = e.occurred_at;
+    }
+    if (!episode.started) continue;
+    episodes.push_back(std::move(episode));
+  }
+  if (episodes.empty()) return;
+  reversed_episodes.assign(episodes.rbegin(), episodes.rend());
+  std::vector<core::MonitoringVisit> visits;
+  for (const core::SessionForCoding& s : coding) visits.push_back(core::VisitForMonitoring(s));
+  const core::TimePoint now = *latest + std::chrono::days(40);
+  // The months the episodes start in (the first few: the rest is more of the same).
+  std::set<std::chrono::year_month> months;
+  for (const core::MonitoringEpisode& episode : episodes) {
+    if (months.size() < 4) {
+      months.insert(core::MonthOf(std::chrono::floor<std::chrono::days>(*episode.start_time)));
+    }
+  }
+  for (const std::chrono::year_month month : months) {
+    const std::vector<core::Suggestion> suggested =
+        core::SuggestMonitoringCodes(episodes, visits, month, policies, now);
+    FUZZ_CHECK(
+        core::SuggestMonitoringCodes(reversed_episodes, visits, month, policies, now) == suggested,
+        "a month's suggestions depend on the order of its episodes");
+    for (const core::Suggestion& s : suggested) {
+      FUZZ_CHECK(s.monitoring.has_value(), "a monitoring suggestion without its period");
+      FUZZ_CHECK(s.monitoring->management_minutes ==
+                     static_cast<int>(s.monitoring->management / std::chrono::minutes(1)),
+                 "management minutes are not the whole minutes of the counted time");
+      for (const core::SuggestedLine& l : s.lines) {
+        FUZZ_CHECK(l.units >= 1, "a monitoring line of " + l.code + " without units");
+      }
+      v1::Suggestion proto;
+      service::SuggestionToProto(s, proto);
+    }
+  }
+  for (std::size_t i = 0; i < episodes.size() && i < 4; ++i) {
+    if (const std::optional<core::MonitoringProgress> progress = core::ComputeMonitoringProgress(
+            episodes[i].episode_id, episodes, visits, policies, now)) {
+      service::MonitoringProgressToProto(*progress);
+    }
+  }
+}
+
 void FuzzEventBatch(const std::uint8_t* data, std::size_t size) {
   if (size > static_cast<std::size_t>(INT_MAX)) return;
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
@@ -720,6 +800,7 @@ void FuzzEventBatch(const std::uint8_t* data, std::size_t size) {
     service::SuggestionToProto(s, proto);
   }
   CheckExports(suggestions, coding);
+  CheckMonitoring(sessions, coding, policies);
 }
 
 }  // namespace unitclock::fuzz

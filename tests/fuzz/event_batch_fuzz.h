@@ -30,8 +30,9 @@ namespace unitclock::fuzz {
 //  2. converts each event with service::EventFromProto and validates it with
 //     core::ValidateEvent, dropping what either refuses; a valid event must
 //     survive the store's encoding (DecodeEvent(EncodeEvent(e)) == e), and a
-//     SessionStarted holding an X12 delimiter in a reference is refused,
-//     naming that reference when nothing else is wrong with it. The
+//     SessionStarted or MonitoringEpisodeStarted holding an X12 delimiter in
+//     a reference (or a management interval or call in its clinician_ref) is
+//     refused, naming that reference when nothing else is wrong with it. The
 //     server's check against its clock is left out on purpose: the core
 //     must cope with every instant an event can carry (1970 to 9999);
 //  3. keeps events like the store does: the first event of each event_id;

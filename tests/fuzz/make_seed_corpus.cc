@@ -5,7 +5,8 @@
 // that the fuzzer starts from inputs that reach deep into the timeline and
 // the coding engine; and hostile ones (issue 15): messages the server cannot
 // decode among good events, references that look like spreadsheet formulas
-// or hold X12 delimiters.
+// or hold X12 delimiters; and remote monitoring episodes (issue 19), good and
+// hostile.
 //
 //   make_seed_corpus <examples/scenarios/video_exercise_30min.json> <out folder>
 //
@@ -589,6 +590,116 @@ void WriteHostileReferences(Corpus& corpus) {
   corpus.Write("x12_delimiter_references", events);
 }
 
+// ---- Remote monitoring episodes (issue 19): months of device data and
+// management time under one episode id, next to the patient's visits.
+
+constexpr std::int64_t kDay = 86400;
+
+v1::MonitoringEpisodeStarted& EpisodeStarted(Session& s, std::int64_t at) {
+  v1::MonitoringEpisodeStarted& e = *s.Add(at).mutable_monitoring_episode_started();
+  e.set_platform("demo-rehab");
+  e.set_patient_ref("pt-4f9c2a");
+  e.set_provider_ref("prov-17b3");
+  e.set_provider_role(v1::PROVIDER_ROLE_PT);
+  e.set_discipline(v1::DISCIPLINE_PHYSICAL_THERAPY);
+  e.set_payer_id("medicare");
+  e.set_clinic_time_zone("America/Chicago");
+  e.set_device_kind(v1::DEVICE_KIND_MUSCULOSKELETAL);
+  e.set_program(v1::MONITORING_PROGRAM_REMOTE_THERAPEUTIC);
+  return e;
+}
+void DeviceData(Session& s, std::int64_t at) {
+  s.Add(at).mutable_device_data_received()->set_data_kind("exercise_session");
+}
+v1::TreatmentManagementRecorded& Management(Session& s, std::int64_t at, std::int64_t seconds,
+                                            v1::ProviderRole role = v1::PROVIDER_ROLE_PT) {
+  v1::TreatmentManagementRecorded& m = *s.Add(at).mutable_treatment_management_recorded();
+  m.set_clinician_ref(role == v1::PROVIDER_ROLE_PT ? "prov-17b3" : "pta-9d41");
+  m.set_clinician_role(role);
+  m.set_duration_seconds(seconds);
+  m.set_activity("data_review");
+  return m;
+}
+v1::InteractiveCommunicationHeld& Call(Session& s, std::int64_t at, std::int64_t seconds,
+                                       v1::Modality modality = v1::MODALITY_AUDIO_VIDEO) {
+  v1::InteractiveCommunicationHeld& c = *s.Add(at).mutable_interactive_communication_held();
+  c.set_clinician_ref("prov-17b3");
+  c.set_clinician_role(v1::PROVIDER_ROLE_PT);
+  c.set_modality(modality);
+  c.set_duration_seconds(seconds);
+  return c;
+}
+
+// A month of an MSK RTM episode: 18 days of data, 12 + 9 minutes of
+// management (the 9 by an assistant), a video call, a live video visit of
+// the same patient inside it, and the episode's end; once in order, once
+// reversed with repeats; and one that starts with device data before its
+// MonitoringEpisodeStarted arrives, with a visit's event sent under the
+// episode's id.
+void WriteMonitoring(Corpus& corpus) {
+  Session episode("rtm-0001", kDemoStart);
+  EpisodeStarted(episode, 0);
+  for (int day = 1; day <= 18; ++day) DeviceData(episode, day * kDay + 3600);
+  Management(episode, 3 * kDay, 12 * kMin);
+  Call(episode, 5 * kDay, 10 * kMin);
+  Management(episode, 9 * kDay, 9 * kMin, v1::PROVIDER_ROLE_PTA);
+  episode.Add(29 * kDay).mutable_monitoring_episode_ended();
+  std::vector<v1::Event> events = episode.events();
+  const std::vector<v1::Event> visit =
+      Exercise("rtm-visit-0001", kDemoStart + 7 * kDay, "pt-4f9c2a", "medicare").events();
+  events.insert(events.end(), visit.begin(), visit.end());
+  corpus.Write("monitoring_month", events);
+
+  std::vector<v1::Event> reversed(events.rbegin(), events.rend());
+  reversed.insert(reversed.end(), events.begin(), events.begin() + 6);
+  corpus.Write("monitoring_month_reversed_repeated", reversed);
+
+  Session early("rtm-0002", kDemoStart);
+  DeviceData(early, 0);
+  DeviceData(early, kDay);
+  EpisodeStarted(early, 2 * kDay).set_device_kind(v1::DEVICE_KIND_COGNITIVE_BEHAVIORAL_THERAPY);
+  early.Joined(2 * kDay + 60, v1::PARTICIPANT_PATIENT);  // a visit's event: ignored by RTM
+  Call(early, 3 * kDay, 4 * 3600, v1::MODALITY_AUDIO_ONLY);
+  EpisodeStarted(early, 4 * kDay).set_program(v1::MONITORING_PROGRAM_REMOTE_PHYSIOLOGIC);
+  corpus.Write("monitoring_data_before_start", early.events());
+}
+
+// Monitoring events with each kind of bad field, among good ones: an
+// assistant billing the episode, an X12 delimiter in a reference, a call
+// with no media, durations out of 1..14400 (0, negative, INT64_MAX: never
+// converted to milliseconds), and enum numbers the API does not define,
+// written byte by byte.
+void WriteHostileMonitoring(Corpus& corpus) {
+  Session s("rtm-bad-0001", kDemoStart);
+  EpisodeStarted(s, 0);
+  EpisodeStarted(s, 10).set_provider_role(v1::PROVIDER_ROLE_PTA);
+  EpisodeStarted(s, 20).set_patient_ref("PAT~1");
+  EpisodeStarted(s, 30).set_clinic_time_zone("Mars/Olympus_Mons");
+  Call(s, 40, 60).set_clinician_ref("c*1");
+  Call(s, 50, 60, v1::MODALITY_NONE);
+  for (const std::int64_t seconds : {std::int64_t{0}, std::int64_t{-1}, std::int64_t{14401},
+                                     std::int64_t{INT64_MAX}, std::int64_t{INT64_MIN}}) {
+    Management(s, 60, 60).set_duration_seconds(seconds);
+  }
+  Management(s, 70, 14400);  // the longest allowed
+  DeviceData(s, 80);
+  s.Add(90).mutable_device_data_received()->set_data_kind(std::string(65, 'k'));
+  std::vector<std::string> body;
+  for (const v1::Event& e : s.events()) body.push_back(e.SerializeAsString());
+  // device_kind (field 8 of field 18) 9 and program (9 of 18) 7, clinician_role
+  // (2 of 21) 42: numbers no enum defines; the submessages merge.
+  const auto varint = [](int number, std::uint64_t v) {
+    std::string out(1, static_cast<char>(number << 3));
+    for (; v >= 0x80; v >>= 7) out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    out.push_back(static_cast<char>(v));
+    return out;
+  };
+  body.push_back(s.events()[0].SerializeAsString() + LengthDelimited(18, varint(8, 9)));
+  body.push_back(s.events()[0].SerializeAsString() + LengthDelimited(18, varint(9, 7)));
+  body.push_back(s.events()[11].SerializeAsString() + LengthDelimited(21, varint(2, 42)));
+  corpus.WriteBytes("monitoring_hostile_fields", Body(body));
+}
+
 }  // namespace
 }  // namespace unitclock::fuzz
 
@@ -609,6 +720,8 @@ int main(int argc, char** argv) {
   fuzz::WriteVariants(corpus, scenario->events);
   fuzz::WriteUndecodable(corpus);
   fuzz::WriteHostileReferences(corpus);
+  fuzz::WriteMonitoring(corpus);
+  fuzz::WriteHostileMonitoring(corpus);
   if (!corpus.ok) return 1;
   std::printf("wrote %d files to %s\n", corpus.written, argv[2]);
   return 0;

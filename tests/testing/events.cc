@@ -34,4 +34,18 @@ core::Event StartedEvent(const std::string& event_id, const std::string& session
   return MakeEvent(event_id, session_id, seconds, s);
 }
 
+core::MonitoringEpisodeStarted EpisodeStart() {
+  core::MonitoringEpisodeStarted s;
+  s.platform = "demo-rehab";
+  s.patient_ref = "pt-0001";
+  s.provider_ref = "prov-77";
+  s.provider_role = core::ProviderRole::kPt;
+  s.discipline = core::Discipline::kPhysicalTherapy;
+  s.payer_id = "medicare";
+  s.clinic_time_zone = "America/Chicago";
+  s.device_kind = core::DeviceKind::kMusculoskeletal;
+  s.program = core::MonitoringProgram::kRemoteTherapeutic;
+  return s;
+}
+
 }  // namespace unitclock::testing

@@ -547,6 +547,63 @@ pageTest('keyboard alone: sign in, open a patient-day, reach the review form', '
   await checkAxe(page, 'review view of an approved patient-day');
 });
 
+// examples/scenarios/rtm_month.json, which review_page_test.sh recorded: an
+// RTM month of October 2026 (closed) with its live video visit.
+pageTest('a remote monitoring month: its period under the heading, and the provisional toggle', '11-monitoring', async (page) => {
+  await signIn(page);
+  const month = suggestionId('2026-10-31', 'medicare', 'pt-7f3a', 'pt-rtm');
+  const device = suggestionId('2026-10-30', 'medicare', 'pt-7f3a', 'pt-rtmd');
+  const row = (id) => `#queue-results tr[data-suggestion-id="${id}"]`;
+  await listDay(page, '2026-10-30', '2026-10-31');
+  assert.ok(!new URLSearchParams(await page.$eval('#queue-results', (el) => el.dataset.query)).has('include_provisional'),
+    'closed periods only, unless asked');
+  const monthRow = await text(page, row(month));
+  assert.match(monthRow, /^2026-10-31 2026-10 calendar month, 21 min, contact: visit visit-2026-10-14\b.* pt-7f3a medicare physical therapy prov-19 pending review\b/);
+  assert.match(monthRow, /98980 ×1 · GP\b/);
+  assert.doesNotMatch(monthRow, /Provisional/);
+  const deviceRow = await text(page, row(device));
+  assert.match(deviceRow, /^2026-10-30 device period 2026-10-01 – 2026-10-30, 18 days pt-7f3a/);
+  assert.match(deviceRow, /98977 ×1 · GP\b/);
+  assert.match(deviceRow, /98975 ×1 · GP\b/);
+
+  // The month under its heading: kind, dates, minutes, the visit as its contact.
+  await page.click(`${row(month)} button`);
+  await page.waitForSelector('#review-section:not([hidden])');
+  assert.equal(await text(page, '#detail-h'), 'Patient pt-7f3a · 2026-10 calendar month');
+  const facts = await text(page, '.period-facts');
+  assert.match(facts, /Kind Calendar month: treatment management/);
+  assert.match(facts, /Dates 2026-10-01 – 2026-10-31/);
+  assert.match(facts, /Management time 21 min/);
+  assert.match(facts, /Interactive contacts visit visit-2026-10-14/);
+  assert.match(facts, /Status closed/);
+  assert.equal(await page.$$eval('.badge-provisional', (els) => els.length), 0);
+  assert.equal(await page.$$eval('#timelines', (els) => els.length), 0, 'no session picture for a month');
+  assert.match(await text(page, 'table.management'), /12 min prov-19 \(PT\) management .* 9 min prov-19 \(PT\) management/);
+  await shot(page, '11-monitoring-month');
+  await checkAxe(page, 'monitoring month');
+
+  // The device period: its 18 dates, the one late in the evening on its local date.
+  await page.click('#back-to-queue');
+  await page.waitForSelector(row(device));
+  await page.click(`${row(device)} button`);
+  await waitText(page, '#detail-h', /^Patient pt-7f3a · device period 2026-10-01 – 2026-10-30$/);
+  const days = await text(page, '.period-facts');
+  assert.match(days, /Days of data 18 days: 2026-10-01, 2026-10-02, .*, 2026-10-26, 2026-10-30 /);
+  assert.doesNotMatch(days, /2026-10-31/);
+  await shot(page, '11-monitoring-device');
+
+  // "Include open months" asks for provisional suggestions, and only then.
+  await page.click('#back-to-queue');
+  await page.click('#q-provisional');
+  await listDay(page, '2026-10-30', '2026-10-31');
+  // The same dates as the list before: wait for the answer of the new query.
+  await page.waitForFunction(() => new URLSearchParams(
+    document.querySelector('#queue-results').dataset.query || '').get('include_provisional') === 'true');
+  assert.equal(new URLSearchParams(await page.$eval('#queue-results', (el) => el.dataset.query)).get('include_provisional'), 'true');
+  await page.waitForSelector(row(month));
+  await checkAxe(page, 'queue with the provisional toggle');
+});
+
 test('no CSP violation, no page error, the token never in a URL', () => {
   assert.deepEqual(problems, []);
   for (const t of [DESK, OTHER_DESK]) {

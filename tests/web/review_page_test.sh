@@ -3,8 +3,9 @@
 # real unitclockd. Starts unitclockd with its HTTP face on an ephemeral
 # loopback port, records scenarios with simulated_platform (the example
 # session, copies of it for amending and for a late-event conflict, a
-# blocking one from the billing scenarios, another platform's, and a live
-# session still going on), then runs review_page.test.mjs: Debian's chromium,
+# blocking one from the billing scenarios, another platform's, a month of
+# remote monitoring, and a live session still going on), then runs
+# review_page.test.mjs: Debian's chromium,
 # headless, driven by puppeteer-core, with axe-core for accessibility. The
 # browser's screenshots go to WORK_DIR.
 #
@@ -91,6 +92,9 @@ node -e '
 ' "$repo/tests/e2e/billing_scenarios/audio_only_not_at_home.json" "$work/blocking.json"
 record "$work/blocking.json" "$work/platform.token"
 
+# A month of remote monitoring with its live video visit (October 2026).
+record "$repo/examples/scenarios/rtm_month.json" "$work/platform.token"
+
 # Late events for the conflict: the patient dropped out for 15 minutes, which
 # takes a unit away while the page has the suggestion open. Explicit event
 # ids: the defaults (<session>-<position>) are taken.
@@ -131,7 +135,7 @@ node --test --test-reporter=spec "$repo/tests/web/review_page.test.mjs" 2>&1 |
 
 check "the daemon's log names no patient, provider or token"
 stop_daemon
-for secret in pt-4f9c2a pt-8d21e0 pt-c0ff1c prov-17b3 "$(cat "$work/desk.token")" \
+for secret in pt-4f9c2a pt-8d21e0 pt-c0ff1c prov-17b3 pt-7f3a prov-19 "$(cat "$work/desk.token")" \
   "$(cat "$work/platform.token")"; do
   if grep -qF -- "$secret" "$work/daemon.log"; then
     grep -nF -- "$secret" "$work/daemon.log" | head -5

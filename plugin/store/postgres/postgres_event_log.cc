@@ -38,8 +38,8 @@ constexpr Sql kLockSessions{
 // the latest committed state of each session.
 constexpr Sql kReadSessions{
     "log_read_sessions",
-    "SELECT session_id, platform, patient_ref, start_ms, last_event_ms, stopped, event_count "
-    "FROM sessions WHERE session_id = ANY($1::text[])"};
+    "SELECT session_id, platform, patient_ref, start_ms, last_event_ms, stopped, event_count, "
+    "kind FROM sessions WHERE session_id = ANY($1::text[])"};
 
 constexpr Sql kReadEvents{"log_read_events",
                           "SELECT event_id, session_id, occurred_at_ms, payload FROM events "
@@ -58,10 +58,10 @@ constexpr Sql kUpdateSessions{
     "log_update_sessions",
     "UPDATE sessions AS s SET platform = v.platform, patient_ref = v.patient_ref, "
     "start_ms = v.start_ms, last_event_ms = v.last_event_ms, stopped = v.stopped, "
-    "event_count = v.event_count "
+    "event_count = v.event_count, kind = CASE WHEN v.monitoring THEN 1 ELSE 0 END "
     "FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::int8[], $6::bool[], "
-    "$7::int8[]) AS v(session_id, platform, patient_ref, start_ms, last_event_ms, stopped, "
-    "event_count) "
+    "$7::int8[], $8::bool[]) AS v(session_id, platform, patient_ref, start_ms, last_event_ms, "
+    "stopped, event_count, monitoring) "
     "WHERE s.session_id = v.session_id"};
 
 constexpr Sql kDeleteUnusedSessions{
@@ -80,19 +80,19 @@ constexpr Sql kSessionOwner{"log_session_owner",
 constexpr Sql kListOpenSessions{
     "log_list_open_sessions",
     "SELECT session_id, last_event_ms, event_count FROM sessions "
-    "WHERE NOT stopped AND last_event_ms < $1 ORDER BY last_event_ms, session_id"};
+    "WHERE NOT stopped AND kind = 0 AND last_event_ms < $1 ORDER BY last_event_ms, session_id"};
 
 constexpr Sql kCountEvents{"log_count_events", "SELECT count(*) FROM events"};
 
 // The statement of a ListSessions with the filters in `mask` (bits: patient,
-// platform, start min, start max, page cursor): one prepared statement per
-// combination, each with the plain conditions an index serves (a generic
+// platform, start min, start max, page cursor, kind): one prepared statement
+// per combination, each with the plain conditions an index serves (a generic
 // plan of "$1 = '' OR patient_ref = $1" would scan the table).
 const Sql& ListSessionsSql(unsigned mask) {
   static const std::vector<std::pair<std::string, std::string>> statements = [] {
     std::vector<std::pair<std::string, std::string>> out;
     const std::string start = "COALESCE(start_ms, '-9223372036854775808'::bigint)";
-    for (unsigned m = 0; m < 32; ++m) {
+    for (unsigned m = 0; m < 64; ++m) {
       std::string sql = "SELECT session_id, " + start + " FROM sessions WHERE true";
       int n = 0;
       auto param = [&n](const char* type) { return "$" + std::to_string(++n) + "::" + type; };
@@ -104,6 +104,7 @@ const Sql& ListSessionsSql(unsigned mask) {
         const std::string after_start = param("bigint");
         sql += " AND (" + start + ", session_id) > (" + after_start + ", " + param("text") + ")";
       }
+      if (m & 32) sql += " AND kind = " + param("smallint");
       sql += " ORDER BY " + start + ", session_id LIMIT " + param("bigint");
       out.emplace_back("log_list_sessions_" + std::to_string(m), std::move(sql));
     }
@@ -118,6 +119,10 @@ const Sql& ListSessionsSql(unsigned mask) {
 }
 
 std::int64_t ToMillis(core::TimePoint t) { return t.time_since_epoch().count(); }
+
+// sessions.kind (schema 2): what a session is.
+constexpr std::int64_t kVisitKind = 0;
+constexpr std::int64_t kEpisodeKind = 1;
 core::TimePoint FromMillis(std::int64_t ms) { return core::TimePoint(core::Duration(ms)); }
 
 // What the log keeps of one session, as a group reads it once (locked) and
@@ -131,6 +136,7 @@ struct SessionRow {
   std::int64_t last_event_ms = kNoStart;
   bool stopped = false;
   std::int64_t event_count = 0;
+  bool monitoring = false;  // a monitoring episode (kind 1)
 };
 
 // An event as stored (or accepted earlier in the group).
@@ -184,6 +190,8 @@ absl::StatusOr<AppendOutcome> Decide(const StoredEvent& e, SessionRow& row,
   if (!row.platform && !e.platform.empty()) row.platform = e.platform;
   row.last_event_ms = std::max(row.last_event_ms, at);
   row.stopped = row.stopped || e.stops_session;
+  // A session is an episode from its first monitoring event on.
+  row.monitoring = row.monitoring || e.monitoring;
   ++row.event_count;
   // The earliest SessionStarted wins, as in core::SummarizeSession.
   if (e.started && (!row.start_ms || *row.start_ms > at)) {
@@ -282,6 +290,7 @@ absl::StatusOr<std::vector<AppendResults>> PostgresEventLog::TryCommitGroup(
     row.last_event_ms = rows->Int(r, 4);
     row.stopped = rows->Bool(r, 5);
     row.event_count = rows->Int(r, 6);
+    row.monitoring = rows->Int(r, 7) == kEpisodeKind;
   }
   for (int r = 0; r < created->rows(); ++r)
     sessions[std::string(created->Text(r, 0))].created = true;
@@ -337,7 +346,7 @@ absl::StatusOr<std::vector<AppendResults>> PostgresEventLog::TryCommitGroup(
     if (inserted->rows() != static_cast<int>(accepted.size())) return RaceLost();
   }
 
-  ArrayLiteral id, platform, patient, start, last, stopped, count, unused;
+  ArrayLiteral id, platform, patient, start, last, stopped, count, monitoring, unused;
   bool any_changed = false, any_unused = false;
   for (const auto& [session_id, row] : sessions) {
     if (!row.changed) {
@@ -355,6 +364,7 @@ absl::StatusOr<std::vector<AppendResults>> PostgresEventLog::TryCommitGroup(
     last.Int(row.last_event_ms);
     stopped.Bool(row.stopped);
     count.Int(row.event_count);
+    monitoring.Bool(row.monitoring);
   }
   if (any_changed) {
     absl::StatusOr<Result> updated = c.Run(kUpdateSessions, Params()
@@ -364,7 +374,8 @@ absl::StatusOr<std::vector<AppendResults>> PostgresEventLog::TryCommitGroup(
                                                                 .Text(start.Take())
                                                                 .Text(last.Take())
                                                                 .Text(stopped.Take())
-                                                                .Text(count.Take()));
+                                                                .Text(count.Take())
+                                                                .Text(monitoring.Take()));
     if (!updated.ok()) return updated.status();
   }
   if (any_unused) {
@@ -442,6 +453,10 @@ absl::StatusOr<SessionPage> PostgresEventLog::ListSessions(const SessionQuery& q
   if (has_cursor) {
     mask |= 16;
     params.Int(after_start).Text(after_id);
+  }
+  if (query.kind) {
+    mask |= 32;
+    params.Int(*query.kind == SessionKind::kMonitoringEpisode ? kEpisodeKind : kVisitKind);
   }
   params.Int(std::int64_t{query.page_size} + 1);
 

@@ -110,6 +110,17 @@ CREATE TRIGGER export_batches_append_only_rows
 REVOKE UPDATE, DELETE, TRUNCATE ON audit_records, export_batches FROM PUBLIC;
 )sql";
 
+// Version 2: sessions gain their kind, 0 a visit, 1 a remote monitoring
+// episode (a session any of whose events is a monitoring event), which the
+// watchdog's index leaves out. Every session stored before is a visit: no
+// unitclockd of schema 1 accepted a monitoring event.
+constexpr const char* kSchema2 = R"sql(
+ALTER TABLE sessions ADD COLUMN kind SMALLINT NOT NULL DEFAULT 0 CHECK (kind IN (0, 1));
+DROP INDEX open_sessions_by_last_event;
+CREATE INDEX open_sessions_by_last_event ON sessions (last_event_ms, session_id)
+  WHERE NOT stopped AND kind = 0;
+)sql";
+
 struct Migration {
   int version;
   const char* sql;
@@ -117,7 +128,7 @@ struct Migration {
 
 // In order; the last one's version is kSchemaVersion. A migration never
 // changes once released: a new version is a new entry.
-constexpr Migration kMigrations[] = {{1, kSchema1}};
+constexpr Migration kMigrations[] = {{1, kSchema1}, {2, kSchema2}};
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
 constexpr Sql kLock{"migrate_lock", "SELECT pg_advisory_xact_lock($1::int4, $2::int4)"};

@@ -8,7 +8,7 @@
 namespace unitclock::store::postgres {
 
 // The schema version this unitclockd writes: the highest migration it knows.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // The key of the advisory lock that a migration's transaction holds
 // (pg_advisory_xact_lock(kMigrationLockClass, kMigrationLockId), the

@@ -16,7 +16,7 @@ namespace {
 
 using sqlite::Statement;
 
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 // How long a statement waits for another connection's (or process's) lock.
 constexpr int kBusyTimeoutMs = 5000;
@@ -35,8 +35,10 @@ constexpr int kBusyTimeoutMs = 5000;
 // listing and for the watchdog, and is maintained in the same transaction as the events:
 // `last_event_ms` is the latest occurred_at of the session's events, `stopped` is 1 once any
 // SessionStopped of the session is stored, `platform` is the owning tenant (set by the session's
-// first event, or by its SessionStarted for sessions written by unitclock's own writers) and
-// `event_count` the number of its events.
+// first event, or by its SessionStarted for sessions written by unitclock's own writers),
+// `event_count` the number of its events and `kind` 1 once any of its events is a monitoring
+// episode's (the session is then an episode, which the watchdog's index leaves out), else 0 (a
+// visit). `start_ms` and `patient_ref` come from a SessionStarted or MonitoringEpisodeStarted.
 // `audit_records` is the review ledger's trail; its triggers make it
 // append-only even for other programs writing the file (INSERT OR REPLACE
 // deletes without firing DELETE triggers, hence the third). A suggestion id
@@ -80,13 +82,14 @@ CREATE TABLE sessions (
   last_event_ms INTEGER NOT NULL,
   stopped       INTEGER NOT NULL DEFAULT 0,
   event_count   INTEGER NOT NULL DEFAULT 0,
-  event_seqs    BLOB NOT NULL DEFAULT x''
+  event_seqs    BLOB NOT NULL DEFAULT x'',
+  kind          INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE INDEX sessions_by_platform ON sessions (platform, start_ms, session_id);
 CREATE INDEX sessions_by_patient ON sessions (patient_ref, start_ms, session_id);
 CREATE INDEX sessions_by_start ON sessions (start_ms, session_id);
 CREATE INDEX open_sessions_by_last_event ON sessions (last_event_ms, session_id)
-  WHERE stopped = 0;
+  WHERE stopped = 0 AND kind = 0;
 CREATE TABLE audit_records (
   record_id       INTEGER PRIMARY KEY AUTOINCREMENT,
   recorded_at_ms  INTEGER NOT NULL,
@@ -124,7 +127,7 @@ CREATE TABLE export_batches (
   claim_count   INTEGER NOT NULL,
   line_count    INTEGER NOT NULL
 ) WITHOUT ROWID;
-PRAGMA user_version = 4;
+PRAGMA user_version = 5;
 )sql";
 
 // From schema 1: sessions gain their event count (the per-session limit) and
@@ -260,6 +263,16 @@ DROP TABLE events_v3;
   return ListSessionSeqs(c);
 }
 
+// From schema 4: sessions gain their kind (remote monitoring episodes are
+// sessions too, which the watchdog leaves alone). Every session stored
+// before is a visit: no unitclockd of schema 4 accepted a monitoring event.
+constexpr const char* kMigrateFrom4 = R"sql(
+ALTER TABLE sessions ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;
+DROP INDEX IF EXISTS open_sessions_by_last_event;
+CREATE INDEX open_sessions_by_last_event ON sessions (last_event_ms, session_id)
+  WHERE stopped = 0 AND kind = 0;
+)sql";
+
 absl::StatusOr<std::int64_t> SchemaVersion(Connection& c) {
   // Finalized before any migration: DROP TABLE needs no statement pending.
   Statement version(c.db(), kOwner, "PRAGMA user_version");
@@ -334,7 +347,8 @@ absl::Status PrepareSchema(Connection& c, const std::string& path) {
     if (*v == 1) st = c.Exec(kMigrateFrom1);
     if (st.ok() && *v <= 2) st = MigrateFrom2(c);
     if (st.ok() && *v <= 3) st = MigrateFrom3(c);
-    if (st.ok()) st = c.Exec("PRAGMA user_version = 4");
+    if (st.ok() && *v <= 4) st = c.Exec(kMigrateFrom4);
+    if (st.ok()) st = c.Exec("PRAGMA user_version = 5");
   }
   if (st.ok()) st = c.Exec("COMMIT");
   if (!st.ok()) (void)c.Exec("ROLLBACK");

@@ -29,6 +29,10 @@ absl::Status Run(StatementCache& cache, const char* sql) {
 
 std::int64_t ToMillis(core::TimePoint t) { return t.time_since_epoch().count(); }
 
+// sessions.kind (schema 5): what a session is.
+constexpr std::int64_t kVisitKind = 0;
+constexpr std::int64_t kEpisodeKind = 1;
+
 // What the store keeps of one session in the `sessions` table, as a group
 // commit reads it once and writes it back once, whatever the number of the
 // group's events in the session.
@@ -41,6 +45,7 @@ struct SessionRow {
   std::optional<std::int64_t> start_ms;
   std::int64_t last_event_ms = std::numeric_limits<std::int64_t>::min();
   bool stopped = false;
+  bool monitoring = false;  // a monitoring episode (kind 1)
   std::int64_t event_count = 0;
   // The seqs of its latest events (seq_list.h): how many, the first and the
   // last.
@@ -67,7 +72,7 @@ class SessionRows {
     if (!inserted) return &it->second;
     Statement q(db_,
                 "SELECT platform, patient_ref, start_ms, last_event_ms, stopped, event_count, "
-                "event_seqs FROM sessions WHERE session_id = ?");
+                "event_seqs, kind FROM sessions WHERE session_id = ?");
     if (!q.ok()) return q.Error("prepare");
     q.Bind(1, session_id);
     const int rc = q.Step();
@@ -81,6 +86,7 @@ class SessionRows {
       row.stopped = q.Int(4) != 0;
       row.event_count = q.Int(5);
       row.event_seqs = q.Blob(6);
+      row.monitoring = q.Int(7) == kEpisodeKind;
       std::vector<std::int64_t> seqs;
       const std::optional<std::int64_t> last = sqlite_backend::DecodeSeqs(row.event_seqs, seqs);
       if (!last) return absl::DataLossError("event store: sessions.event_seqs: not a list of seqs");
@@ -115,14 +121,16 @@ class SessionRows {
       // leaves the columns that three of the indexes are on alone.
       const char* sql = !row.exists ? "INSERT INTO sessions (session_id, platform, patient_ref, "
                                       "start_ms, last_event_ms, stopped, event_count, "
-                                      "event_seqs) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                                      "event_seqs, kind) "
+                                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
                         : row.facts_changed
                             ? "UPDATE sessions SET platform = ?2, patient_ref = ?3, "
                               "start_ms = ?4, last_event_ms = ?5, stopped = ?6, "
-                              "event_count = ?7, event_seqs = ?8 WHERE session_id = ?1"
+                              "event_count = ?7, event_seqs = ?8, kind = ?9 "
+                              "WHERE session_id = ?1"
                             : "UPDATE sessions SET last_event_ms = ?5, stopped = ?6, "
                               "event_count = ?7, event_seqs = ?8 "
-                              "WHERE session_id = ?1";  // ?2-?4 unused
+                              "WHERE session_id = ?1";  // ?2-?4 and ?9 unused
       Statement w(db_, sql);
       if (!w.ok()) return w.Error("prepare");
       w.Bind(1, session_id);
@@ -137,6 +145,7 @@ class SessionRows {
       w.Bind(6, std::int64_t{row.stopped ? 1 : 0});
       w.Bind(7, row.event_count);
       w.BindBlob(8, row.event_seqs);
+      w.Bind(9, row.monitoring ? kEpisodeKind : kVisitKind);
       if (w.Step() != SQLITE_DONE) return w.Error("write session");
     }
     return absl::OkStatus();
@@ -255,6 +264,12 @@ absl::StatusOr<AppendOutcome> AppendOne(GroupAppend& g, SessionRows& sessions, c
   row.last_event_ms = std::max(row.last_event_ms, at);
   row.stopped = row.stopped || e.stops_session;
   ++row.event_count;
+  // A session is an episode from its first monitoring event on: the kind
+  // is indexed (the open sessions' index leaves episodes out).
+  if (e.monitoring && !row.monitoring) {
+    row.monitoring = true;
+    row.facts_changed = true;
+  }
   // The earliest SessionStarted wins, as in core::SummarizeSession.
   if (e.started && (!row.start_ms || *row.start_ms > at)) {
     row.facts_changed = true;
@@ -491,6 +506,7 @@ absl::StatusOr<SessionPage> SqliteEventLog::ListSessions(const SessionQuery& que
   Statement q(db->db(), sqlite_backend::kOwner,
               "SELECT session_id, COALESCE(start_ms, ?1) AS s FROM sessions "
               "WHERE (?2 = '' OR patient_ref = ?2) AND (?9 = '' OR platform = ?9) "
+              "AND (?10 IS NULL OR kind = ?10) "
               "AND (?3 IS NULL OR start_ms >= ?3) AND (?4 IS NULL OR start_ms < ?4) "
               "AND (?5 = 0 OR (COALESCE(start_ms, ?1), session_id) > (?6, ?7)) "
               "ORDER BY s, session_id LIMIT ?8");
@@ -512,6 +528,11 @@ absl::StatusOr<SessionPage> SqliteEventLog::ListSessions(const SessionQuery& que
   q.Bind(7, after_id);
   q.Bind(8, std::int64_t{query.page_size} + 1);
   q.Bind(9, query.platform);
+  if (query.kind) {
+    q.Bind(10, *query.kind == SessionKind::kMonitoringEpisode ? kEpisodeKind : kVisitKind);
+  } else {
+    q.BindNull(10);
+  }
 
   SessionPage page;
   std::int64_t last_start = kNoStart;
@@ -533,7 +554,8 @@ absl::StatusOr<std::vector<OpenSession>> SqliteEventLog::ListOpenSessions(
   const sqlite_backend::ReadPool::Lease db = reads_->Acquire();
   Statement q(db->cache(),
               "SELECT session_id, last_event_ms, event_count FROM sessions "
-              "WHERE stopped = 0 AND last_event_ms < ? ORDER BY last_event_ms, session_id");
+              "WHERE stopped = 0 AND kind = 0 AND last_event_ms < ? "
+              "ORDER BY last_event_ms, session_id");
   if (!q.ok()) return q.Error("prepare");
   q.Bind(1, ToMillis(last_event_before));
   std::vector<OpenSession> out;

@@ -81,6 +81,26 @@ TEST(ExportX12, OneLineClaimIsACompleteInterchange) {
       }));
 }
 
+TEST(ExportX12, ALongSuggestionIdBecomesAStableControlNumberThatFitsClm01) {
+  // A suggestion id names its patient reference, which may be 128
+  // characters: CLM01 holds 38.
+  Claim claim = testing::OneLineClaim();
+  claim.suggestion_id = "2026-10-31.pt-rtm.bWVkaWNhcmU.cGF0aWVudC0xMjM0NTY3ODkw";
+  const std::vector<Claim> claims = {claim};
+  const std::vector<std::string> clm =
+      WithId(Segments(WriteX12_837P(claims, testing::SampleConfig(), SampleEnvelope())), "CLM");
+  ASSERT_EQ(clm.size(), 1u);
+  const std::string control = PatientControlNumber(claim.suggestion_id);
+  EXPECT_EQ(clm[0].substr(0, 4 + control.size() + 1), "CLM*" + control + "*");
+  EXPECT_EQ(control.size(), 17u);
+  EXPECT_EQ(control[0], 'u');
+  EXPECT_EQ(control, PatientControlNumber(claim.suggestion_id));
+  EXPECT_NE(control, PatientControlNumber(claim.suggestion_id + "x"));
+  // An id that fits is written as it is.
+  EXPECT_EQ(PatientControlNumber(std::string(38, 's')), std::string(38, 's'));
+  EXPECT_EQ(PatientControlNumber(std::string(39, 's')).size(), 17u);
+}
+
 TEST(ExportX12, IsaIsFixedWidth) {
   const std::vector<Claim> claims = {testing::OneLineClaim()};
   BillingConfig config = testing::SampleConfig();

@@ -49,7 +49,7 @@ TEST(LoadPolicyFolder, LoadsTheShippedFolder) {
   const auto set = LoadPolicyFolder(UNITCLOCK_POLICY_DIR);
   ASSERT_TRUE(set.ok()) << set.status();
   EXPECT_EQ(set->timeline.idle_threshold, std::chrono::minutes(3));
-  EXPECT_EQ(set->catalogue.entries().size(), 29u);
+  EXPECT_EQ(set->catalogue.entries().size(), 39u);  // 29 visit codes, 10 RTM codes
   ASSERT_NE(set->catalogue.Find("97130"), nullptr);
   EXPECT_EQ(set->catalogue.Find("97130")->initial_code, "97129");
   EXPECT_THAT(set->payers, ElementsAre(Key("acme-health"), Key("commercial-cpt"), Key("medicare")));
@@ -131,6 +131,37 @@ TEST_F(PolicyFolderTest, ABadCatalogueIsNamedByItsPath) {
   const auto set = LoadPolicyFolder(folder());
   ASSERT_FALSE(set.ok());
   EXPECT_EQ(std::string(set.status().message()), codes + ": format_version: must be 1");
+}
+
+TEST(LoadPolicyFolder, LoadsTheRemoteMonitoringRules) {
+  const auto set = LoadPolicyFolder(UNITCLOCK_POLICY_DIR);
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->monitoring.period_days, 30);
+  ASSERT_NE(set->monitoring.Find("98980"), nullptr);
+  EXPECT_EQ(set->monitoring.Find("98980")->minutes, 20);
+  ASSERT_TRUE(set->FindPayer("medicare")->remote_monitoring.has_value());
+  EXPECT_FALSE(set->FindPayer("acme-health")->remote_monitoring.has_value());
+}
+
+TEST_F(PolicyFolderTest, TheMonitoringRulesAreRequired) {
+  const std::string monitoring = (fs::path(folder()) / "monitoring.json").string();
+  fs::remove(monitoring);
+  const auto set = LoadPolicyFolder(folder());
+  ASSERT_FALSE(set.ok());
+  EXPECT_EQ(set.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(std::string(set.status().message()), "cannot read \"" + monitoring + "\"");
+}
+
+TEST_F(PolicyFolderTest, AMonitoringCodeMissingFromTheCatalogueIsAnError) {
+  const std::string monitoring = (fs::path(folder()) / "monitoring.json").string();
+  std::string text = Read(monitoring);
+  const std::string from = "\"code\": \"98975\"";
+  text.replace(text.find(from), from.size(), "\"code\": \"98974\"");
+  std::ofstream(monitoring) << text;
+  const auto set = LoadPolicyFolder(folder());
+  ASSERT_FALSE(set.ok());
+  EXPECT_EQ(std::string(set.status().message()),
+            monitoring + ": codes[0] (98974): not in the code catalogue (codes.json)");
 }
 
 core::Day D(int y, unsigned m, unsigned d) {

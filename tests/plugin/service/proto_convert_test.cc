@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <limits>
 #include <vector>
 
 #include "tests/testing/events.h"
@@ -11,8 +13,19 @@ namespace unitclock::service {
 namespace {
 
 using ::testing::HasSubstr;
+using std::chrono_literals::operator""y;
 using testing::MakeEvent;
 using testing::StartedEvent;
+
+// Every enum away from its first value, so that a swapped field shows.
+core::MonitoringEpisodeStarted EpisodeStart() {
+  core::MonitoringEpisodeStarted s = testing::EpisodeStart();
+  s.provider_role = core::ProviderRole::kOt;
+  s.discipline = core::Discipline::kOccupationalTherapy;
+  s.device_kind = core::DeviceKind::kCognitiveBehavioral;
+  s.program = core::MonitoringProgram::kRemotePhysiologic;
+  return s;
+}
 
 std::vector<core::Event> OneOfEachKind() {
   return {
@@ -26,6 +39,17 @@ std::vector<core::Event> OneOfEachKind() {
       MakeEvent("e6", "s1", 5, core::ActivityEnded{"a1"}),
       MakeEvent("e7", "s1", 6, core::LivenessSignal{"a1", "repetition"}),
       MakeEvent("e8", "s1", 7, core::SessionStopped{core::StopReason::kTimedOut}),
+      // A monitoring episode's.
+      MakeEvent("m1", "ep1", 8, EpisodeStart()),
+      MakeEvent("m2", "ep1", 9, core::DeviceDataReceived{"exercise_session"}),
+      MakeEvent("m3", "ep1", 10,
+                core::TreatmentManagementRecorded{"pt-clin-1", core::ProviderRole::kPta,
+                                                  std::chrono::seconds(14400), "data_review"}),
+      MakeEvent(
+          "m4", "ep1", 11,
+          core::InteractiveCommunicationHeld{"pt-clin-1", core::ProviderRole::kPt,
+                                             core::Modality::kAudioOnly, std::chrono::seconds(1)}),
+      MakeEvent("m5", "ep1", 12, core::MonitoringEpisodeEnded{}),
   };
 }
 
@@ -190,6 +214,188 @@ TEST(ProtoConvert, TimelineTotalsAreRoundedDownOnceFromMilliseconds) {
   ASSERT_EQ(p.excluded_by_reason_size(), 1);
   EXPECT_EQ(p.excluded_by_reason(0).reason(), v1::EXCLUSION_REASON_IDLE);
   EXPECT_EQ(p.excluded_by_reason(0).seconds(), 1200);
+}
+
+TEST(ProtoConvert, MonitoringEnumsMapNameForName) {
+  // The last value of each enum proves the shared order.
+  const v1::Event p = EventToProto(MakeEvent("m1", "ep1", 0, EpisodeStart()));
+  EXPECT_EQ(p.monitoring_episode_started().device_kind(),
+            v1::DEVICE_KIND_COGNITIVE_BEHAVIORAL_THERAPY);
+  EXPECT_EQ(p.monitoring_episode_started().program(), v1::MONITORING_PROGRAM_REMOTE_PHYSIOLOGIC);
+  EXPECT_EQ(p.monitoring_episode_started().provider_role(), v1::PROVIDER_ROLE_OT);
+  EXPECT_EQ(v1::DeviceKind_MAX, v1::DEVICE_KIND_COGNITIVE_BEHAVIORAL_THERAPY);
+  EXPECT_EQ(v1::MonitoringProgram_MAX, v1::MONITORING_PROGRAM_REMOTE_PHYSIOLOGIC);
+  EXPECT_EQ(v1::MonitoringPeriodKind_MAX, v1::MONITORING_PERIOD_KIND_DEVICE_PERIOD);
+  const v1::Event call = EventToProto(OneOfEachKind()[11]);
+  EXPECT_EQ(call.interactive_communication_held().modality(), v1::MODALITY_AUDIO_ONLY);
+  EXPECT_EQ(call.interactive_communication_held().duration_seconds(), 1);
+  EXPECT_EQ(EventToProto(OneOfEachKind()[10]).treatment_management_recorded().duration_seconds(),
+            14400);
+  EXPECT_TRUE(EventToProto(OneOfEachKind()[12]).has_monitoring_episode_ended());
+}
+
+TEST(ProtoConvert, UnknownMonitoringEnumValueIsRejectedWithItsField) {
+  v1::Event p = EventToProto(MakeEvent("m1", "ep1", 0, EpisodeStart()));
+  p.mutable_monitoring_episode_started()->set_device_kind(static_cast<v1::DeviceKind>(7));
+  EXPECT_EQ(EventFromProto(p).status().message(),
+            "event.monitoring_episode_started.device_kind: unknown value 7");
+  p = EventToProto(MakeEvent("m1", "ep1", 0, EpisodeStart()));
+  p.mutable_monitoring_episode_started()->set_program(static_cast<v1::MonitoringProgram>(-3));
+  EXPECT_EQ(EventFromProto(p).status().message(),
+            "event.monitoring_episode_started.program: unknown value -3");
+  p = EventToProto(OneOfEachKind()[11]);
+  p.mutable_interactive_communication_held()->set_modality(static_cast<v1::Modality>(99));
+  EXPECT_EQ(EventFromProto(p).status().message(),
+            "event.interactive_communication_held.modality: unknown value 99");
+}
+
+// Any int64 may arrive: the range is checked before the seconds become
+// milliseconds, so that no value overflows into an accepted one.
+TEST(ProtoConvert, MonitoringDurationIsCheckedBeforeItIsConverted) {
+  const std::int64_t bad[] = {0,
+                              -1,
+                              14401,
+                              std::numeric_limits<std::int64_t>::max(),
+                              std::numeric_limits<std::int64_t>::min(),
+                              std::numeric_limits<std::int64_t>::max() / 1000 + 1};
+  for (std::int64_t seconds : bad) {
+    SCOPED_TRACE(seconds);
+    v1::Event m = EventToProto(OneOfEachKind()[10]);
+    m.mutable_treatment_management_recorded()->set_duration_seconds(seconds);
+    absl::StatusOr<core::Event> e = EventFromProto(m);
+    EXPECT_EQ(e.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(e.status().message(),
+              "event.treatment_management_recorded.duration_seconds: must be 1 to 14400");
+    v1::Event c = EventToProto(OneOfEachKind()[11]);
+    c.mutable_interactive_communication_held()->set_duration_seconds(seconds);
+    EXPECT_EQ(EventFromProto(c).status().message(),
+              "event.interactive_communication_held.duration_seconds: must be 1 to 14400");
+  }
+  v1::Event m = EventToProto(OneOfEachKind()[10]);
+  m.mutable_treatment_management_recorded()->set_duration_seconds(754);
+  absl::StatusOr<core::Event> e = EventFromProto(m);
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(std::get<core::TreatmentManagementRecorded>(e->payload).duration,
+            std::chrono::seconds(754));
+}
+
+TEST(ProtoConvert, MonitoringEventsEncodeByContent) {
+  const core::Event a = OneOfEachKind()[10];
+  core::Event b = a;
+  EXPECT_EQ(EncodeEvent(a), EncodeEvent(b));
+  std::get<core::TreatmentManagementRecorded>(b.payload).duration += std::chrono::seconds(1);
+  EXPECT_NE(EncodeEvent(a), EncodeEvent(b));
+}
+
+core::Interval Between(int from, int to) { return {testing::At(from), testing::At(to)}; }
+
+TEST(ProtoConvert, MonitoringSuggestionCarriesItsPeriod) {
+  using std::chrono::November;
+  using std::chrono::October;
+  core::Suggestion s;
+  s.patient_ref = "pt-0001";
+  s.date_of_service = core::Day(2026y / November / 30);
+  s.payer_id = "medicare";
+  s.discipline = core::Discipline::kPhysicalTherapy;
+  core::SuggestedLine line;
+  line.code = "98977";
+  line.units = 1;
+  line.provenance = {core::UnitProvenance{
+      1, {}, {core::Day(2026y / November / 2), core::Day(2026y / November / 3)}}};
+  s.lines.push_back(line);
+  core::MonitoringPeriod m;
+  m.kind = core::MonitoringPeriodKind::kDevicePeriod;
+  m.first = core::Day(2026y / October / 31);
+  m.last = core::Day(2026y / November / 29);
+  m.provisional = true;
+  m.episode_ids = {"ep1", "ep2"};
+  m.device_data_dates = {core::Day(2026y / November / 2), core::Day(2026y / November / 3)};
+  m.management = std::chrono::milliseconds(21 * 60 * 1000 + 59999);  // 21:59.999
+  m.management_minutes = 21;
+  m.assistant_minutes = 9;
+  m.management_times = {
+      core::ManagementTime{Between(0, 600), "pta-2", core::ProviderRole::kPta, "m3", false},
+      core::ManagementTime{Between(600, 900), "pt-1", core::ProviderRole::kPt, "m4", true}};
+  m.contacts = {
+      core::InteractiveContact{Between(600, 900), "m4", "", core::Modality::kAudioOnly},
+      core::InteractiveContact{Between(1000, 2000), "", "visit-1", core::Modality::kAudioVideo}};
+  s.monitoring = m;
+
+  v1::Suggestion p;
+  SuggestionToProto(s, p);
+  ASSERT_TRUE(p.has_monitoring());
+  const v1::MonitoringPeriod& pm = p.monitoring();
+  EXPECT_EQ(pm.kind(), v1::MONITORING_PERIOD_KIND_DEVICE_PERIOD);
+  EXPECT_EQ(pm.first_date(), "2026-10-31");
+  EXPECT_EQ(pm.last_date(), "2026-11-29");
+  EXPECT_TRUE(pm.provisional());
+  EXPECT_THAT(pm.episode_ids(), ::testing::ElementsAre("ep1", "ep2"));
+  EXPECT_THAT(pm.device_data_dates(), ::testing::ElementsAre("2026-11-02", "2026-11-03"));
+  EXPECT_EQ(pm.management_seconds(), 21 * 60 + 59);  // whole seconds, down
+  EXPECT_EQ(pm.management_minutes(), 21);
+  EXPECT_EQ(pm.assistant_minutes(), 9);
+  ASSERT_EQ(pm.management_size(), 2);
+  EXPECT_EQ(pm.management(0).clinician_ref(), "pta-2");
+  EXPECT_EQ(pm.management(0).clinician_role(), v1::PROVIDER_ROLE_PTA);
+  EXPECT_EQ(pm.management(0).event_id(), "m3");
+  EXPECT_FALSE(pm.management(0).interactive());
+  EXPECT_TRUE(pm.management(1).interactive());
+  EXPECT_EQ(pm.management(1).interval().end_time().seconds() -
+                pm.management(1).interval().start_time().seconds(),
+            300);
+  ASSERT_EQ(pm.interactive_contacts_size(), 2);
+  EXPECT_EQ(pm.interactive_contacts(0).event_id(), "m4");
+  EXPECT_EQ(pm.interactive_contacts(0).modality(), v1::MODALITY_AUDIO_ONLY);
+  EXPECT_EQ(pm.interactive_contacts(1).session_id(), "visit-1");
+  EXPECT_EQ(pm.interactive_contacts(1).event_id(), "");
+  ASSERT_EQ(p.lines_size(), 1);
+  EXPECT_THAT(p.lines(0).unit_provenance(0).dates(),
+              ::testing::ElementsAre("2026-11-02", "2026-11-03"));
+  EXPECT_EQ(p.date_of_service(), "2026-11-30");
+
+  s.monitoring->kind = core::MonitoringPeriodKind::kCalendarMonth;
+  p.Clear();
+  SuggestionToProto(s, p);
+  EXPECT_EQ(p.monitoring().kind(), v1::MONITORING_PERIOD_KIND_CALENDAR_MONTH);
+}
+
+TEST(ProtoConvert, AVisitSuggestionHasNoMonitoringPeriod) {
+  core::Suggestion s;
+  s.date_of_service = core::Day(std::chrono::year(2026) / 11 / 30);
+  v1::Suggestion p;
+  SuggestionToProto(s, p);
+  EXPECT_FALSE(p.has_monitoring());
+}
+
+TEST(ProtoConvert, MonitoringProgressToProto) {
+  core::MonitoringProgress g;
+  g.month = std::chrono::year(2026) / std::chrono::March;
+  g.management_minutes = 14;
+  g.interactive_communication = false;
+  g.management_codes = {"98979"};
+  g.period_first = core::Day(std::chrono::year(2026) / 3 / 10);
+  g.period_last = core::Day(std::chrono::year(2026) / 4 / 8);
+  g.device_days = 13;
+  g.device_code = "98985";
+  g.missing = {core::MonitoringGap{"98977", 3, 0, false, "3 more days of data for 98977"},
+               core::MonitoringGap{"98980", 0, 6, true, "6 more minutes and a call for 98980"}};
+  g.ended = true;
+  const v1::MonitoringProgress p = MonitoringProgressToProto(g);
+  EXPECT_EQ(p.month(), "2026-03");
+  EXPECT_EQ(p.management_minutes(), 14);
+  EXPECT_FALSE(p.interactive_communication());
+  EXPECT_THAT(p.management_codes(), ::testing::ElementsAre("98979"));
+  EXPECT_EQ(p.device_period_first_date(), "2026-03-10");
+  EXPECT_EQ(p.device_period_last_date(), "2026-04-08");
+  EXPECT_EQ(p.device_days(), 13);
+  EXPECT_EQ(p.device_code(), "98985");
+  ASSERT_EQ(p.missing_size(), 2);
+  EXPECT_EQ(p.missing(0).code(), "98977");
+  EXPECT_EQ(p.missing(0).device_days_needed(), 3);
+  EXPECT_EQ(p.missing(0).message(), "3 more days of data for 98977");
+  EXPECT_EQ(p.missing(1).minutes_needed(), 6);
+  EXPECT_TRUE(p.missing(1).interactive_communication_needed());
+  EXPECT_TRUE(p.ended());
 }
 
 TEST(ProtoConvert, GarbageBytesAreNotAnEvent) {

@@ -3,8 +3,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
+
+#include "plugin/service/event_intake.h"
+#include "plugin/store/sqlite/sqlite_store.h"
+#include "tests/testing/events.h"
+#include "tests/testing/fake_clock.h"
+#include "tests/testing/temp_dir.h"
 
 namespace unitclock::service {
 namespace {
@@ -82,6 +89,39 @@ TEST(ResourceName, TheErrorNeverRepeatsTheName) {
     ASSERT_FALSE(id.ok());
     EXPECT_THAT(std::string(id.status().message()), Not(HasSubstr(marker)));
   }
+}
+
+// An episode's MonitoringEpisodeStarted lists it by patient and start time
+// as a visit's SessionStarted does: coding a visit's dates must not take it
+// for one, not even when a SessionStarted was sent under the episode's id
+// (which monitoring ignores).
+TEST(LoadSessionsAround, LoadsVisitsAndNeverAMonitoringEpisode) {
+  testing::TempDir dir;
+  auto store = store::OpenSqliteStore(dir.File("events.db"));
+  ASSERT_TRUE(store.ok()) << store.status();
+  testing::FakeClock clock(testing::At(3600));
+  EventIntake intake(*store->events, clock, std::chrono::minutes(5));
+  const core::MonitoringEpisodeStarted episode = testing::EpisodeStart();
+  std::vector<Submission> batch;
+  batch.push_back({testing::StartedEvent("v1", "visit", 0, "pt-0001"), {}, ""});
+  batch.push_back({testing::MakeEvent("m1", "episode", 10, episode), {}, ""});
+  batch.push_back({testing::StartedEvent("stray", "episode", 20, "pt-0001"), {}, ""});
+  auto outcomes = intake.Submit(std::move(batch), "");
+  ASSERT_TRUE(outcomes.ok()) << outcomes.status();
+  for (const IntakeOutcome& o : *outcomes) ASSERT_TRUE(o.ok()) << o.status();
+
+  // Both are listed by patient and start time...
+  store::SessionQuery query;
+  query.patient_ref = "pt-0001";
+  query.start_time_min = testing::At(0);
+  EXPECT_THAT(store->events->ListSessions(query)->session_ids,
+              ::testing::ElementsAre("visit", "episode"));
+  // ...but only the visit is loaded for coding.
+  const core::Day day = core::Day(std::chrono::floor<std::chrono::days>(testing::At(0)));
+  auto sessions = LoadSessionsAround(*store->events, {"", "pt-0001", ""}, day, day, {});
+  ASSERT_TRUE(sessions.ok()) << sessions.status();
+  ASSERT_EQ(sessions->size(), 1u);
+  EXPECT_EQ((*sessions)[0].session_id, "visit");
 }
 
 }  // namespace

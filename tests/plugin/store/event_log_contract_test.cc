@@ -299,6 +299,96 @@ TEST_P(EventLogContractTest, ASessionHoldsAtMostTheConfiguredNumberOfEvents) {
   EXPECT_EQ(*log().CountEvents(), 4);
 }
 
+// ---- Monitoring episodes: sessions of a kind of their own.
+
+// An event of a monitoring episode, as intake marks it.
+StoredEvent Monitoring(const std::string& id, const std::string& session, int seconds) {
+  StoredEvent e = Ev(id, session, seconds);
+  e.monitoring = true;
+  return e;
+}
+
+// A MonitoringEpisodeStarted, as intake marks it.
+StoredEvent EpisodeStarted(const std::string& id, const std::string& session, int seconds,
+                           const std::string& patient) {
+  StoredEvent e = Started(id, session, seconds, patient);
+  e.monitoring = true;
+  return e;
+}
+
+SessionQuery OfKind(SessionKind kind, SessionQuery q = Query()) {
+  q.kind = kind;
+  return q;
+}
+
+TEST_P(EventLogContractTest, ListsSessionsOfOneKindOrOfBoth) {
+  Append({Started("v1", "s-visit", 0, "pt-1"), Ev("n1", "s-nostart", 10),
+          EpisodeStarted("m1", "ep-started", 5, "pt-1"), Monitoring("d1", "ep-nostart", 20)});
+  EXPECT_THAT(List(Query()),
+              ::testing::ElementsAre("ep-nostart", "s-nostart", "s-visit", "ep-started"));
+  EXPECT_THAT(List(OfKind(SessionKind::kVisit)), ::testing::ElementsAre("s-nostart", "s-visit"));
+  EXPECT_THAT(List(OfKind(SessionKind::kMonitoringEpisode)),
+              ::testing::ElementsAre("ep-nostart", "ep-started"));
+  // With the other filters, and across pages.
+  EXPECT_THAT(List(OfKind(SessionKind::kMonitoringEpisode, Query("pt-1"))),
+              ::testing::ElementsAre("ep-started"));
+  SessionQuery q = OfKind(SessionKind::kVisit);
+  q.page_size = 1;
+  auto first = log().ListSessions(q);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_THAT(first->session_ids, ::testing::ElementsAre("s-nostart"));
+  q.page_token = first->next_page_token;
+  auto second = log().ListSessions(q);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_THAT(second->session_ids, ::testing::ElementsAre("s-visit"));
+  EXPECT_TRUE(second->next_page_token.empty());
+}
+
+// A MonitoringEpisodeStarted indexes its episode as a SessionStarted its
+// visit: by patient and start time.
+TEST_P(EventLogContractTest, AnEpisodeIsListedByPatientAndStartTime) {
+  Append({Monitoring("d0", "ep-1", 50), EpisodeStarted("m1", "ep-1", 3600, "pt-1"),
+          EpisodeStarted("m2", "ep-2", 7200, "pt-2"), Started("v1", "s-1", 0, "pt-1")});
+  const auto episodes = SessionKind::kMonitoringEpisode;
+  EXPECT_THAT(List(OfKind(episodes, Query("pt-1"))), ::testing::ElementsAre("ep-1"));
+  EXPECT_THAT(List(OfKind(episodes, Query("", At(3600), At(7200)))),
+              ::testing::ElementsAre("ep-1"));
+  EXPECT_THAT(List(OfKind(episodes, Query("", At(3601)))), ::testing::ElementsAre("ep-2"));
+  EXPECT_THAT(List(Query("pt-1")), ::testing::ElementsAre("s-1", "ep-1"));
+  // An earlier start of the same episode wins, as for a visit.
+  Append({EpisodeStarted("m0", "ep-2", 60, "pt-1")});
+  EXPECT_THAT(List(OfKind(episodes, Query("pt-1"))), ::testing::ElementsAre("ep-2", "ep-1"));
+}
+
+// The watchdog closes idle visits; an episode lasts months between events.
+TEST_P(EventLogContractTest, OpenSessionsNeverIncludeAnEpisode) {
+  // Device data before the episode's start arrives: already an episode.
+  Append({Monitoring("d1", "ep-early-data", 100), Ev("v1", "s-visit", 100),
+          EpisodeStarted("m1", "ep-started", 10, "pt-1")});
+  EXPECT_THAT(*log().ListOpenSessions(At(1000)),
+              ::testing::ElementsAre(OpenSession{"s-visit", At(100), 1}));
+  // A session becomes an episode with its first monitoring event, whatever
+  // came before; and stays one.
+  Append({Monitoring("v2", "s-visit", 200), Ev("v3", "s-visit", 300)});
+  EXPECT_THAT(*log().ListOpenSessions(At(1000)), ::testing::IsEmpty());
+  EXPECT_THAT(List(OfKind(SessionKind::kMonitoringEpisode)),
+              ::testing::ElementsAre("ep-early-data", "s-visit", "ep-started"));
+  Reopen();
+  EXPECT_THAT(*log().ListOpenSessions(At(1000)), ::testing::IsEmpty());
+  EXPECT_THAT(List(OfKind(SessionKind::kVisit)), ::testing::IsEmpty());
+}
+
+TEST_P(EventLogContractTest, ARefusedMonitoringEventMakesNoEpisode) {
+  Append({Ev("v1", "s-visit", 100)});
+  // A conflicting reuse of v1's id: refused, so the session stays a visit.
+  auto r = Append({Monitoring("v1", "s-visit", 150)});
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(*log().ListOpenSessions(At(1000)),
+              ::testing::ElementsAre(OpenSession{"s-visit", At(100), 1}));
+  EXPECT_THAT(List(OfKind(SessionKind::kVisit)), ::testing::ElementsAre("s-visit"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, EventLogContractTest, UNITCLOCK_STORE_BACKENDS,
                          BackendParamName);
 

@@ -209,6 +209,60 @@ TEST(PostgresMigrationTest, RefusesADatabaseOfANewerSchema) {
                         std::to_string(postgres::kSchemaVersion) + "); upgrade unitclockd"));
 }
 
+// A database of schema 1 (before monitoring episodes): its sessions are all
+// visits, and the watchdog's index is remade to leave episodes out. The
+// schema-1 database is this one's schema 1 as it was released: opened, then
+// the migration to 2 undone by hand.
+TEST(PostgresMigrationTest, Schema1SessionsStayVisitsAndEpisodesAreNeverOpen) {
+  std::unique_ptr<TestDatabase> db = NewDatabase();
+  ASSERT_NE(db, nullptr);
+  { ASSERT_NE(Open(db->spec()).events, nullptr); }
+  {
+    RawSql sql(db->spec());
+    ASSERT_TRUE(sql.ok());
+    const std::string at = std::to_string(At(100).time_since_epoch().count());
+    for (const std::string& statement : std::vector<std::string>{
+             "DROP INDEX open_sessions_by_last_event",
+             "ALTER TABLE sessions DROP COLUMN kind",
+             "CREATE INDEX open_sessions_by_last_event ON sessions (last_event_ms, session_id) "
+             "WHERE NOT stopped",
+             "DELETE FROM unitclock_schema WHERE version = 2",
+             "INSERT INTO events VALUES ('o1', 's-open', " + at +
+                 ", 'payload:o1'), "
+                 "('c1', 's-closed', " +
+                 at + ", 'payload:c1')",
+             "INSERT INTO sessions (session_id, platform, patient_ref, start_ms, last_event_ms, "
+             "stopped, event_count) VALUES ('s-open', 'platform-a', 'pt-1', " +
+                 at + ", " + at + ", false, 1), ('s-closed', 'platform-a', 'pt-1', " + at + ", " +
+                 at + ", true, 1)",
+         }) {
+      ASSERT_TRUE(sql.Query(statement).ok()) << statement;
+    }
+  }
+  Store store = Open(db->spec());
+  ASSERT_NE(store.events, nullptr);
+  RawSql sql(db->spec());
+  EXPECT_EQ(sql.Value("SELECT string_agg(version::text, ',' ORDER BY version) FROM "
+                      "unitclock_schema"),
+            "1,2");
+  EXPECT_THAT(sql.Value("SELECT indexdef FROM pg_indexes WHERE indexname = "
+                        "'open_sessions_by_last_event'"),
+              HasSubstr("kind = 0"));
+  SessionQuery visits;
+  visits.kind = SessionKind::kVisit;
+  EXPECT_THAT(store.events->ListSessions(visits)->session_ids,
+              ::testing::ElementsAre("s-closed", "s-open"));
+  StoredEvent data = Ev("d1", "ep-1", 50);
+  data.monitoring = true;
+  ASSERT_TRUE(store.events->Append(Events{data}).ok());
+  SessionQuery episodes;
+  episodes.kind = SessionKind::kMonitoringEpisode;
+  EXPECT_THAT(store.events->ListSessions(episodes)->session_ids, ::testing::ElementsAre("ep-1"));
+  EXPECT_THAT(*store.events->ListOpenSessions(At(1000)),
+              ::testing::ElementsAre(OpenSession{"s-open", At(100), 1}));
+  EXPECT_EQ(store.events->LoadSession("s-open")->size(), 1u);
+}
+
 // ---- Errors
 
 TEST(PostgresOpenTest, ErrorsNeverRepeatThePassword) {

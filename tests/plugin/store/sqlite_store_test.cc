@@ -409,5 +409,66 @@ PRAGMA user_version = 3;
   EXPECT_EQ(QueryOne(path, "SELECT count(*) FROM event_id_blocks"), "2");
 }
 
+// A database of schema 4 had no session kinds: its sessions stay visits,
+// the watchdog's index is remade to leave episodes out, and new episodes
+// are told apart.
+TEST(SqliteStoreMigrationTest, Schema4SessionsStayVisitsAndEpisodesAreNeverOpen) {
+  testing::TempDir dir;
+  const std::string path = dir.File("v4.db");
+  const std::string at = std::to_string(At(100).time_since_epoch().count());
+  // Schema 4's event log and sessions (with no event behind the rows: the
+  // migration reads none).
+  ASSERT_EQ(ExecDirectly(
+                path, R"sql(
+CREATE TABLE events (seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL, session_id TEXT NOT NULL,
+  occurred_at_ms INTEGER NOT NULL, payload BLOB NOT NULL);
+CREATE TABLE event_id_blocks (first_seq INTEGER PRIMARY KEY, fingerprints BLOB NOT NULL);
+CREATE TABLE store_meta (name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+INSERT INTO store_meta VALUES ('event_id_key', randomblob(16));
+CREATE TABLE session_event_chunks (session_id TEXT NOT NULL, first_seq INTEGER NOT NULL,
+  seqs BLOB NOT NULL, PRIMARY KEY (session_id, first_seq)) WITHOUT ROWID;
+CREATE TABLE sessions (session_id TEXT PRIMARY KEY, platform TEXT, patient_ref TEXT,
+  start_ms INTEGER, last_event_ms INTEGER NOT NULL, stopped INTEGER NOT NULL DEFAULT 0,
+  event_count INTEGER NOT NULL DEFAULT 0, event_seqs BLOB NOT NULL DEFAULT x'') WITHOUT ROWID;
+CREATE INDEX sessions_by_platform ON sessions (platform, start_ms, session_id);
+CREATE INDEX sessions_by_patient ON sessions (patient_ref, start_ms, session_id);
+CREATE INDEX sessions_by_start ON sessions (start_ms, session_id);
+CREATE INDEX open_sessions_by_last_event ON sessions (last_event_ms, session_id)
+  WHERE stopped = 0;
+CREATE TABLE audit_records (record_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  suggestion_id TEXT NOT NULL);
+PRAGMA user_version = 4;
+)sql" +
+                          std::string(
+                              "INSERT INTO sessions (session_id, platform, patient_ref, start_ms, "
+                              "last_event_ms, stopped) VALUES ('s-open', "
+                              "'platform-a', 'pt-1', ") +
+                          at + ", " + at + ", 0), ('s-closed', 'platform-a', 'pt-1', " + at + ", " +
+                          at + ", 1);"),
+            "");
+  auto store = OpenSqliteStore(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  SessionQuery visits;
+  visits.kind = SessionKind::kVisit;
+  EXPECT_THAT(store->events->ListSessions(visits)->session_ids, ElementsAre("s-closed", "s-open"));
+  StoredEvent data = Ev("d1", "ep-1", 50);
+  data.monitoring = true;
+  ASSERT_TRUE(store->events->Append(std::vector<StoredEvent>{data}).ok());
+  SessionQuery episodes;
+  episodes.kind = SessionKind::kMonitoringEpisode;
+  EXPECT_THAT(store->events->ListSessions(episodes)->session_ids, ElementsAre("ep-1"));
+  EXPECT_THAT(*store->events->ListOpenSessions(At(1000)),
+              ElementsAre(OpenSession{"s-open", At(100), 0}));
+  *store = {};
+  EXPECT_EQ(QueryOne(path, "PRAGMA user_version"), "5");
+  EXPECT_THAT(
+      QueryOne(path, "SELECT sql FROM sqlite_master WHERE name = 'open_sessions_by_last_event'"),
+      HasSubstr("kind = 0"));
+  // Opened again: nothing left to migrate.
+  auto reopened = OpenSqliteStore(path);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_THAT(reopened->events->ListSessions(episodes)->session_ids, ElementsAre("ep-1"));
+}
+
 }  // namespace
 }  // namespace unitclock::store

@@ -198,6 +198,25 @@ TEST_F(SessionWatchdogTest, ASessionBecomesIdleAsTheClockMoves) {
   EXPECT_EQ(Load("active").back().occurred_at, At(60 * 60 - 10));
 }
 
+// A remote monitoring episode goes weeks between events and ends with its
+// own event: the watchdog, which closes idle visits, never stops one, even
+// one whose start has not arrived yet.
+TEST_F(SessionWatchdogTest, AnIdleMonitoringEpisodeIsNeverClosed) {
+  Record({testing::MakeEvent("ep-1", "episode", 0, testing::EpisodeStart()),
+          testing::MakeEvent("ep-2", "episode", 60, core::DeviceDataReceived{"exercise_session"}),
+          testing::MakeEvent("d-1", "data-first", 30, core::DeviceDataReceived{""}),
+          testing::StartedEvent("idle-1", "idle", 0)});
+  auto watchdog = MakeWatchdog();
+  auto closed = watchdog->ScanOnce();
+  ASSERT_TRUE(closed.ok()) << closed.status();
+  EXPECT_EQ(*closed, 1);  // the idle visit
+  clock_.Advance(std::chrono::days(40));
+  EXPECT_EQ(*watchdog->ScanOnce(), 0);
+  EXPECT_EQ(Load("episode").size(), 2u);
+  EXPECT_EQ(Load("data-first").size(), 1u);
+  EXPECT_EQ(Load("idle").size(), 2u);
+}
+
 // The race between a scan and a late event: the scan finds "idle" idle, an
 // event of it arrives (a platform back from a network outage), then the scan
 // records its stop. The session must stay open, and close only once it is
