@@ -583,9 +583,13 @@ pageTest('a remote monitoring month: its period under the heading, and the provi
   await checkAxe(page, 'monitoring month');
 
   // The device period: its 18 dates, the one late in the evening on its local date.
+  // Back in the queue, the page lists again: wait for the new table, not
+  // the one it replaces (a click on that one lands on a detached row).
+  await page.$eval('#queue-results table', (t) => t.classList.add('stale'));
   await page.click('#back-to-queue');
-  await page.waitForSelector(row(device));
-  await page.click(`${row(device)} button`);
+  const fresh = `#queue-results table:not(.stale) tr[data-suggestion-id="${device}"] button`;
+  await page.waitForSelector(fresh);
+  await page.click(fresh);
   await waitText(page, '#detail-h', /^Patient pt-7f3a · device period 2026-10-01 – 2026-10-30$/);
   const days = await text(page, '.period-facts');
   assert.match(days, /Days of data 18 days: 2026-10-01, 2026-10-02, .*, 2026-10-26, 2026-10-30 /);
