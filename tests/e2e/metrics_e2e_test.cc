@@ -366,7 +366,11 @@ TEST_F(MetricsE2eTest, EveryMetricTheDeployFilesNameIsExposed) {
     EXPECT_TRUE(stream->Finish().ok());
   }
   EXPECT_EQ(Http("GET", "/v1/suggestions?date_min=2026-11-27&date_max=2026-11-27").status, 200u);
-  const Scrape scrape = ScrapeNow();
+  // The server counts an HTTP request once its response is written, which
+  // the client may read first (it did once, under the sanitizers on a busy
+  // machine): scrape until the count is there.
+  const Scrape scrape = ScrapeUntil(
+      [](const Scrape& s) { return s.Sum("unitclock_http_requests_total") >= 1; });
   std::set<std::string> exposed = scrape.families;
   for (const Sample& s : scrape.samples) exposed.insert(s.name);
 
