@@ -369,8 +369,8 @@ TEST_F(MetricsE2eTest, EveryMetricTheDeployFilesNameIsExposed) {
   // The server counts an HTTP request once its response is written, which
   // the client may read first (it did once, under the sanitizers on a busy
   // machine): scrape until the count is there.
-  const Scrape scrape = ScrapeUntil(
-      [](const Scrape& s) { return s.Sum("unitclock_http_requests_total") >= 1; });
+  const Scrape scrape =
+      ScrapeUntil([](const Scrape& s) { return s.Sum("unitclock_http_requests_total") >= 1; });
   std::set<std::string> exposed = scrape.families;
   for (const Sample& s : scrape.samples) exposed.insert(s.name);
 
