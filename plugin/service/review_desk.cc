@@ -87,27 +87,35 @@ void ReviewDesk::Describe(core::Suggestion suggestion, Item& item) {
 absl::StatusOr<std::vector<ReviewDesk::Item>> ReviewDesk::Collect(const Scope& scope) {
   // Every session of the patients concerned: a patient-day is coded whole,
   // and only then kept for a therapist who has a session in it.
-  auto sessions = LoadSessionsAround(events_, {scope.platform, scope.patient_ref, ""}, scope.first,
+  std::vector<core::SessionForCoding> sessions;
+  if (scope.visits) {
+    auto loaded = LoadSessionsAround(events_, {scope.platform, scope.patient_ref, ""}, scope.first,
                                      scope.last, policies_.timeline);
-  if (!sessions.ok()) return sessions.status();
+    if (!loaded.ok()) return loaded.status();
+    sessions = *std::move(loaded);
+  }
   std::map<std::string, std::string> provider_of;  // session or episode id -> provider ref
-  for (const core::SessionForCoding& s : *sessions) {
+  for (const core::SessionForCoding& s : sessions) {
     provider_of[s.session_id] = s.facts.provider_ref;
   }
   std::vector<core::Suggestion> suggestions = core::SuggestCodes(
-      *sessions, policies_, charges_context_, core::DateRange{scope.first, scope.last});
+      sessions, policies_, charges_context_, core::DateRange{scope.first, scope.last});
   // And every monitoring episode of the patients concerned: a month is
   // coded over all the patient's episodes.
-  auto monitoring = LoadMonitoring(events_, scope.platform, scope.patient_ref, scope.first,
-                                   scope.last, policies_.timeline);
-  if (!monitoring.ok()) return monitoring.status();
-  for (const PatientMonitoring& patient : *monitoring) {
+  std::vector<PatientMonitoring> monitoring;
+  if (scope.monitoring) {
+    auto loaded = LoadMonitoring(events_, scope.platform, scope.patient_ref, scope.first,
+                                 scope.last, policies_.timeline);
+    if (!loaded.ok()) return loaded.status();
+    monitoring = *std::move(loaded);
+  }
+  for (const PatientMonitoring& patient : monitoring) {
     for (const core::MonitoringEpisode& e : patient.episodes) {
       if (e.started) provider_of[e.episode_id] = e.started->provider_ref;
     }
   }
   for (core::Suggestion& s : SuggestMonitoringInRange(
-           *monitoring, scope.first, scope.last, policies_, scope.now, scope.include_provisional)) {
+           monitoring, scope.first, scope.last, policies_, scope.now, scope.include_provisional)) {
     suggestions.push_back(std::move(s));
   }
   // List's order: date, patient, payer, discipline, then what it covers.
@@ -148,7 +156,11 @@ absl::StatusOr<ReviewDesk::Item> ReviewDesk::Find(const std::string& platform,
                         .first = key.date_of_service,
                         .last = key.date_of_service,
                         .now = now,
-                        .include_provisional = true});
+                        .include_provisional = true,
+                        // A key names a visit day or a monitoring period:
+                        // only that kind is coded.
+                        .visits = key.period == core::MonitoringPeriodKind::kNone,
+                        .monitoring = key.period != core::MonitoringPeriodKind::kNone});
   if (!items.ok()) return items.status();
   for (Item& item : *items) {
     if (core::KeyOf(item.view.suggestion) == key) return std::move(item);

@@ -125,6 +125,9 @@ class ReviewDesk {
     core::Day last{};
     core::TimePoint now{};             // which monitoring periods have closed
     bool include_provisional = false;  // also monitoring periods still open
+    // What to code: visit days, monitoring periods, or both.
+    bool visits = true;
+    bool monitoring = true;
   };
   // Codes the sessions and monitoring episodes the scope needs once, and
   // returns the suggestions dated in the range, each with its history, in
